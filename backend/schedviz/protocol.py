@@ -1,0 +1,286 @@
+"""The schedviz wire format: every event kind, run config and control message, versioned.
+
+This module is the only vocabulary shared by the lab, the web process, the CLI and the browser
+(`frontend/protocol.js` mirrors it; `tests/test_protocol.py` checks that the two agree).
+
+Rules this module keeps:
+- An event on the wire is a flat JSON object: `seq` (gap-free per run), `t` (ns since the run's
+  start, from `time.monotonic_ns()`), `kind`, then the kind's own fields in declared order.
+- On the hot path an event is a plain tuple `(kind, t_abs_ns, *fields)`; it becomes a dict only
+  when a batch is flushed (`encode`), so recording costs a tuple and a deque append.
+- Each field's description says since which schema version it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+SCHEMA_VERSION = 1
+
+# ---------------------------------------------------------------------------------------------
+# Run configuration (the body of POST /api/runs and of the websocket "start" message)
+# ---------------------------------------------------------------------------------------------
+
+Workload = Literal["cpu", "sleep", "hash", "mixed"]
+Arrival = Literal["batch", "rate"]
+Executor = Literal["threads"]
+
+
+class RunConfig(BaseModel):
+    """What to run: executor, workload, arrival and pool size; unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    executor: Executor = Field("threads", description="v1: executor kind")
+    workload: Workload = Field(
+        "sleep",
+        description="v1: cpu = pure-Python loop, sleep = time.sleep, "
+        "hash = hashlib (releases the GIL), mixed = the three in turn",
+    )
+    n_tasks: int = Field(12, ge=1, le=10_000, description="v1: tasks to submit (1–10000)")
+    task_ms: float = Field(100.0, ge=0.0, le=10_000.0, description="v1: task length in ms")
+    hash_mb: float = Field(
+        8.0, ge=0.1, le=256.0, description="v1: MB hashed per task by the hash workload"
+    )
+    arrival: Arrival = Field("batch", description="v1: batch = all at once, rate = steady stream")
+    rate: float = Field(
+        10.0, ge=0.1, le=1_000.0, description="v1: tasks per second for arrival=rate"
+    )
+    duration_s: float = Field(
+        30.0, ge=0.1, le=3_600.0, description="v1: a rate run stops submitting after this"
+    )
+    max_workers: int = Field(3, ge=1, le=64, description="v1: pool size (1–64), live")
+    fail_every: int = Field(
+        0, ge=0, le=10_000, description="v1: every n-th task raises ValueError (0 = never)"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Events (lab → web → browser, and the JSON Lines of `schedviz run`)
+# ---------------------------------------------------------------------------------------------
+
+
+class _Event(BaseModel):
+    seq: int = Field(description="v1: position in the run, gap-free from 0")
+    t: int = Field(description="v1: ns since the run started (monotonic clock)")
+
+
+class RunStarted(_Event):
+    kind: Literal["run_started"] = "run_started"
+    run_id: str = Field(description="v1: unique id of the run")
+    wall_time_ns: int = Field(description="v1: wall-clock time (Unix ns) of t = 0")
+    schema_version: int = Field(description="v1: SCHEMA_VERSION of the producer")
+    config: dict[str, Any] = Field(description="v1: the RunConfig as given")
+
+
+class RunEnded(_Event):
+    kind: Literal["run_ended"] = "run_ended"
+    reason: Literal["completed", "stopped", "error"] = Field(description="v1: why it ended")
+    message: str | None = Field(description="v1: what went wrong, for reason=error")
+
+
+class PoolCreated(_Event):
+    kind: Literal["pool_created"] = "pool_created"
+    pool: int = Field(description="v1: pool id, from 0 in creation order")
+    max_workers: int = Field(description="v1: the pool's size")
+    executor: Executor = Field(description="v1: executor kind")
+
+
+class PoolRetired(_Event):
+    kind: Literal["pool_retired"] = "pool_retired"
+    pool: int = Field(description="v1: this pool takes no new work; its workers exit when idle")
+
+
+class WorkerSpawned(_Event):
+    kind: Literal["worker_spawned"] = "worker_spawned"
+    worker: int = Field(description="v1: worker id, unique in the run (one lane each)")
+    pool: int = Field(description="v1: the pool it belongs to")
+    name: str = Field(description="v1: thread name")
+    native_id: int = Field(description="v1: OS thread id")
+
+
+class WorkerExited(_Event):
+    kind: Literal["worker_exited"] = "worker_exited"
+    worker: int = Field(description="v1: worker id")
+    pool: int = Field(description="v1: the pool it belonged to")
+
+
+class TaskSubmitted(_Event):
+    kind: Literal["task_submitted"] = "task_submitted"
+    task: int = Field(description="v1: task id, unique in the run")
+    pool: int = Field(description="v1: the pool it was submitted to")
+
+
+class TaskStarted(_Event):
+    kind: Literal["task_started"] = "task_started"
+    task: int = Field(description="v1: task id")
+    worker: int = Field(description="v1: the worker running it")
+
+
+class TaskFinished(_Event):
+    kind: Literal["task_finished"] = "task_finished"
+    task: int = Field(description="v1: task id")
+    worker: int = Field(description="v1: the worker that ran it")
+    ok: bool = Field(description="v1: false when it raised")
+    result: str | None = Field(description="v1: repr of the result (truncated), when ok")
+    error: str | None = Field(description="v1: repr of the exception (truncated), when not ok")
+
+
+class TaskCancelled(_Event):
+    kind: Literal["task_cancelled"] = "task_cancelled"
+    task: int = Field(description="v1: task id; it never started")
+    reason: str = Field(description="v1: 'stopped' (run stopped) or 'cancelled' (by its caller)")
+
+
+class TaskMoved(_Event):
+    kind: Literal["task_moved"] = "task_moved"
+    task: int = Field(description="v1: a task that had not started, moved by a resize")
+    from_pool: int = Field(description="v1: the retiring pool")
+    to_pool: int = Field(description="v1: the new pool")
+
+
+class QueueDepth(_Event):
+    kind: Literal["queue_depth"] = "queue_depth"
+    depth: int = Field(description="v1: submitted tasks not yet started or cancelled")
+
+
+class ConfigChanged(_Event):
+    kind: Literal["config_changed"] = "config_changed"
+    field: str = Field(description="v1: the RunConfig field changed live")
+    old: Any = Field(description="v1: value before")
+    new: Any = Field(description="v1: value after")
+
+
+class ErrorEvent(_Event):
+    kind: Literal["error"] = "error"
+    message: str = Field(description="v1: what went wrong and what to do")
+
+
+class WarningEvent(_Event):
+    kind: Literal["warning"] = "warning"
+    message: str = Field(description="v1: something the user should know")
+
+
+EVENT_MODELS: tuple[type[_Event], ...] = (
+    RunStarted,
+    RunEnded,
+    PoolCreated,
+    PoolRetired,
+    WorkerSpawned,
+    WorkerExited,
+    TaskSubmitted,
+    TaskStarted,
+    TaskFinished,
+    TaskCancelled,
+    TaskMoved,
+    QueueDepth,
+    ConfigChanged,
+    ErrorEvent,
+    WarningEvent,
+)
+
+_COMMON = ("seq", "t", "kind")
+
+#: kind -> the kind's own field names, in the order they follow `(kind, t)` in a hot-path tuple.
+FIELDS: dict[str, tuple[str, ...]] = {
+    m.model_fields["kind"].default: tuple(f for f in m.model_fields if f not in _COMMON)
+    for m in EVENT_MODELS
+}
+
+Event = Annotated[
+    RunStarted
+    | RunEnded
+    | PoolCreated
+    | PoolRetired
+    | WorkerSpawned
+    | WorkerExited
+    | TaskSubmitted
+    | TaskStarted
+    | TaskFinished
+    | TaskCancelled
+    | TaskMoved
+    | QueueDepth
+    | ConfigChanged
+    | ErrorEvent
+    | WarningEvent,
+    Field(discriminator="kind"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+RawEvent = tuple[Any, ...]
+
+
+def encode(raw: RawEvent, seq: int, t0: int) -> dict[str, Any]:
+    """Turn a hot-path tuple `(kind, t_abs_ns, *fields)` into its wire dict."""
+    kind = raw[0]
+    names = FIELDS[kind]
+    if len(raw) != len(names) + 2:
+        raise ValueError(f"{kind} takes {len(names)} fields {names}, got {len(raw) - 2}")
+    event: dict[str, Any] = {"seq": seq, "t": raw[1] - t0, "kind": kind}
+    event.update(zip(names, raw[2:], strict=True))
+    return event
+
+
+def validate_event(event: dict[str, Any]) -> Event:
+    """Check one wire event against the schema (tests and readers; never the hot path)."""
+    return EVENT_ADAPTER.validate_python(event)
+
+
+# ---------------------------------------------------------------------------------------------
+# Control messages (browser → server over /ws) and server messages (server → browser)
+# ---------------------------------------------------------------------------------------------
+
+
+class StartMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["start"]
+    config: RunConfig
+
+
+class StopMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["stop"]
+
+
+class SetMessage(BaseModel):
+    """A live change to the running run; only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["set"]
+    max_workers: int = Field(ge=1, le=64, description="v1: new pool size (1–64)")
+
+
+class LiveChange(BaseModel):
+    """The body of PATCH /api/runs/current."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_workers: int = Field(ge=1, le=64, description="v1: new pool size (1–64)")
+
+
+ControlMessage = Annotated[StartMessage | StopMessage | SetMessage, Field(discriminator="type")]
+CONTROL_ADAPTER: TypeAdapter[ControlMessage] = TypeAdapter(ControlMessage)
+
+#: Server → browser message types and their fields (documented in the schema, built as dicts):
+#:   hello   {schema_version, run: RunStatus | null}
+#:   events  {run_id, events: [Event, …]}
+#:   dropped {run_id, count}       this viewer fell behind; `count` events were not sent to it
+#:   status  {run: RunStatus | null}
+#:   error   {message, field: str | null}
+SERVER_MESSAGE_TYPES = ("hello", "events", "dropped", "status", "error")
+
+
+def json_schema() -> dict[str, Any]:
+    """The whole protocol as one JSON Schema document (served at /api/schema)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "schedviz protocol",
+        "schema_version": SCHEMA_VERSION,
+        "event_fields": {k: list(v) for k, v in FIELDS.items()},
+        "server_message_types": list(SERVER_MESSAGE_TYPES),
+        "event": EVENT_ADAPTER.json_schema(),
+        "control_message": CONTROL_ADAPTER.json_schema(),
+        "run_config": RunConfig.model_json_schema(),
+        "live_change": LiveChange.model_json_schema(),
+    }
