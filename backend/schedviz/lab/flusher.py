@@ -1,0 +1,96 @@
+"""Drains a run's Recorder every ~30 ms into numbered wire batches of at most 500 events.
+
+Guarantees:
+- `seq` is gap-free from 0 across all batches of a run, in drain order.
+- Every recorded event is emitted exactly once, including those recorded just before `close()`.
+- Derived samples (queue depth, dropped-event warnings) are events of the run too, with seq.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from schedviz.instrument.recorder import Recorder
+from schedviz.protocol import RawEvent, encode
+
+BATCH_INTERVAL_S = 0.03
+BATCH_MAX_EVENTS = 500
+
+Emit = Callable[[list[dict[str, Any]]], None]
+
+
+class Flusher:
+    """Owns the run's `seq` counter and the one thread that turns raw tuples into batches."""
+
+    def __init__(self, recorder: Recorder, emit: Emit, interval_s: float = BATCH_INTERVAL_S):
+        self._rec = recorder
+        self._emit = emit
+        self._interval = interval_s
+        self._seq = 0
+        self._depth = 0
+        self._reported_depth = 0
+        self._reported_dropped = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()  # flush() may be called by the driver as well
+        self._thread = threading.Thread(target=self._loop, name="schedviz-flusher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.flush()
+
+    def flush(self) -> None:
+        """Send everything recorded so far."""
+        with self._lock:
+            raw = self._rec.drain()
+            raw.extend(self._derived(raw))
+            for i in range(0, len(raw), BATCH_MAX_EVENTS):
+                self._emit(self._encode(raw[i : i + BATCH_MAX_EVENTS]))
+
+    def _derived(self, raw: list[RawEvent]) -> list[RawEvent]:
+        """Queue-depth sample and dropped-event warning implied by this drain."""
+        out: list[RawEvent] = []
+        changed_at = 0
+        for ev in raw:
+            kind = ev[0]
+            if kind == "task_submitted":
+                self._depth += 1
+                changed_at = max(changed_at, ev[1])
+            elif kind in ("task_started", "task_cancelled", "task_moved"):
+                self._depth -= 1
+                changed_at = max(changed_at, ev[1])
+        now = time.monotonic_ns()
+        if self._depth != self._reported_depth:
+            # Stamped at the last change it reflects, not at the flush, so the track is not late.
+            self._reported_depth = self._depth
+            out.append(("queue_depth", changed_at, self._depth))
+        dropped = self._rec.dropped
+        if dropped != self._reported_dropped:
+            out.append(
+                (
+                    "warning",
+                    now,
+                    f"{dropped - self._reported_dropped} events were dropped because the "
+                    "recording buffer was full; the timeline has gaps",
+                )
+            )
+            self._reported_dropped = dropped
+        return out
+
+    def _encode(self, raw: list[RawEvent]) -> list[dict[str, Any]]:
+        t0 = self._rec.t0
+        batch = [encode(ev, self._seq + i, t0) for i, ev in enumerate(raw)]
+        self._seq += len(batch)
+        return batch
+
+    def close(self) -> None:
+        """Stop the thread and send what is left."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self.flush()

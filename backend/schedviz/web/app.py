@@ -1,0 +1,101 @@
+"""The web process: REST API, the /ws websocket and the static frontend, via `create_app()`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from schedviz import protocol, scenarios
+from schedviz.protocol import LiveChange, RunConfig
+from schedviz.web.errors import describe_error
+from schedviz.web.fanout import Hub
+from schedviz.web.runs import NoRun, RunConflict, RunManager
+from schedviz.web.security import allowed_hosts
+from schedviz.web.ws import websocket_endpoint
+
+
+def frontend_dir() -> Path:
+    """Where the static frontend lives: $SCHEDVIZ_FRONTEND, else `frontend/` of the checkout."""
+    configured = os.environ.get("SCHEDVIZ_FRONTEND")
+    path = Path(configured) if configured else Path(__file__).resolve().parents[3] / "frontend"
+    if not (path / "index.html").is_file():
+        raise RuntimeError(
+            f"frontend not found at {path}: install schedviz from its checkout with "
+            "`pip install -e .` (as `make run` does) or set SCHEDVIZ_FRONTEND to its folder"
+        )
+    return path
+
+
+def create_app() -> FastAPI:
+    """A new app with its own run manager; nothing starts until a run is requested."""
+    hub = Hub()
+    manager = RunManager(hub)
+    hosts = allowed_hosts()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await manager.close()
+
+    app = FastAPI(title="schedviz", version=str(protocol.SCHEMA_VERSION), lifespan=lifespan)
+    app.state.hub = hub
+    app.state.manager = manager
+    app.state.allowed_hosts = hosts
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [describe_error(dict(e)) for e in exc.errors()]
+        for d in detail:
+            d["msg"] = d["message"]
+        return JSONResponse({"detail": detail, "message": "; ".join(d["message"] for d in detail)},
+                            status_code=422)
+
+    @app.get("/api/schema")
+    async def schema() -> dict[str, Any]:
+        return protocol.json_schema()
+
+    @app.get("/api/scenarios")
+    async def list_scenarios() -> list[dict[str, Any]]:
+        return [s.as_json() for s in scenarios.all_scenarios()]
+
+    @app.get("/api/runs/current")
+    async def current_run() -> dict[str, Any]:
+        return {"run": manager.status()}
+
+    @app.post("/api/runs", status_code=201)
+    async def start_run(config: RunConfig) -> dict[str, Any]:
+        try:
+            run = await manager.start(config)
+        except RunConflict as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return {"run_id": run.run_id, "run": run.status()}
+
+    @app.post("/api/runs/current/stop")
+    async def stop_run() -> dict[str, Any]:
+        try:
+            await manager.stop()
+        except NoRun as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return {"run": manager.status()}
+
+    @app.patch("/api/runs/current")
+    async def change_run(change: LiveChange) -> dict[str, Any]:
+        try:
+            await manager.set_max_workers(change.max_workers)
+        except NoRun as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return {"run": manager.status()}
+
+    app.add_api_websocket_route("/ws", websocket_endpoint)
+    app.mount("/", StaticFiles(directory=frontend_dir(), html=True), name="frontend")
+    return app

@@ -1,0 +1,149 @@
+"""The current run as the web process sees it: its lab, its whole event log, its viewers.
+
+One run at a time: the pools of two runs would share two cores and spoil each other's lesson.
+
+Guarantees:
+- The event log of a run is complete and gap-free (the viewers' copies may drop, not this).
+- A run always ends with run_ended: if the lab dies without sending it, this module appends an
+  error event and run_ended(error) itself, so every viewer sees why, and the next run starts a
+  fresh lab.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from typing import Any
+
+from schedviz.protocol import RunConfig
+from schedviz.web.fanout import Hub
+from schedviz.web.supervisor import LabProcess, describe_exit
+
+log = logging.getLogger("schedviz.runs")
+
+
+class RunConflict(RuntimeError):
+    """A run is already going."""
+
+
+class NoRun(RuntimeError):
+    """There is no running run to change or stop."""
+
+
+class Run:
+    """One run's identity, state and complete event log."""
+
+    def __init__(self, run_id: str, config: RunConfig) -> None:
+        self.run_id = run_id
+        self.config = config
+        self.state = "running"
+        self.events: list[dict[str, Any]] = []
+        self.lab: LabProcess | None = None
+        self.ended_reason: str | None = None
+        self.wall_time_ns = time.time_ns()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "state": self.state,
+            "config": self.config.model_dump(),
+            "events": len(self.events),
+            "ended_reason": self.ended_reason,
+            "lab_pid": self.lab.pid if self.lab else None,
+        }
+
+
+class RunManager:
+    """Starts, steers and ends runs, and feeds their events to the hub."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.current: Run | None = None
+        self._pump: asyncio.Task[None] | None = None
+
+    def status(self) -> dict[str, Any] | None:
+        return self.current.status() if self.current else None
+
+    def running(self) -> Run:
+        if self.current is None or self.current.state != "running":
+            raise NoRun("no run is going; start one first")
+        return self.current
+
+    async def start(self, config: RunConfig) -> Run:
+        if self.current is not None and self.current.state == "running":
+            raise RunConflict(
+                f"run {self.current.run_id} is still going; stop it before starting another"
+            )
+        run = Run(uuid.uuid4().hex[:12], config)
+        self.current = run
+        run.lab = await LabProcess.spawn(
+            {"cmd": "start", "run_id": run.run_id, "config": config.model_dump()}
+        )
+        self.hub.broadcast({"type": "status", "run": run.status()})
+        self._pump = asyncio.create_task(self._pump_events(run), name=f"pump-{run.run_id}")
+        return run
+
+    async def stop(self) -> None:
+        run = self.running()
+        assert run.lab is not None
+        await run.lab.send({"cmd": "stop"})
+
+    async def set_max_workers(self, n: int) -> None:
+        run = self.running()
+        assert run.lab is not None
+        await run.lab.send({"cmd": "set", "max_workers": n})
+
+    def _publish(self, run: Run, events: list[dict[str, Any]]) -> None:
+        run.events.extend(events)
+        self.hub.broadcast({"type": "events", "run_id": run.run_id, "events": events})
+
+    async def _pump_events(self, run: Run) -> None:
+        assert run.lab is not None
+        ended = False
+        async for message in run.lab.messages():
+            kind = message.get("type")
+            if kind == "events":
+                events = message.get("events", [])
+                self._publish(run, events)
+                if not ended and any(e.get("kind") == "run_ended" for e in events):
+                    # Ended as far as the user is concerned; the lab only has to exit now.
+                    ended = True
+                    self._mark_ended(run)
+            elif kind == "command_error":
+                self.hub.broadcast({"type": "error", "message": message.get("message"),
+                                    "field": None})
+        code = await run.lab.wait()
+        if not ended:
+            self._synthesize_end(run, describe_exit(code))
+            self._mark_ended(run)
+
+    def _mark_ended(self, run: Run) -> None:
+        run.state = "ended"
+        ends = [e for e in run.events if e.get("kind") == "run_ended"]
+        run.ended_reason = ends[-1].get("reason") if ends else None
+        self.hub.broadcast({"type": "status", "run": run.status()})
+
+    def _synthesize_end(self, run: Run, why: str) -> None:
+        seq = len(run.events)
+        t = time.time_ns() - run.wall_time_ns
+        if run.events and run.events[0].get("kind") == "run_started":
+            t = time.time_ns() - int(run.events[0]["wall_time_ns"])
+        message = f"{why} before the run finished; press Run to start a new one"
+        log.warning("run %s: %s", run.run_id, message)
+        self._publish(run, [
+            {"seq": seq, "t": t, "kind": "error", "message": message},
+            {"seq": seq + 1, "t": t, "kind": "run_ended", "reason": "error", "message": message},
+        ])
+
+    async def close(self) -> None:
+        """Stop any run and end its lab (server shutdown)."""
+        run = self.current
+        if run is not None and run.lab is not None and run.state == "running":
+            await run.lab.send({"cmd": "stop"})
+            await run.lab.terminate()
+        if self._pump is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._pump, 10)

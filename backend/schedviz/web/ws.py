@@ -1,0 +1,107 @@
+"""The /ws endpoint: replays the current run, streams its batches, and takes control messages.
+
+Guarantees:
+- One task sends (from the viewer's queue), one receives; replies go through the same queue,
+  so messages are never sent concurrently on one socket.
+- A bad control message is answered with an `error` naming the field and its allowed range;
+  the connection stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from schedviz.protocol import CONTROL_ADAPTER, SCHEMA_VERSION, SetMessage, StartMessage
+from schedviz.web.errors import describe
+from schedviz.web.fanout import Viewer
+from schedviz.web.runs import NoRun, RunConflict, RunManager
+from schedviz.web.security import origin_allowed
+
+REPLAY_CHUNK = 2000
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+async def websocket_endpoint(ws: WebSocket) -> None:
+    app = ws.app
+    if not origin_allowed(ws.headers.get("origin"), app.state.allowed_hosts):
+        # 1008 = policy violation: a page from another site may not drive the lab.
+        await ws.close(code=1008, reason="origin not allowed")
+        return
+    await ws.accept()
+    manager: RunManager = app.state.manager
+    viewer = app.state.hub.subscribe()
+    # No await between taking the log and subscribing: every batch is either in the replay or
+    # in the queue, never both, never neither.
+    run = manager.current
+    replay = list(run.events) if run else []
+    sender = asyncio.create_task(_send_loop(ws, viewer, run.run_id if run else None, replay))
+    try:
+        await _receive_loop(ws, viewer, manager)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        app.state.hub.unsubscribe(viewer)
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+
+
+async def _send_loop(
+    ws: WebSocket, viewer: Viewer, run_id: str | None, replay: list[dict[str, Any]]
+) -> None:
+    manager: RunManager = ws.app.state.manager
+    try:
+        await ws.send_json(
+            {"type": "hello", "schema_version": SCHEMA_VERSION, "run": manager.status()}
+        )
+        for i in range(0, len(replay), REPLAY_CHUNK):
+            chunk = replay[i : i + REPLAY_CHUNK]
+            await ws.send_json({"type": "events", "run_id": run_id, "events": chunk})
+        while True:
+            for message in await viewer.next_messages():
+                await ws.send_json(message)
+    except (WebSocketDisconnect, RuntimeError):
+        return
+
+
+async def _receive_loop(ws: WebSocket, viewer: Viewer, manager: RunManager) -> None:
+    while True:
+        text = await ws.receive_text()
+        if len(text) > MAX_MESSAGE_BYTES:
+            await viewer.reply(_error(f"message too large: at most {MAX_MESSAGE_BYTES} bytes"))
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            await viewer.reply(_error(f"not JSON: {exc}"))
+            continue
+        try:
+            message = CONTROL_ADAPTER.validate_python(data)
+        except ValidationError as exc:
+            errors = describe(exc)
+            first = errors[0]
+            await viewer.reply(
+                _error("; ".join(e["message"] for e in errors), first["field"], errors)
+            )
+            continue
+        try:
+            if isinstance(message, StartMessage):
+                await manager.start(message.config)
+            elif isinstance(message, SetMessage):
+                await manager.set_max_workers(message.max_workers)
+            else:
+                await manager.stop()
+        except (RunConflict, NoRun) as exc:
+            await viewer.reply(_error(str(exc)))
+
+
+def _error(
+    message: str, field: str | None = None, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return {"type": "error", "message": message, "field": field, "errors": errors or []}

@@ -1,0 +1,65 @@
+"""The task functions a run executes: each does real work of one kind for a set time or size.
+
+- `cpu`: a pure-Python loop; holds the GIL the whole time (threads take turns).
+- `sleep`: `time.sleep`; releases the GIL (threads overlap).
+- `hash`: `hashlib.sha256` over a buffer; releases the GIL for buffers over 2 KiB.
+- `mixed`: the three in turn, by task id.
+Every function is module-level so a process pool can pickle it later.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+
+_MB = 1024 * 1024
+
+
+class TaskFailed(ValueError):
+    """Raised on purpose by every n-th task of a run with `fail_every` set."""
+
+
+def cpu(task: int, ms: float) -> int:
+    """Spin a pure-Python loop for `ms` milliseconds; returns the iteration count."""
+    end = time.perf_counter() + ms / 1000.0
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+    return n
+
+
+def sleep(task: int, ms: float) -> float:
+    """Sleep `ms` milliseconds; returns the seconds actually slept."""
+    start = time.perf_counter()
+    time.sleep(ms / 1000.0)
+    return round(time.perf_counter() - start, 6)
+
+
+@functools.lru_cache(maxsize=4)
+def _buffer(n_bytes: int) -> bytes:
+    # One shared read-only buffer per size: allocating one per task would time malloc, not hashing.
+    return bytes(range(256)) * (n_bytes // 256) + bytes(n_bytes % 256)
+
+
+def hash_mb(task: int, mb: float) -> str:
+    """SHA-256 over `mb` megabytes (the GIL is released while hashing); returns the hex digest."""
+    return hashlib.sha256(_buffer(int(mb * _MB))).hexdigest()[:16]
+
+
+def run_task(task: int, workload: str, ms: float, mb: float, fail_every: int) -> object:
+    """Do task number `task` of a run: the workload's work, then fail on purpose if it is due."""
+    kind = workload if workload != "mixed" else ("cpu", "sleep", "hash")[task % 3]
+    result: object
+    if kind == "cpu":
+        result = cpu(task, ms)
+    elif kind == "sleep":
+        result = sleep(task, ms)
+    elif kind == "hash":
+        result = hash_mb(task, mb)
+    else:
+        raise ValueError(f"unknown workload {workload!r}; expected cpu, sleep, hash or mixed")
+    if fail_every and (task + 1) % fail_every == 0:
+        raise TaskFailed(f"task {task} failed on purpose (fail_every={fail_every})")
+    return result
+
