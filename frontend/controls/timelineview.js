@@ -1,0 +1,172 @@
+// @ts-check
+/**
+ * The timeline's DOM host: sizes the canvas for the device pixel ratio, turns wheel and drag
+ * into viewport changes, hover into tooltips, and redraws on animation frames only when
+ * something changed (new events, a live run's advancing clock, the view, the hover).
+ */
+import { describe } from "../render/describe.js";
+import { computeLayout } from "../render/layout.js";
+import { pick } from "../render/pick.js";
+import { markerMeasure, render } from "../render/timeline.js";
+import { Viewport } from "../render/viewport.js";
+import { Tooltip } from "./tooltip.js";
+
+/** @typedef {import("../model/store.js").EventStore} EventStore */
+/** @typedef {import("../model/clock.js").LiveClock} LiveClock */
+/** @typedef {import("../render/pick.js").Hit} Hit */
+
+/** Wheel zoom per pixel of wheel delta; 100 px (one notch) zooms by about 16 %. */
+const ZOOM_PER_PX = 0.0015;
+
+/** Draws the store's model into a canvas and handles pointer input on it. */
+export class TimelineView {
+  /**
+   * @param {HTMLElement} container #timeline
+   * @param {HTMLCanvasElement} canvas
+   * @param {HTMLElement} tooltipEl
+   * @param {EventStore} store
+   * @param {LiveClock} clock
+   * @param {{onViewChange: (follow: boolean) => void, onFrame: (nowT: number) => void}} hooks
+   */
+  constructor(container, canvas, tooltipEl, store, clock, hooks) {
+    this.container = container;
+    this.canvas = canvas;
+    this.ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+    this.store = store;
+    this.clock = clock;
+    this.hooks = hooks;
+    this.tooltip = new Tooltip(tooltipEl, container);
+    this.viewport = new Viewport(800);
+    /** @type {Hit | null} */
+    this.hover = null;
+    /** @type {{x: number, y: number} | null} last pointer position over the canvas */
+    this.pointer = null;
+    this._drawnVersion = -1;
+    this._dirty = true;
+    this._frame = 0;
+    this._size = { w: 0, h: 0, dpr: 0 };
+    this.layout = computeLayout(800, 0);
+    this._bindPointer();
+    new ResizeObserver(() => this.invalidate()).observe(container);
+    this.invalidate();
+  }
+
+  /** Ask for a redraw on the next animation frame. */
+  invalidate() {
+    this._dirty = true;
+    if (!this._frame) this._frame = requestAnimationFrame(() => this._draw());
+  }
+
+  /** Follow the newest events again. */
+  goLive() {
+    this.viewport.goLive();
+    this.hooks.onViewChange(true);
+    this.invalidate();
+  }
+
+  /** Show the whole run and follow it. */
+  fit() {
+    this.viewport.fit();
+    this.hooks.onViewChange(true);
+    this.invalidate();
+  }
+
+  _draw() {
+    this._frame = 0;
+    const model = this.store.model;
+    const nowT = this.clock.now(performance.now(), model);
+    const width = this.container.clientWidth;
+    const layout = computeLayout(width, model.lanes.list.length);
+    this.layout = layout;
+    this._resizeCanvas(layout);
+    this.viewport.setWidth(layout.plotW);
+    this.viewport.update(nowT);
+    if (this.pointer) this._repick(nowT);
+    render(this.ctx, model, this.viewport, {
+      layout,
+      nowT,
+      dpr: this._size.dpr,
+      hover: this.hover,
+    });
+    this._drawnVersion = this.store.version;
+    this._dirty = false;
+    this.hooks.onFrame(nowT);
+    // A live run's clock moves on its own: keep drawing while it runs.
+    if (model.runId !== null && !model.ended) this.invalidate();
+  }
+
+  /** @param {import("../render/layout.js").Layout} layout */
+  _resizeCanvas(layout) {
+    const dpr = window.devicePixelRatio || 1;
+    if (this._size.w === layout.width && this._size.h === layout.height && this._size.dpr === dpr) {
+      return;
+    }
+    this._size = { w: layout.width, h: layout.height, dpr };
+    this.canvas.width = Math.round(layout.width * dpr);
+    this.canvas.height = Math.round(layout.height * dpr);
+    this.canvas.style.height = `${layout.height}px`;
+  }
+
+  /** @param {number} nowT */
+  _repick(nowT) {
+    if (!this.pointer) return;
+    const { x, y } = this.pointer;
+    const model = this.store.model;
+    this.hover = pick(model, this.viewport, this.layout, x, y, nowT, markerMeasure(this.ctx));
+    if (this.hover) this.tooltip.show(describe(model, this.hover, nowT), x, y);
+    else this.tooltip.hide();
+  }
+
+  _bindPointer() {
+    const canvas = this.canvas;
+    /** @type {{x: number, id: number} | null} */
+    let drag = null;
+    const local = (/** @type {MouseEvent} */ e) => {
+      const r = canvas.getBoundingClientRect();
+      return { x: e.clientX - r.left, y: e.clientY - r.top };
+    };
+    canvas.addEventListener(
+      "wheel",
+      (e) => {
+        e.preventDefault();
+        const { x } = local(e);
+        const delta = e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY;
+        this.viewport.zoomAt(x - this.layout.plotX, Math.exp(delta * ZOOM_PER_PX));
+        this.hooks.onViewChange(false);
+        this.invalidate();
+      },
+      { passive: false },
+    );
+    canvas.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0) return;
+      drag = { x: local(e).x, id: e.pointerId };
+      canvas.setPointerCapture(e.pointerId);
+    });
+    canvas.addEventListener("pointermove", (e) => {
+      const p = local(e);
+      this.pointer = p;
+      if (drag && drag.id === e.pointerId) {
+        const dx = p.x - drag.x;
+        if (dx !== 0) {
+          canvas.classList.add("dragging");
+          this.viewport.panBy(dx);
+          drag.x = p.x;
+          this.hooks.onViewChange(false);
+        }
+      }
+      this.invalidate();
+    });
+    const endDrag = (/** @type {PointerEvent} */ e) => {
+      if (drag && drag.id === e.pointerId) drag = null;
+      canvas.classList.remove("dragging");
+    };
+    canvas.addEventListener("pointerup", endDrag);
+    canvas.addEventListener("pointercancel", endDrag);
+    canvas.addEventListener("pointerleave", () => {
+      this.pointer = null;
+      this.hover = null;
+      this.tooltip.hide();
+      this.invalidate();
+    });
+  }
+}

@@ -1,0 +1,231 @@
+// @ts-check
+/**
+ * Wires the page together: the websocket feeds the event store, the store feeds the timeline
+ * view and the summary, and the form's buttons become control messages (over the websocket, or
+ * HTTP while it is down). Holds no logic of its own beyond routing messages.
+ */
+import { SCHEMA_VERSION, ServerMessage } from "./protocol.js";
+import { LiveClock } from "./model/clock.js";
+import { deriveRunState } from "./model/runstate.js";
+import { computeStats } from "./model/stats.js";
+import { EventStore } from "./model/store.js";
+import { RunForm } from "./controls/form.js";
+import { Notices } from "./controls/notices.js";
+import { updateSummary } from "./controls/summary.js";
+import { TimelineView } from "./controls/timelineview.js";
+import * as api from "./transport/api.js";
+import { Connection, socketUrl } from "./transport/socket.js";
+
+/** @typedef {import("./protocol.js").RunStatus} RunStatus */
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const store = new EventStore();
+const clock = new LiveClock();
+const notices = new Notices($("banners"), $("toasts"));
+/** @type {RunStatus | null} what the server last said about the current run */
+let status = null;
+/** Notices of the run already turned into banners. */
+let shownNotices = 0;
+let lastSummaryAt = 0;
+let lastSummaryVersion = -1;
+/** Grows when the run's status changes without new events, so the summary refreshes. */
+let statusVersion = 0;
+let lastStatusVersion = -1;
+/** The pool size the events last reported, to follow resizes made by other viewers. */
+let knownWorkers = /** @type {number | null} */ (null);
+
+const liveButton = $("live");
+const view = new TimelineView(
+  $("timeline"),
+  /** @type {HTMLCanvasElement} */ ($("timeline-canvas")),
+  $("tooltip"),
+  store,
+  clock,
+  {
+    onViewChange: (follow) => liveButton.classList.toggle("active", follow),
+    onFrame: (nowT) => refreshSummary(nowT, false),
+  },
+);
+liveButton.classList.add("active");
+liveButton.addEventListener("click", () => view.goLive());
+$("fit").addEventListener("click", () => view.fit());
+
+const form = new RunForm(/** @type {HTMLFormElement} */ ($("run-form")), {
+  onRun: (config) => {
+    notices.clear("control");
+    if (!connection.send({ type: "start", config })) {
+      api.startRun(config).catch(showApiError);
+    }
+  },
+  onStop: () => {
+    if (!connection.send({ type: "stop" })) api.stopRun().catch(showApiError);
+  },
+  onResize: (maxWorkers) => {
+    if (!connection.send({ type: "set", max_workers: maxWorkers })) {
+      api.setMaxWorkers(maxWorkers).catch(showApiError);
+    }
+  },
+});
+
+const connection = new Connection(socketUrl(), {
+  onMessage: handleMessage,
+  onState: (state, retryInMs) => {
+    const el = $("connection");
+    el.dataset.state = state;
+    el.textContent =
+      state === "open"
+        ? "● connected"
+        : state === "connecting"
+          ? "connecting…"
+          : `disconnected · retrying in ${Math.ceil((retryInMs ?? 0) / 1000)} s`;
+  },
+});
+connection.start();
+
+api
+  .getScenarios()
+  .then((scenarios) => form.setScenarios(scenarios))
+  .catch((err) => notices.banner("scenarios", "warning", `Could not load scenarios: ${err.message}`));
+
+/**
+ * Route one server message.
+ * @param {any} msg
+ */
+function handleMessage(msg) {
+  switch (msg.type) {
+    case ServerMessage.HELLO:
+      if (msg.schema_version !== SCHEMA_VERSION) {
+        notices.banner(
+          "schema",
+          "warning",
+          `The server speaks event schema v${msg.schema_version}; this page understands ` +
+            `v${SCHEMA_VERSION}. Reload the page; some events may be ignored.`,
+        );
+      }
+      setStatus(msg.run ?? null);
+      if (msg.run && msg.run.state === "running") form.applyConfig(msg.run.config);
+      break;
+    case ServerMessage.EVENTS:
+      onEvents(msg.run_id, msg.events);
+      break;
+    case ServerMessage.DROPPED:
+      store.noteDropped(msg.run_id, msg.count);
+      notices.banner(
+        "run:dropped",
+        "warning",
+        `This viewer fell behind: ${store.dropped} events were not received, so the timeline ` +
+          "is incomplete (the recording is not affected).",
+      );
+      view.invalidate();
+      break;
+    case ServerMessage.STATUS:
+      setStatus(msg.run ?? null);
+      break;
+    case ServerMessage.ERROR:
+      notices.banner("control", "error", `Server refused: ${msg.message}`);
+      form.markInvalid(msg.field ?? null);
+      break;
+    default:
+      break;
+  }
+}
+
+/**
+ * @param {string} runId
+ * @param {any[]} events
+ */
+function onEvents(runId, events) {
+  if (runId !== store.runId) {
+    // A new run: fresh clock, fresh notices, and a view of the whole run.
+    clock.reset();
+    notices.clearPrefix("run:");
+    shownNotices = 0;
+    knownWorkers = null;
+    view.fit();
+  }
+  store.append(runId, events);
+  const m = store.model;
+  clock.observe(m.maxT, performance.now());
+  const workers = currentMaxWorkers(m);
+  if (workers !== null && workers !== knownWorkers) {
+    knownWorkers = workers;
+    form.setConfirmedWorkers(workers);
+  }
+  showRunNotices();
+  syncRunState();
+  view.invalidate();
+}
+
+/**
+ * The run's pool size: the newest max_workers change, else the size it started with.
+ * @param {import("./model/timeline.js").TimelineModel} m
+ * @returns {number | null}
+ */
+function currentMaxWorkers(m) {
+  for (let i = m.markers.length - 1; i >= 0; i--) {
+    if (m.markers[i].field === "max_workers") return Number(m.markers[i].new);
+  }
+  return m.config ? Number(m.config.max_workers) : null;
+}
+
+/** Turn the run's error and warning events into one banner per level. */
+function showRunNotices() {
+  const list = store.model.notices;
+  if (list.length === shownNotices) return;
+  shownNotices = list.length;
+  for (const level of /** @type {const} */ (["error", "warning"])) {
+    const of = list.filter((n) => n.level === level);
+    if (of.length === 0) continue;
+    const last = of[of.length - 1];
+    const more = of.length > 1 ? ` (and ${of.length - 1} more)` : "";
+    notices.banner(`run:${level}`, level, `${level === "error" ? "Error" : "Warning"}: ${last.message}${more}`);
+  }
+}
+
+/** @param {RunStatus | null} run */
+function setStatus(run) {
+  status = run;
+  statusVersion++;
+  syncRunState();
+  view.invalidate();
+}
+
+/** Enable Run or Stop to match the run's state. */
+function syncRunState() {
+  const { state } = deriveRunState(store.model, status);
+  form.setRunning(state === "running");
+}
+
+/**
+ * Refresh the summary and data attributes: at once when events arrived, else at most 10×/s
+ * (only the elapsed time moves between batches).
+ * @param {number} nowT
+ * @param {boolean} force
+ */
+function refreshSummary(nowT, force) {
+  const t = performance.now();
+  const changed = store.version !== lastSummaryVersion || statusVersion !== lastStatusVersion;
+  if (!force && !changed && t - lastSummaryAt < 100) return;
+  lastSummaryAt = t;
+  lastSummaryVersion = store.version;
+  lastStatusVersion = statusVersion;
+  const model = store.model;
+  const { state, runId } = deriveRunState(model, status);
+  updateSummary($("summary"), $("timeline"), {
+    stats: computeStats(model, nowT),
+    state,
+    runId,
+    endReason: model.endReason,
+    markers: model.markers.length,
+    errorEvents: model.errorEvents,
+    dropped: store.dropped,
+    events: store.events.length,
+  });
+}
+
+/** @param {any} err */
+function showApiError(err) {
+  notices.banner("control", "error", `Server refused: ${err.message}`);
+  form.markInvalid(err.field ?? null);
+}

@@ -1,0 +1,79 @@
+// @ts-check
+/**
+ * The event store: receives batches for one run at a time and feeds them to a TimelineModel.
+ *
+ * Rules it keeps:
+ * - A batch for another run_id starts over with an empty model (a new run replaces the old).
+ * - Each seq is applied once: after a reconnect the server replays the whole run, and those
+ *   repeats must not double-count.
+ * - `version` grows whenever something visible changed, so views redraw only when needed.
+ * The same API serves live data and (later) replays.
+ */
+import { TimelineModel } from "./timeline.js";
+
+/** @typedef {import("../protocol.js").WireEvent} WireEvent */
+
+/** Holds the current run's events and the model derived from them. */
+export class EventStore {
+  constructor() {
+    this.model = new TimelineModel();
+    /** @type {string | null} */
+    this.runId = null;
+    /** @type {WireEvent[]} in arrival order */
+    this.events = [];
+    /** @type {Set<number>} */
+    this._seen = new Set();
+    /** Events the server reported it did not send to this viewer. */
+    this.dropped = 0;
+    /** Repeated events ignored (replays after a reconnect). */
+    this.duplicates = 0;
+    this.version = 0;
+  }
+
+  /**
+   * Forget everything and start a model for `runId`.
+   * @param {string | null} runId
+   */
+  reset(runId) {
+    this.model = new TimelineModel();
+    this.runId = runId;
+    this.events = [];
+    this._seen = new Set();
+    this.dropped = 0;
+    this.duplicates = 0;
+    this.version++;
+  }
+
+  /**
+   * Append one batch of a run's events; returns how many were new.
+   * @param {string} runId
+   * @param {WireEvent[]} events
+   */
+  append(runId, events) {
+    if (runId !== this.runId) this.reset(runId);
+    let added = 0;
+    for (const ev of events) {
+      if (this._seen.has(ev.seq)) {
+        this.duplicates++;
+        continue;
+      }
+      this._seen.add(ev.seq);
+      this.events.push(ev);
+      this.model.apply(ev);
+      added++;
+    }
+    if (added > 0) this.version++;
+    return added;
+  }
+
+  /**
+   * Record that the server skipped `count` events of `runId` for this viewer.
+   * @param {string} runId
+   * @param {number} count
+   */
+  noteDropped(runId, count) {
+    if (runId !== this.runId) this.reset(runId);
+    this.dropped += count;
+    this.version++;
+  }
+}

@@ -1,0 +1,267 @@
+// @ts-check
+/**
+ * The timeline model: the one dispatcher that turns a run's events into tasks, lanes, the queue
+ * track, pools, config-change markers and notices. It never touches the DOM.
+ *
+ * Rules it keeps:
+ * - Every derived fact is keyed by id (task, worker, pool), never by arrival order, so events
+ *   that arrive slightly out of time order across batches give the same result.
+ * - Each event costs O(1) amortised (plus a short shift when it lands out of order); nothing is
+ *   recomputed over the whole run per batch.
+ */
+import { EventKind } from "../protocol.js";
+import { LaneSet } from "./lanes.js";
+import { QueueTrack } from "./queue.js";
+import { insertSorted } from "./sorted.js";
+
+/** @typedef {import("./lanes.js").Task} Task */
+/** @typedef {import("./lanes.js").TaskState} TaskState */
+/** @typedef {import("../protocol.js").WireEvent} WireEvent */
+/** @typedef {{t: number, seq: number, field: string, old: any, new: any}} Marker */
+/** @typedef {{t: number, seq: number, level: "error" | "warning", message: string}} Notice */
+/** @typedef {{pool: number, maxWorkers: number | null, createdT: number | null, retiredT: number | null}} Pool */
+
+/** @param {{t: number}} x */
+const byTime = (x) => x.t;
+
+/** Everything derived from one run's events. */
+export class TimelineModel {
+  constructor() {
+    /** @type {string | null} */
+    this.runId = null;
+    /** @type {Record<string, any> | null} the RunConfig the run started with */
+    this.config = null;
+    /** @type {number | null} */
+    this.wallTimeNs = null;
+    /** @type {number | null} */
+    this.schemaVersion = null;
+    this.startedSeen = false;
+    /** @type {number | null} */
+    this.endedT = null;
+    /** @type {string | null} */
+    this.endReason = null;
+    /** @type {string | null} */
+    this.endMessage = null;
+    /** Newest event time seen (ns since run start). */
+    this.maxT = 0;
+    /** @type {Map<number, Task>} */
+    this.tasks = new Map();
+    this.lanes = new LaneSet();
+    this.queue = new QueueTrack();
+    /** @type {Map<number, Pool>} */
+    this.pools = new Map();
+    /** @type {Marker[]} config changes, by time */
+    this.markers = [];
+    /** @type {Notice[]} errors and warnings, by time */
+    this.notices = [];
+    /** @type {{t: number, task: number, from: number, to: number}[]} */
+    this.moves = [];
+    /** @type {{t: number, task: number, reason: string}[]} */
+    this.cancels = [];
+    /** @type {{t: number}[]} finish times, for recent throughput */
+    this.finishes = [];
+    /** @type {{t: number, depth: number}[]} queue depth as the producer sampled it */
+    this.reportedDepth = [];
+    /** Tasks per state, kept as tasks change state. */
+    this.counts = { unknown: 0, queued: 0, running: 0, ok: 0, error: 0, cancelled: 0 };
+    /** Tasks that have been submitted at least once. */
+    this.submitted = 0;
+    /** Distinct tasks moved by a resize. */
+    this.movedTasks = 0;
+    /** Error notices (error events and a run that ended in error). */
+    this.errorEvents = 0;
+  }
+
+  /**
+   * Fold one event into the model.
+   * @param {WireEvent} ev
+   */
+  apply(ev) {
+    if (ev.t > this.maxT) this.maxT = ev.t;
+    switch (ev.kind) {
+      case EventKind.RUN_STARTED:
+        this.runId = ev.run_id;
+        this.config = ev.config;
+        this.wallTimeNs = ev.wall_time_ns;
+        this.schemaVersion = ev.schema_version;
+        this.startedSeen = true;
+        break;
+      case EventKind.RUN_ENDED:
+        this.endedT = ev.t;
+        this.endReason = ev.reason;
+        this.endMessage = ev.message ?? null;
+        if (ev.reason === "error") {
+          this._notice(ev, "error", ev.message || "the run ended with an error");
+        }
+        break;
+      case EventKind.POOL_CREATED: {
+        const pool = this._pool(ev.pool);
+        pool.maxWorkers = ev.max_workers;
+        pool.createdT = ev.t;
+        break;
+      }
+      case EventKind.POOL_RETIRED:
+        this._pool(ev.pool).retiredT = ev.t;
+        break;
+      case EventKind.WORKER_SPAWNED:
+        this.lanes.spawned(/** @type {any} */ (ev));
+        break;
+      case EventKind.WORKER_EXITED:
+        this.lanes.exited(/** @type {any} */ (ev));
+        break;
+      case EventKind.TASK_SUBMITTED:
+        this._updateTask(ev.task, (task) => {
+          if (task.submittedT === null) this.submitted++;
+          // A task resubmitted under the same id stays queued from its first submission.
+          if (task.submittedT === null || ev.t < task.submittedT) task.submittedT = ev.t;
+          if (task.pool === null || task.moves.length === 0) task.pool = ev.pool;
+        });
+        break;
+      case EventKind.TASK_STARTED:
+        this._updateTask(ev.task, (task) => {
+          task.startedT = ev.t;
+          task.worker = ev.worker;
+        });
+        break;
+      case EventKind.TASK_FINISHED:
+        this._updateTask(ev.task, (task) => {
+          task.finishedT = ev.t;
+          task.worker = ev.worker;
+          task.ok = Boolean(ev.ok);
+          task.result = ev.result ?? null;
+          task.error = ev.error ?? null;
+        });
+        insertSorted(this.finishes, { t: ev.t }, byTime);
+        break;
+      case EventKind.TASK_CANCELLED:
+        this._updateTask(ev.task, (task) => {
+          task.cancelledT = ev.t;
+          task.cancelReason = ev.reason;
+        });
+        insertSorted(this.cancels, { t: ev.t, task: ev.task, reason: ev.reason }, byTime);
+        break;
+      case EventKind.TASK_MOVED:
+        this._updateTask(ev.task, (task) => {
+          if (task.moves.length === 0) this.movedTasks++;
+          insertSorted(task.moves, { t: ev.t, from: ev.from_pool, to: ev.to_pool }, byTime);
+          task.pool = task.moves[task.moves.length - 1].to;
+        });
+        insertSorted(
+          this.moves,
+          { t: ev.t, task: ev.task, from: ev.from_pool, to: ev.to_pool },
+          byTime,
+        );
+        break;
+      case EventKind.QUEUE_DEPTH:
+        insertSorted(this.reportedDepth, { t: ev.t, depth: ev.depth }, byTime);
+        break;
+      case EventKind.CONFIG_CHANGED:
+        insertSorted(
+          this.markers,
+          { t: ev.t, seq: ev.seq, field: ev.field, old: ev.old, new: ev.new },
+          byTime,
+        );
+        break;
+      case EventKind.ERROR:
+        this._notice(ev, "error", ev.message);
+        break;
+      case EventKind.WARNING:
+        this._notice(ev, "warning", ev.message);
+        break;
+      default:
+        // Unknown kinds come from a newer producer; ignoring them keeps old viewers working.
+        break;
+    }
+  }
+
+  /**
+   * The task with this id, created on first mention.
+   * @param {number} id
+   * @returns {Task}
+   */
+  task(id) {
+    let task = this.tasks.get(id);
+    if (!task) {
+      task = {
+        id,
+        pool: null,
+        submittedT: null,
+        startedT: null,
+        finishedT: null,
+        cancelledT: null,
+        cancelReason: null,
+        worker: null,
+        ok: null,
+        result: null,
+        error: null,
+        moves: [],
+        state: "unknown",
+        placed: false,
+      };
+      this.tasks.set(id, task);
+      this.counts.unknown++;
+    }
+    return task;
+  }
+
+  /**
+   * Apply `change` to a task, then re-derive its state, lane and queue span.
+   * @param {number} id
+   * @param {(task: Task) => void} change
+   */
+  _updateTask(id, change) {
+    const task = this.task(id);
+    change(task);
+    const state = taskState(task);
+    if (state !== task.state) {
+      this.counts[task.state]--;
+      this.counts[state]++;
+      task.state = state;
+    }
+    this.lanes.place(task);
+    this.queue.setSpan(task.id, task.submittedT, task.startedT ?? task.cancelledT);
+  }
+
+  /** @param {number} id */
+  _pool(id) {
+    let pool = this.pools.get(id);
+    if (!pool) {
+      pool = { pool: id, maxWorkers: null, createdT: null, retiredT: null };
+      this.pools.set(id, pool);
+    }
+    return pool;
+  }
+
+  /**
+   * @param {WireEvent} ev
+   * @param {"error" | "warning"} level
+   * @param {string} message
+   */
+  _notice(ev, level, message) {
+    insertSorted(this.notices, { t: ev.t, seq: ev.seq, level, message }, byTime);
+    if (level === "error") this.errorEvents++;
+  }
+
+  /** Tasks that finished, ok or with an exception. */
+  get finished() {
+    return this.counts.ok + this.counts.error;
+  }
+
+  /** Whether the run has ended. */
+  get ended() {
+    return this.endedT !== null;
+  }
+}
+
+/**
+ * A task's state follows the Future's: finished beats cancelled beats running beats queued.
+ * @param {Task} task
+ * @returns {TaskState}
+ */
+export function taskState(task) {
+  if (task.finishedT !== null) return task.ok ? "ok" : "error";
+  if (task.cancelledT !== null) return "cancelled";
+  if (task.startedT !== null) return "running";
+  if (task.submittedT !== null) return "queued";
+  return "unknown";
+}

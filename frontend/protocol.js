@@ -1,0 +1,96 @@
+// @ts-check
+/**
+ * The schedviz wire format as the browser sees it: mirrors backend/schedviz/protocol.py.
+ *
+ * Rules kept here:
+ * - An event is a flat object `{seq, t, kind, ...fields}`; `t` is ns since the run started.
+ * - EVENT_FIELDS lists each kind's own fields in declared order; the block between the BEGIN and
+ *   END lines is pure JSON so a test can read it without a JavaScript engine and compare it with
+ *   `/api/schema`.
+ * - Each kind's comment in EventKind says since which schema version it exists.
+ */
+
+/** Version of the event schema this frontend understands. */
+export const SCHEMA_VERSION = 1;
+
+/** kind -> the kind's own field names (after seq, t, kind), in declared order. */
+// BEGIN EVENT_FIELDS
+export const EVENT_FIELDS = {
+  "run_started": ["run_id", "wall_time_ns", "schema_version", "config"],
+  "run_ended": ["reason", "message"],
+  "pool_created": ["pool", "max_workers", "executor"],
+  "pool_retired": ["pool"],
+  "worker_spawned": ["worker", "pool", "name", "native_id"],
+  "worker_exited": ["worker", "pool"],
+  "task_submitted": ["task", "pool"],
+  "task_started": ["task", "worker"],
+  "task_finished": ["task", "worker", "ok", "result", "error"],
+  "task_cancelled": ["task", "reason"],
+  "task_moved": ["task", "from_pool", "to_pool"],
+  "queue_depth": ["depth"],
+  "config_changed": ["field", "old", "new"],
+  "error": ["message"],
+  "warning": ["message"]
+};
+// END EVENT_FIELDS
+
+/** Event kinds by name, so a typo is a missing property rather than a silent string mismatch. */
+export const EventKind = Object.freeze({
+  RUN_STARTED: "run_started", // v1
+  RUN_ENDED: "run_ended", // v1
+  POOL_CREATED: "pool_created", // v1
+  POOL_RETIRED: "pool_retired", // v1
+  WORKER_SPAWNED: "worker_spawned", // v1
+  WORKER_EXITED: "worker_exited", // v1
+  TASK_SUBMITTED: "task_submitted", // v1
+  TASK_STARTED: "task_started", // v1
+  TASK_FINISHED: "task_finished", // v1
+  TASK_CANCELLED: "task_cancelled", // v1
+  TASK_MOVED: "task_moved", // v1
+  QUEUE_DEPTH: "queue_depth", // v1
+  CONFIG_CHANGED: "config_changed", // v1
+  ERROR: "error", // v1
+  WARNING: "warning", // v1
+});
+
+/** Server -> browser message types over /ws. */
+export const ServerMessage = Object.freeze({
+  HELLO: "hello", // {schema_version, run: RunStatus | null}
+  EVENTS: "events", // {run_id, events: Event[]}
+  DROPPED: "dropped", // {run_id, count}
+  STATUS: "status", // {run: RunStatus | null}
+  ERROR: "error", // {message, field: string | null}
+});
+
+/**
+ * @typedef {{seq: number, t: number, kind: string, [field: string]: any}} WireEvent
+ * @typedef {{run_id: string, state: "running" | "ended", config: RunConfig}} RunStatus
+ * @typedef {{
+ *   executor: "threads", workload: "cpu" | "sleep" | "hash" | "mixed", n_tasks: number,
+ *   task_ms: number, hash_mb: number, arrival: "batch" | "rate", rate: number,
+ *   duration_s: number, max_workers: number, fail_every: number
+ * }} RunConfig
+ */
+
+/** RunConfig limits and defaults (the server re-checks every value and is the authority). */
+export const CONFIG_LIMITS = Object.freeze({
+  n_tasks: { min: 1, max: 10000, step: 1, default: 12 },
+  task_ms: { min: 0, max: 10000, step: 1, default: 100 },
+  hash_mb: { min: 0.1, max: 256, step: 0.1, default: 8 },
+  rate: { min: 0.1, max: 1000, step: 0.1, default: 10 },
+  duration_s: { min: 0.1, max: 3600, step: 0.1, default: 30 },
+  max_workers: { min: 1, max: 64, step: 1, default: 3 },
+  fail_every: { min: 0, max: 10000, step: 1, default: 0 },
+});
+
+/** Choices for the enumerated RunConfig fields, first one the default where the server agrees. */
+export const CONFIG_CHOICES = Object.freeze({
+  executor: ["threads"],
+  workload: ["sleep", "cpu", "hash", "mixed"],
+  arrival: ["batch", "rate"],
+});
+
+/** Whether `kind` is an event kind this schema version knows. */
+export function isKnownKind(kind) {
+  return Object.prototype.hasOwnProperty.call(EVENT_FIELDS, kind);
+}

@@ -1,0 +1,163 @@
+// @ts-check
+/**
+ * Draws the worker lanes: label column, lifetime (greyed before spawn and after exit) and task
+ * bars coloured by state, at the level of detail `laneSegments` chooses.
+ */
+import { laneSegments } from "./bars.js";
+import { fitText, hatch } from "./paint.js";
+import { STATE_COLORS, THEME, font } from "./theme.js";
+
+/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../model/lanes.js").Lane} Lane */
+/** @typedef {import("./viewport.js").Viewport} Viewport */
+/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {import("./bars.js").Segment} Segment */
+
+/**
+ * The lane's label: identity on the first line, thread name on the second.
+ * @param {Lane} lane
+ * @returns {[string, string]}
+ */
+export function laneLabel(lane) {
+  const parts = [`W${lane.worker}`];
+  if (lane.pool !== null) parts.push(`pool ${lane.pool}`);
+  if (lane.nativeId !== null) parts.push(`tid ${lane.nativeId}`);
+  const second = [lane.name ?? "(thread not yet announced)"];
+  if (lane.exitedT !== null) second.push("exited");
+  return [parts.join(" · "), second.join(" · ")];
+}
+
+/**
+ * Draw every lane's stripe, lifetime and label (under the grid).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {TimelineModel} model
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} nowT
+ */
+export function drawLaneBackgrounds(ctx, model, vp, layout, nowT) {
+  const lanes = model.lanes.list;
+  for (let i = 0; i < lanes.length; i++) {
+    const y = layout.lanesY + i * layout.laneH;
+    drawLaneBackground(ctx, lanes[i], i, y, vp, layout, nowT);
+    drawLaneLabel(ctx, lanes[i], y, layout);
+  }
+}
+
+/**
+ * Draw every lane's task bars (over the grid).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {TimelineModel} model
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} nowT
+ * @param {number | null} hoverTask id of the hovered task, outlined
+ */
+export function drawLaneBars(ctx, model, vp, layout, nowT, hoverTask) {
+  const lanes = model.lanes.list;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(layout.plotX, layout.lanesY, layout.plotW, lanes.length * layout.laneH);
+  ctx.clip();
+  for (let i = 0; i < lanes.length; i++) {
+    const y = layout.lanesY + i * layout.laneH;
+    drawBars(ctx, laneSegments(lanes[i], vp, nowT), y, layout, hoverTask);
+  }
+  ctx.restore();
+}
+
+/**
+ * Stripe, lifetime and separator of one lane.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {Lane} lane
+ * @param {number} index
+ * @param {number} y
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} nowT
+ */
+function drawLaneBackground(ctx, lane, index, y, vp, layout, nowT) {
+  const { plotX, plotW, laneH } = layout;
+  ctx.fillStyle = index % 2 ? THEME.laneOdd : THEME.laneEven;
+  ctx.fillRect(0, y, layout.width, laneH);
+  // Grey out where the worker did not exist: before its spawn and after its exit.
+  const deadSpans = [];
+  if (lane.spawnedT !== null && lane.spawnedT > vp.t0) deadSpans.push([vp.t0, lane.spawnedT]);
+  if (lane.exitedT !== null) deadSpans.push([lane.exitedT, Math.max(vp.t1, nowT)]);
+  for (const [a, b] of deadSpans) {
+    const x0 = Math.max(0, vp.toX(a));
+    const x1 = Math.min(plotW, vp.toX(b));
+    if (x1 <= x0) continue;
+    ctx.fillStyle = THEME.deadLane;
+    ctx.fillRect(plotX + x0, y, x1 - x0, laneH);
+    hatch(ctx, plotX + x0, y, x1 - x0, laneH, THEME.deadHatch, 10);
+  }
+  ctx.fillStyle = THEME.separator;
+  ctx.fillRect(0, y + laneH - 1, layout.width, 1);
+}
+
+/**
+ * Label column of one lane; exited workers are greyed.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {Lane} lane
+ * @param {number} y
+ * @param {Layout} layout
+ */
+function drawLaneLabel(ctx, lane, y, layout) {
+  const [first, second] = laneLabel(lane);
+  const maxW = layout.gutter - 16;
+  const color = lane.exitedT !== null ? THEME.mutedText : THEME.text;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  ctx.fillStyle = color;
+  if (layout.twoLineLabels) {
+    ctx.font = font(15, "bold");
+    ctx.fillText(fitText(ctx, first, maxW), 10, y + layout.laneH * 0.3);
+    ctx.font = font(14);
+    ctx.fillStyle = THEME.mutedText;
+    ctx.fillText(fitText(ctx, second, maxW), 10, y + layout.laneH * 0.72);
+  } else {
+    ctx.font = font(14, "bold");
+    const text = lane.exitedT !== null ? `${first} · exited` : first;
+    ctx.fillText(fitText(ctx, text, maxW), 10, y + layout.laneH / 2 + 1);
+  }
+}
+
+/**
+ * Task bars of one lane.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {Segment[]} segments
+ * @param {number} y
+ * @param {Layout} layout
+ * @param {number | null} hoverTask
+ */
+function drawBars(ctx, segments, y, layout, hoverTask) {
+  const pad = layout.laneH >= 30 ? 6 : 3;
+  const barY = y + pad;
+  const barH = layout.laneH - 2 * pad - 1;
+  for (const seg of segments) {
+    const x = layout.plotX + seg.x0;
+    // One-task bars leave a 1 px gap at their end so back-to-back tasks stay countable.
+    const w = seg.task ? Math.max(1, seg.x1 - seg.x0 - (seg.x1 - seg.x0 >= 4 ? 1 : 0)) : seg.x1 - seg.x0;
+    ctx.fillStyle = STATE_COLORS[seg.state];
+    ctx.fillRect(x, barY, Math.max(1, w), barH);
+    if (seg.state === "error" && w >= 6) hatch(ctx, x, barY, w, barH, "rgba(0,0,0,0.45)", 6);
+    if (seg.state === "running" && w >= 4) {
+      // A bright leading edge marks the task as still going.
+      ctx.fillStyle = "#56B4E9";
+      ctx.fillRect(x + w - 3, barY, 3, barH);
+    }
+    if (seg.task && w >= 46 && barH >= 16) {
+      ctx.font = font(14, "bold");
+      ctx.fillStyle = "#ffffff";
+      ctx.textAlign = "left";
+      ctx.textBaseline = "middle";
+      ctx.fillText(fitText(ctx, `#${seg.task.id}`, w - 8), x + 5, barY + barH / 2 + 1);
+    }
+    if (seg.task && hoverTask !== null && seg.task.id === hoverTask) {
+      ctx.strokeStyle = THEME.highlight;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x - 1, barY - 1, Math.max(2, w) + 2, barH + 2);
+    }
+  }
+}

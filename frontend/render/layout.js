@@ -1,0 +1,88 @@
+// @ts-check
+/**
+ * The timeline's geometry, computed once per frame from the canvas width and the number of
+ * lanes; drawing and hit-testing both read it, so what is drawn is what is hovered.
+ *
+ *   ┌ gutter ┬──────────── plot ────────────┐
+ *   │        │ time axis                     │
+ *   │        │ marker labels                 │
+ *   │ W1 …   │ lane 1                        │
+ *   │ W2 …   │ lane 2 …                      │
+ *   │ queue  │ queue-depth track             │
+ *   └────────┴───────────────────────────────┘
+ */
+
+/**
+ * @typedef {object} Layout
+ * @property {number} width       CSS pixels
+ * @property {number} height      CSS pixels
+ * @property {number} gutter      width of the label column
+ * @property {number} plotX       left edge of the plot
+ * @property {number} plotW       width of the plot
+ * @property {number} axisY
+ * @property {number} axisH
+ * @property {number} markerY     the row where marker labels sit
+ * @property {number} markerH
+ * @property {number} lanesY      top of the first lane
+ * @property {number} laneH
+ * @property {number} laneCount
+ * @property {boolean} twoLineLabels  room for the thread name on a second line
+ * @property {number} queueY      top of the queue-depth track
+ * @property {number} queueH
+ */
+
+export const AXIS_H = 30;
+export const MARKER_H = 28;
+export const QUEUE_GAP = 12;
+export const QUEUE_H = 96;
+export const BOTTOM_PAD = 6;
+/** Lanes are as tall as this while few, so labels stay large on a projector. */
+export const MAX_LANE_H = 44;
+/** And never shorter than one 14 px label line. */
+export const MIN_LANE_H = 20;
+/** Lanes together aim for this height before they start to shrink. */
+export const LANES_TARGET_H = 440;
+
+/**
+ * Geometry for a canvas `width` CSS pixels wide showing `laneCount` lanes.
+ * @param {number} width
+ * @param {number} laneCount
+ * @returns {Layout}
+ */
+export function computeLayout(width, laneCount) {
+  const w = Math.max(320, Math.floor(width));
+  const gutter = Math.round(Math.min(280, Math.max(170, w * 0.2)));
+  const lanes = Math.max(1, laneCount);
+  const laneH = Math.max(MIN_LANE_H, Math.min(MAX_LANE_H, Math.floor(LANES_TARGET_H / lanes)));
+  const axisY = 0;
+  const markerY = axisY + AXIS_H;
+  const lanesY = markerY + MARKER_H;
+  const queueY = lanesY + lanes * laneH + QUEUE_GAP;
+  return {
+    width: w,
+    height: queueY + QUEUE_H + BOTTOM_PAD,
+    gutter,
+    plotX: gutter,
+    plotW: w - gutter - 8,
+    axisY,
+    axisH: AXIS_H,
+    markerY,
+    markerH: MARKER_H,
+    lanesY,
+    laneH,
+    laneCount,
+    twoLineLabels: laneH >= 40,
+    queueY,
+    queueH: QUEUE_H,
+  };
+}
+
+/**
+ * Index of the lane at y, or -1 outside the lanes.
+ * @param {Layout} layout
+ * @param {number} y
+ */
+export function laneIndexAt(layout, y) {
+  const i = Math.floor((y - layout.lanesY) / layout.laneH);
+  return i >= 0 && i < layout.laneCount ? i : -1;
+}

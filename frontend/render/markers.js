@@ -1,0 +1,108 @@
+// @ts-check
+/**
+ * Vertical markers: live config changes (e.g. "max_workers 3 → 6") and the run's end. Their
+ * label boxes are placed by `placeMarkers`, shared with hit-testing so hovering a label finds it.
+ */
+import { THEME, font } from "./theme.js";
+
+/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../model/timeline.js").Marker} Marker */
+/** @typedef {import("./viewport.js").Viewport} Viewport */
+/** @typedef {import("./layout.js").Layout} Layout */
+/**
+ * @typedef {object} PlacedMarker
+ * @property {"config" | "end"} type
+ * @property {number} t
+ * @property {Marker | null} marker   the config change, for type "config"
+ * @property {number} x               canvas x of the line
+ * @property {string} text
+ * @property {{x: number, y: number, w: number, h: number} | null} box  null when it would overlap
+ */
+
+export const LABEL_PX = 14;
+
+/**
+ * The text of a config-change marker.
+ * @param {Marker} marker
+ */
+export function markerText(marker) {
+  return `${marker.field} ${formatValue(marker.old)} → ${formatValue(marker.new)}`;
+}
+
+/** @param {any} v */
+function formatValue(v) {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/**
+ * Markers in view with their label boxes; a label that would overlap the previous one is dropped
+ * (its line stays, and hovering the line still explains it).
+ * @param {TimelineModel} model
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {(text: string) => number} measure text width at LABEL_PX
+ * @returns {PlacedMarker[]}
+ */
+export function placeMarkers(model, vp, layout, measure) {
+  /** @type {Omit<PlacedMarker, "x" | "box">[]} */
+  const items = model.markers.map((m) => ({
+    type: /** @type {const} */ ("config"),
+    t: m.t,
+    marker: m,
+    text: markerText(m),
+  }));
+  if (model.endedT !== null) {
+    items.push({ type: "end", t: model.endedT, marker: null, text: `run ${model.endReason}` });
+  }
+  /** @type {PlacedMarker[]} */
+  const placed = [];
+  let lastRight = -Infinity;
+  const h = layout.markerH - 6;
+  const y = layout.markerY + 3;
+  for (const item of items) {
+    const px = vp.toX(item.t);
+    if (px < -1 || px > vp.width + 1) continue;
+    const x = layout.plotX + px;
+    const w = measure(item.text) + 12;
+    // Labels sit right of their line, or left of it near the plot's right edge.
+    let bx = x + 3;
+    if (bx + w > layout.plotX + layout.plotW) bx = x - 3 - w;
+    const box = bx >= lastRight + 4 && bx >= layout.plotX ? { x: bx, y, w, h } : null;
+    if (box) lastRight = bx + w;
+    placed.push({ ...item, x, box });
+  }
+  return placed;
+}
+
+/**
+ * Draw marker lines across lanes and queue track, and their labels.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {PlacedMarker[]} placed
+ * @param {Layout} layout
+ * @param {PlacedMarker | null} hover
+ */
+export function drawMarkers(ctx, placed, layout, hover) {
+  const bottom = layout.queueY + layout.queueH;
+  for (const p of placed) {
+    const isHover = hover !== null && hover.t === p.t && hover.type === p.type;
+    ctx.strokeStyle = p.type === "end" ? THEME.endMarker : THEME.marker;
+    ctx.lineWidth = isHover ? 3 : 2;
+    ctx.setLineDash(p.type === "end" ? [3, 4] : [8, 4]);
+    ctx.beginPath();
+    ctx.moveTo(Math.round(p.x) + 0.5, layout.markerY + 2);
+    ctx.lineTo(Math.round(p.x) + 0.5, bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (!p.box) continue;
+    ctx.fillStyle = p.type === "end" ? "#eeeeee" : THEME.markerLabelBg;
+    ctx.fillRect(p.box.x, p.box.y, p.box.w, p.box.h);
+    ctx.strokeStyle = THEME.marker;
+    ctx.lineWidth = isHover ? 2 : 1;
+    ctx.strokeRect(p.box.x + 0.5, p.box.y + 0.5, p.box.w - 1, p.box.h - 1);
+    ctx.font = font(LABEL_PX, "bold");
+    ctx.fillStyle = THEME.text;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    ctx.fillText(p.text, p.box.x + 6, p.box.y + p.box.h / 2 + 1);
+  }
+}

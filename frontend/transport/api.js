@@ -1,0 +1,99 @@
+// @ts-check
+/**
+ * The HTTP API: scenarios, the current run, and the REST forms of start / stop / resize, used
+ * when the websocket is down. Errors become exceptions carrying the server's own message.
+ */
+
+/** An HTTP error with the server's explanation. */
+export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} message
+   * @param {string | null} field
+   */
+  constructor(status, message, field) {
+    super(message);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+/**
+ * Fetch JSON, turning FastAPI error bodies ({detail}) into ApiError.
+ * @param {string} path
+ * @param {RequestInit} [init]
+ */
+async function request(path, init) {
+  const res = await fetch(path, {
+    ...init,
+    headers: { "content-type": "application/json", ...(init?.headers ?? {}) },
+  });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    const { message, field } = explainDetail(body?.detail, res.statusText);
+    throw new ApiError(res.status, message, field);
+  }
+  return body;
+}
+
+/**
+ * A readable message from a FastAPI `detail` (a string, or pydantic's list of problems).
+ * @param {any} detail
+ * @param {string} fallback
+ * @returns {{message: string, field: string | null}}
+ */
+export function explainDetail(detail, fallback) {
+  if (typeof detail === "string") return { message: detail, field: null };
+  if (Array.isArray(detail) && detail.length > 0) {
+    const first = detail[0];
+    const loc = Array.isArray(first.loc) ? first.loc.filter((p) => p !== "body") : [];
+    const field = loc.length ? String(loc[loc.length - 1]) : null;
+    const message = detail
+      .map((d) => {
+        const where = Array.isArray(d.loc) ? d.loc.filter((p) => p !== "body").join(".") : "";
+        return where ? `${where}: ${d.msg}` : d.msg;
+      })
+      .join("; ");
+    return { message, field };
+  }
+  return { message: fallback || "request failed", field: null };
+}
+
+/** The scenario presets. */
+export function getScenarios() {
+  return request("/api/scenarios");
+}
+
+/** The current run's status ({run: RunStatus | null}). */
+export function getCurrentRun() {
+  return request("/api/runs/current");
+}
+
+/** The protocol schema. */
+export function getSchema() {
+  return request("/api/schema");
+}
+
+/**
+ * Start a run.
+ * @param {object} config RunConfig
+ */
+export function startRun(config) {
+  return request("/api/runs", { method: "POST", body: JSON.stringify(config) });
+}
+
+/** Stop the current run. */
+export function stopRun() {
+  return request("/api/runs/current/stop", { method: "POST" });
+}
+
+/**
+ * Resize the running pool.
+ * @param {number} maxWorkers
+ */
+export function setMaxWorkers(maxWorkers) {
+  return request("/api/runs/current", {
+    method: "PATCH",
+    body: JSON.stringify({ max_workers: maxWorkers }),
+  });
+}
