@@ -22,7 +22,10 @@ def _load_config(path: str | None, scenario: str | None) -> RunConfig:
     """The run config from a JSON file, a preset, or a preset overridden by a file."""
     data: dict[str, Any] = {}
     if scenario:
-        data = scenarios.get(scenario).config.model_dump()
+        try:
+            data = scenarios.get(scenario).config.model_dump()
+        except KeyError as exc:
+            raise SystemExit(f"schedviz: {exc.args[0]}") from exc
     if path:
         try:
             loaded = json.loads(Path(path).read_text())

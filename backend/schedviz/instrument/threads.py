@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from schedviz.instrument.limiter import Limiter
 from schedviz.instrument.recorder import Recorder
 
 T = TypeVar("T")
@@ -54,18 +55,30 @@ _worker_local = threading.local()
 
 
 def _run_task(
-    rec: Recorder, task: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    rec: Recorder,
+    task: int,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    limiter: Limiter | None,
 ) -> Any:
     """Run one task on a worker thread, recording its start and outcome around it."""
     worker: int = getattr(_worker_local, "worker", -1)
-    rec.record("task_started", task, worker)
+    if limiter is None:
+        rec.record("task_started", task, worker)
+    else:  # the run-wide cap across pools (see limiter.py); started is stamped on admission
+        limiter.acquire(lambda: rec.record("task_started", task, worker))
     try:
         result = fn(*args, **kwargs)
     except BaseException as exc:
         rec.record("task_finished", task, worker, False, None, short_repr(exc))
         raise
-    rec.record("task_finished", task, worker, True, short_repr(result), None)
-    return result
+    else:
+        rec.record("task_finished", task, worker, True, short_repr(result), None)
+        return result
+    finally:
+        if limiter is not None:
+            limiter.release()
 
 
 class InstrumentedThreadPoolExecutor(ThreadPoolExecutor):
@@ -82,9 +95,11 @@ class InstrumentedThreadPoolExecutor(ThreadPoolExecutor):
         *,
         recorder: Recorder | None = None,
         ids: RunIds | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.recorder = recorder if recorder is not None else Recorder()
         self.ids = ids if ids is not None else RunIds()
+        self._limiter = limiter
         self.pool_id: int = next(self.ids.pools)
         self._user_init = initializer
         self._user_initargs = initargs
@@ -160,7 +175,7 @@ class InstrumentedThreadPoolExecutor(ThreadPoolExecutor):
     ) -> Any:
         with self._pending_lock:
             self._pending.pop(task, None)
-        return _run_task(rec, task, fn, args, kwargs)
+        return _run_task(rec, task, fn, args, kwargs, self._limiter)
 
     def _on_done(self, task: int, fut: Future[Any]) -> None:
         with self._pending_lock:

@@ -4,6 +4,8 @@ A live max_workers change cannot shrink or grow a real pool in place, so it star
 the new size, moves every task that has not started to it (a pending future can be cancelled; a
 running one cannot), and retires the old pool, whose workers finish what they are running and
 then exit. The events show exactly that: pool_created, task_moved, pool_retired, worker_exited.
+A run-wide Limiter keeps the new pool from starting tasks beside the old pool's running ones
+beyond the new max_workers.
 
 Guarantees:
 - Tasks are only ever submitted to the current pool, under `_lock`, so a resize never races an
@@ -20,6 +22,7 @@ import uuid
 from concurrent.futures import Future, wait
 from typing import Any
 
+from schedviz.instrument.limiter import Limiter
 from schedviz.instrument.recorder import Recorder
 from schedviz.instrument.threads import InstrumentedThreadPoolExecutor, RunIds
 from schedviz.lab.flusher import Emit, Flusher
@@ -42,6 +45,7 @@ class Driver:
         self._pool: InstrumentedThreadPoolExecutor | None = None
         self._futures: dict[int, Future[Any]] = {}  # task id -> its latest future
         self._max_workers = config.max_workers
+        self._limiter = Limiter(config.max_workers)
 
     # -- commands (any thread) --------------------------------------------------------------
 
@@ -60,8 +64,10 @@ class Driver:
             old = self._max_workers
             if n == old or self._pool is None or self._stop.is_set():
                 return
-            self.recorder.record("config_changed", "max_workers", old, n)
             self._max_workers = n
+            self._limiter.set_limit(
+                n, lambda: self.recorder.record("config_changed", "max_workers", old, n)
+            )
             retiring = self._pool
             self._pool = self._new_pool(n)
             for task, (_, new_future) in retiring.move_pending(self._pool).items():
@@ -101,7 +107,9 @@ class Driver:
         return reason
 
     def _new_pool(self, n: int) -> InstrumentedThreadPoolExecutor:
-        pool = InstrumentedThreadPoolExecutor(n, recorder=self.recorder, ids=self._ids)
+        pool = InstrumentedThreadPoolExecutor(
+            n, recorder=self.recorder, ids=self._ids, limiter=self._limiter
+        )
         self._pools.append(pool)
         return pool
 

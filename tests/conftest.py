@@ -1,0 +1,56 @@
+"""Shared fixtures: every test must leave no threads or child processes behind."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+LEFTOVER_GRACE_S = 10.0
+
+
+def child_pids() -> set[int]:
+    """Live child processes of this process (zombies count: they were not reaped)."""
+    pids: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        try:
+            pids.update(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves a thread or a child process running after it returns."""
+    if request.node.get_closest_marker("browser"):
+        # The browser driver is a session-wide child process; browser tests check their own.
+        yield
+        return
+    threads_before = set(threading.enumerate())
+    children_before = child_pids()
+    yield
+    deadline = time.monotonic() + LEFTOVER_GRACE_S
+    while True:
+        threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
+        children = child_pids() - children_before
+        if (not threads and not children) or time.monotonic() > deadline:
+            break
+        for t in threads:
+            t.join(0.05)  # wait on the thread itself, not a fixed sleep
+        if children and not threads:
+            time.sleep(0.05)  # child exit has no handle to wait on from here
+    assert not threads, f"threads left running: {[t.name for t in threads]}"
+    assert not children, f"child processes left running: {sorted(children)}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests under e2e/ and frontend/ drive Chromium: mark them `browser`."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        if "e2e" in parts or "frontend" in parts:
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,63 @@
+"""`schedviz run` headless: a real run in a real subprocess, its JSON Lines checked."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from invariants import check_run, load_jsonl
+
+
+def schedviz(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "schedviz", *args], capture_output=True, text=True, timeout=60,
+        check=False,
+    )
+
+
+def test_run_writes_jsonl_that_keeps_the_invariants(tmp_path: Path) -> None:
+    config = tmp_path / "run.json"
+    config.write_text(json.dumps(
+        {"workload": "sleep", "n_tasks": 12, "task_ms": 30, "max_workers": 3, "fail_every": 5}
+    ))
+    out = tmp_path / "events.jsonl"
+    proc = schedviz("run", "--config", str(config), "--events-out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    events = load_jsonl(out)
+    assert all({"seq", "t", "kind"} <= e.keys() for e in events)
+    run = check_run(events)
+    assert len(run.finished) == 12 and run.max_running == 3
+    assert sorted(t.task for t in run.finished if not t.finished["ok"]) == [4, 9]  # type: ignore[index]
+    assert "12 finished (2 raised)" in proc.stderr
+
+
+def test_run_a_preset_by_id(tmp_path: Path) -> None:
+    out = tmp_path / "e.jsonl"
+    proc = schedviz("run", "--scenario", "io-threads", "--events-out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    run = check_run(load_jsonl(out))
+    assert run.events[0]["config"]["n_tasks"] == 12 and len(run.finished) == 12
+
+
+def test_bad_config_is_refused_with_the_allowed_range(tmp_path: Path) -> None:
+    config = tmp_path / "bad.json"
+    config.write_text(json.dumps({"max_workers": 100, "colour": "red"}))
+    proc = schedviz("run", "--config", str(config), "--events-out", str(tmp_path / "x.jsonl"))
+    assert proc.returncode != 0
+    assert "max_workers must be between 1 and 64; got 100" in proc.stderr
+    assert "unknown field 'colour'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_config_file_says_so(tmp_path: Path) -> None:
+    proc = schedviz("run", "--config", str(tmp_path / "nope.json"), "--events-out", "x.jsonl")
+    assert proc.returncode != 0 and "cannot read config" in proc.stderr
+
+
+def test_unknown_scenario_lists_the_known_ones(tmp_path: Path) -> None:
+    proc = schedviz("run", "--scenario", "nope", "--events-out", str(tmp_path / "x.jsonl"))
+    assert proc.returncode != 0
+    assert "unknown scenario 'nope'" in proc.stderr and "io-threads" in proc.stderr
+    assert "Traceback" not in proc.stderr

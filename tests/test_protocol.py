@@ -1,0 +1,66 @@
+"""The wire format: one source of truth, mirrored exactly by the browser's protocol.js."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from schedviz import protocol
+
+PROTOCOL_JS = Path(__file__).resolve().parents[1] / "frontend" / "protocol.js"
+
+
+def _js_block(name: str) -> str:
+    text = PROTOCOL_JS.read_text()
+    match = re.search(rf"// BEGIN {name}\n(.*?)// END {name}", text, re.S)
+    assert match, f"protocol.js has no BEGIN/END {name} block"
+    return match.group(1)
+
+
+def test_protocol_js_mirrors_the_event_fields() -> None:
+    block = _js_block("EVENT_FIELDS")
+    literal = block[block.index("{") : block.rindex("}") + 1]
+    assert json.loads(literal) == {k: list(v) for k, v in protocol.FIELDS.items()}
+
+
+def test_protocol_js_has_the_same_schema_version() -> None:
+    match = re.search(r"export const SCHEMA_VERSION = (\d+);", PROTOCOL_JS.read_text())
+    assert match and int(match.group(1)) == protocol.SCHEMA_VERSION
+
+
+def test_encode_puts_fields_in_declared_order_relative_to_t0() -> None:
+    raw = ("task_finished", 1_500, 7, 2, True, "'ok'", None)
+    event = protocol.encode(raw, seq=3, t0=1_000)
+    assert event == {"seq": 3, "t": 500, "kind": "task_finished", "task": 7, "worker": 2,
+                     "ok": True, "result": "'ok'", "error": None}
+    assert protocol.validate_event(event).kind == "task_finished"
+
+
+def test_encode_refuses_a_tuple_of_the_wrong_shape() -> None:
+    with pytest.raises(ValueError, match="task_started takes 2 fields"):
+        protocol.encode(("task_started", 0, 1), seq=0, t0=0)
+
+
+def test_validate_event_refuses_unknown_kind_and_missing_field() -> None:
+    with pytest.raises(ValidationError):
+        protocol.validate_event({"seq": 0, "t": 0, "kind": "teleported"})
+    with pytest.raises(ValidationError):
+        protocol.validate_event({"seq": 0, "t": 0, "kind": "task_started", "task": 1})
+
+
+def test_every_field_says_since_which_version() -> None:
+    for model in protocol.EVENT_MODELS:
+        for name, info in model.model_fields.items():
+            if name != "kind":
+                assert (info.description or "").startswith("v1:"), f"{model.__name__}.{name}"
+
+
+def test_json_schema_covers_every_kind_and_the_control_messages() -> None:
+    schema = protocol.json_schema()
+    assert set(schema["event"]["discriminator"]["mapping"]) == set(protocol.FIELDS)
+    assert set(schema["control_message"]["discriminator"]["mapping"]) == {"start", "stop", "set"}
+    json.dumps(schema)  # serialisable as served
