@@ -136,14 +136,7 @@ function handleMessage(msg) {
  * @param {any[]} events
  */
 function onEvents(runId, events) {
-  if (runId !== store.runId) {
-    // A new run: fresh clock, fresh notices, and a view of the whole run.
-    clock.reset();
-    notices.clearPrefix("run:");
-    shownNotices = 0;
-    knownWorkers = null;
-    view.fit();
-  }
+  if (runId !== store.runId) switchRun(runId);
   store.append(runId, events);
   const m = store.model;
   clock.observe(m.maxT, performance.now());
@@ -183,10 +176,26 @@ function showRunNotices() {
   }
 }
 
+/**
+ * Show a new run from scratch: empty store, fresh clock and notices, the whole run in view.
+ * @param {string} runId
+ */
+function switchRun(runId) {
+  store.reset(runId);
+  clock.reset();
+  notices.clearPrefix("run:");
+  shownNotices = 0;
+  knownWorkers = null;
+  view.fit();
+}
+
 /** @param {RunStatus | null} run */
 function setStatus(run) {
   status = run;
   statusVersion++;
+  // The server announces a new run before its first events: clear the old one off the screen
+  // at once rather than showing its counts under the new run's id.
+  if (run && run.run_id !== store.runId) switchRun(run.run_id);
   syncRunState();
   view.invalidate();
 }
@@ -229,3 +238,6 @@ function showApiError(err) {
   notices.banner("control", "error", `Server refused: ${err.message}`);
   form.markInvalid(err.field ?? null);
 }
+
+// A handle for debugging from the browser console (read-only use: the page owns these objects).
+Object.assign(window, { schedviz: { store, view, status: () => status } });

@@ -47,6 +47,7 @@ export function computeTicks(t0, t1, width, pxPerTick = 110) {
 export function formatTick(t, step) {
   const unit = step >= SECOND.ns / 10 ? SECOND : MILLI;
   const decimals = Math.max(0, Math.ceil(-Math.log10(step / unit.ns) - 1e-9));
+  if (t === 0) return `0 ${unit.suffix}`;
   const value = t / unit.ns;
   const text = value.toFixed(Math.min(decimals, 6));
   return `${text === "-0" ? "0" : text} ${unit.suffix}`;
