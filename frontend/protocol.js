@@ -11,7 +11,7 @@
  */
 
 /** Version of the event schema this frontend understands. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** kind -> the kind's own field names (after seq, t, kind), in declared order. */
 // BEGIN EVENT_FIELDS
@@ -21,12 +21,16 @@ export const EVENT_FIELDS = {
   "pool_created": ["pool", "max_workers", "executor"],
   "pool_retired": ["pool"],
   "worker_spawned": ["worker", "pool", "name", "native_id"],
-  "worker_exited": ["worker", "pool"],
-  "task_submitted": ["task", "pool"],
+  "worker_ready": ["worker", "pid"],
+  "worker_exited": ["worker", "pool", "exitcode"],
+  "task_submitted": ["task", "pool", "args", "map_id", "first_item", "items"],
   "task_started": ["task", "worker"],
-  "task_finished": ["task", "worker", "ok", "result", "error"],
+  "task_finished": ["task", "worker", "ok", "result", "error", "item_ends"],
   "task_cancelled": ["task", "reason"],
   "task_moved": ["task", "from_pool", "to_pool"],
+  "serialized": ["task", "side", "what", "op", "duration_ns", "nbytes"],
+  "memory": ["pid", "worker", "rss", "uss"],
+  "pool_broken": ["pool", "message", "worker", "pid", "exitcode"],
   "queue_depth": ["depth"],
   "config_changed": ["field", "old", "new"],
   "error": ["message"],
@@ -41,12 +45,16 @@ export const EventKind = Object.freeze({
   POOL_CREATED: "pool_created", // v1
   POOL_RETIRED: "pool_retired", // v1
   WORKER_SPAWNED: "worker_spawned", // v1
+  WORKER_READY: "worker_ready", // v2: a worker process finished starting
   WORKER_EXITED: "worker_exited", // v1
   TASK_SUBMITTED: "task_submitted", // v1
   TASK_STARTED: "task_started", // v1
   TASK_FINISHED: "task_finished", // v1
   TASK_CANCELLED: "task_cancelled", // v1
   TASK_MOVED: "task_moved", // v1
+  SERIALIZED: "serialized", // v2: pickling / unpickling of a task's data
+  MEMORY: "memory", // v2: a process's memory sample
+  POOL_BROKEN: "pool_broken", // v2: a process pool lost a worker and takes no more work
   QUEUE_DEPTH: "queue_depth", // v1
   CONFIG_CHANGED: "config_changed", // v1
   ERROR: "error", // v1
@@ -66,9 +74,11 @@ export const ServerMessage = Object.freeze({
  * @typedef {{seq: number, t: number, kind: string, [field: string]: any}} WireEvent
  * @typedef {{run_id: string, state: "running" | "ended", config: RunConfig}} RunStatus
  * @typedef {{
- *   executor: "threads", workload: "cpu" | "sleep" | "hash" | "mixed", n_tasks: number,
- *   task_ms: number, hash_mb: number, arrival: "batch" | "rate", rate: number,
- *   duration_s: number, max_workers: number, fail_every: number
+ *   executor: "threads" | "processes", workload: "cpu" | "sleep" | "hash" | "mixed",
+ *   n_tasks: number, task_ms: number, hash_mb: number, arrival: "batch" | "rate",
+ *   rate: number, duration_s: number, max_workers: number, fail_every: number,
+ *   start_method?: string, submit_mode?: string, chunksize?: number, map_batch?: number,
+ *   payload_numbers?: number, kill_every?: number, on_broken?: string
  * }} RunConfig
  */
 
@@ -81,13 +91,20 @@ export const CONFIG_LIMITS = Object.freeze({
   duration_s: { min: 0.1, max: 3600, step: 0.1, default: 30 },
   max_workers: { min: 1, max: 64, step: 1, default: 3 },
   fail_every: { min: 0, max: 10000, step: 1, default: 0 },
+  chunksize: { min: 1, max: 10000, step: 1, default: 1 }, // v2
+  map_batch: { min: 1, max: 10000, step: 1, default: 16 }, // v2
+  payload_numbers: { min: 0, max: 5000000, step: 1, default: 0 }, // v2
+  kill_every: { min: 0, max: 10000, step: 1, default: 0 }, // v2
 });
 
 /** Choices for the enumerated RunConfig fields, first one the default where the server agrees. */
 export const CONFIG_CHOICES = Object.freeze({
-  executor: ["threads"],
+  executor: ["threads", "processes"],
   workload: ["sleep", "cpu", "hash", "mixed"],
   arrival: ["batch", "rate"],
+  start_method: ["spawn", "fork", "forkserver"], // v2
+  submit_mode: ["submit", "map"], // v2
+  on_broken: ["restart", "end"], // v2
 });
 
 /** Whether `kind` is an event kind this schema version knows. */
