@@ -32,8 +32,8 @@ let lastSummaryVersion = -1;
 /** Grows when the run's status changes without new events, so the summary refreshes. */
 let statusVersion = 0;
 let lastStatusVersion = -1;
-/** The pool size the events last reported, to follow resizes made by other viewers. */
-let knownWorkers = /** @type {number | null} */ (null);
+/** @type {Record<string, number>} live settings as the events last reported them (any viewer's changes) */
+let known = {};
 
 const liveButton = $("live");
 const view = new TimelineView(
@@ -61,9 +61,9 @@ const form = new RunForm(/** @type {HTMLFormElement} */ ($("run-form")), {
   onStop: () => {
     if (!connection.send({ type: "stop" })) api.stopRun().catch(showApiError);
   },
-  onResize: (maxWorkers) => {
-    if (!connection.send({ type: "set", max_workers: maxWorkers })) {
-      api.setMaxWorkers(maxWorkers).catch(showApiError);
+  onLive: (changes) => {
+    if (!connection.send({ type: "set", ...changes })) {
+      api.liveChange(changes).catch(showApiError);
     }
   },
 });
@@ -140,10 +140,12 @@ function onEvents(runId, events) {
   store.append(runId, events);
   const m = store.model;
   clock.observe(m.maxT, performance.now());
-  const workers = currentMaxWorkers(m);
-  if (workers !== null && workers !== knownWorkers) {
-    knownWorkers = workers;
-    form.setConfirmedWorkers(workers);
+  for (const name of ["max_workers", "chunksize"]) {
+    const value = currentValue(m, name);
+    if (value !== null && value !== known[name]) {
+      known[name] = value;
+      form.setConfirmed(name, value);
+    }
   }
   showRunNotices();
   syncRunState();
@@ -151,15 +153,16 @@ function onEvents(runId, events) {
 }
 
 /**
- * The run's pool size: the newest max_workers change, else the size it started with.
+ * A live setting's current value: its newest change, else the value the run started with.
  * @param {import("./model/timeline.js").TimelineModel} m
+ * @param {string} name
  * @returns {number | null}
  */
-function currentMaxWorkers(m) {
+function currentValue(m, name) {
   for (let i = m.markers.length - 1; i >= 0; i--) {
-    if (m.markers[i].field === "max_workers") return Number(m.markers[i].new);
+    if (m.markers[i].field === name) return Number(m.markers[i].new);
   }
-  return m.config ? Number(m.config.max_workers) : null;
+  return m.config && m.config[name] !== undefined ? Number(m.config[name]) : null;
 }
 
 /** Turn the run's error and warning events into one banner per level. */
@@ -185,7 +188,7 @@ function switchRun(runId) {
   clock.reset();
   notices.clearPrefix("run:");
   shownNotices = 0;
-  knownWorkers = null;
+  known = {};
   view.fit();
 }
 

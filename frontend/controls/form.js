@@ -13,14 +13,19 @@ import { CONFIG_LIMITS } from "../protocol.js";
 export const DEBOUNCE_MS = 150;
 
 /** Fields read from the form into a RunConfig, with how to parse them. */
-const NUMBER_FIELDS = ["n_tasks", "task_ms", "hash_mb", "rate", "duration_s", "fail_every", "max_workers"];
-const CHOICE_FIELDS = ["workload", "arrival"];
+const NUMBER_FIELDS = [
+  "n_tasks", "task_ms", "hash_mb", "rate", "duration_s", "fail_every", "max_workers",
+  "chunksize", "map_batch", "payload_numbers", "kill_every",
+];
+const CHOICE_FIELDS = ["executor", "workload", "arrival", "start_method", "submit_mode", "on_broken"];
+/** Fields a running run accepts changes to (sent as `set` messages). */
+const LIVE_FIELDS = ["max_workers", "chunksize"];
 
 /**
  * @typedef {object} FormHandlers
  * @property {(config: Record<string, any>) => void} onRun
  * @property {() => void} onStop
- * @property {(maxWorkers: number) => void} onResize
+ * @property {(changes: Record<string, number>) => void} onLive  a live change, e.g. {max_workers: 6}
  */
 
 /** Binds the run form's inputs and buttons. */
@@ -43,8 +48,8 @@ export class RunForm {
     this.running = false;
     /** @type {ReturnType<typeof setTimeout> | null} */
     this._resizeTimer = null;
-    /** The pool size the server last confirmed, so a slider back at it sends nothing. */
-    this.confirmedWorkers = Number(this.slider.value);
+    /** @type {Record<string, number>} live values the server last confirmed; equal ones are not resent */
+    this.confirmed = { max_workers: Number(this.slider.value), chunksize: 1 };
     this._applyLimits();
     this._bind();
     this._updateRelevance();
@@ -69,45 +74,64 @@ export class RunForm {
     this.preset.addEventListener("change", () => this.selectPreset(this.preset.value));
     for (const name of [...NUMBER_FIELDS, ...CHOICE_FIELDS]) {
       const el = /** @type {HTMLElement | null} */ (this.form.elements.namedItem(name));
-      if (!el || name === "max_workers") continue;
+      if (!el || LIVE_FIELDS.includes(name)) continue;
       el.addEventListener("input", () => {
         el.closest(".field")?.classList.remove("invalid");
         this._updateRelevance();
       });
       el.addEventListener("change", () => this._updateRelevance());
     }
-    const onSlide = () => {
-      this.sliderValue.textContent = this.slider.value;
-      this.slider.closest(".field")?.classList.remove("invalid");
-      if (this.running) this._scheduleResize();
-    };
-    this.slider.addEventListener("input", onSlide);
-    this.slider.addEventListener("change", onSlide);
+    for (const name of LIVE_FIELDS) {
+      const el = /** @type {HTMLInputElement | null} */ (this.form.elements.namedItem(name));
+      if (!el) continue;
+      const onChange = () => {
+        this.sliderValue.textContent = this.slider.value;
+        el.closest(".field")?.classList.remove("invalid");
+        if (this.running) this._scheduleLive();
+      };
+      el.addEventListener("input", onChange);
+      el.addEventListener("change", onChange);
+    }
   }
 
-  _scheduleResize() {
+  /** Send the live fields that differ from what the server confirmed, once input pauses. */
+  _scheduleLive() {
     if (this._resizeTimer) clearTimeout(this._resizeTimer);
     this._resizeTimer = setTimeout(() => {
       this._resizeTimer = null;
-      const n = Number(this.slider.value);
-      if (this.running && n !== this.confirmedWorkers) {
-        this.confirmedWorkers = n;
-        this.handlers.onResize(n);
+      if (!this.running) return;
+      /** @type {Record<string, number>} */
+      const changes = {};
+      for (const name of LIVE_FIELDS) {
+        const raw = this._value(name).trim();
+        const n = Number(raw);
+        if (raw === "" || !Number.isFinite(n) || n === this.confirmed[name]) continue;
+        // chunksize only matters to map() runs; a submit() run has nothing to change.
+        if (name === "chunksize" && this._value("submit_mode") !== "map") continue;
+        changes[name] = n;
+        this.confirmed[name] = n;
       }
+      if (Object.keys(changes).length > 0) this.handlers.onLive(changes);
     }, DEBOUNCE_MS);
   }
 
   /** Grey out inputs the chosen workload or arrival ignores (they are still sent). */
   _updateRelevance() {
     const workload = this._value("workload");
-    const arrival = this._value("arrival");
+    const rate = this._value("arrival") === "rate";
+    const map = this._value("submit_mode") === "map";
+    /** @type {Record<string, [boolean, string]>} */
+    const rules = {
+      hash: [workload === "hash" || workload === "mixed", "workload is hash or mixed"],
+      rate: [rate, "arrival is a steady rate"],
+      processes: [this._value("executor") === "processes", "executor is processes"],
+      map: [map, "submitting with map()"],
+      "map-rate": [map && rate, "map() with a steady rate"],
+    };
     for (const field of this.form.querySelectorAll("[data-relevant]")) {
-      const want = field.getAttribute("data-relevant");
-      const relevant =
-        want === "hash" ? workload === "hash" || workload === "mixed" : arrival === "rate";
+      const [relevant, when] = rules[field.getAttribute("data-relevant") ?? ""] ?? [true, ""];
       field.classList.toggle("irrelevant", !relevant);
-      const input = field.querySelector("input");
-      if (input) input.title = relevant ? "" : `only used when ${want === "hash" ? "workload is hash or mixed" : "arrival is rate"}`;
+      field.setAttribute("title", relevant ? "" : `only used when ${when}`);
     }
   }
 
@@ -124,7 +148,7 @@ export class RunForm {
    */
   readConfig() {
     /** @type {Record<string, any>} */
-    const config = { executor: "threads" };
+    const config = {};
     for (const name of CHOICE_FIELDS) config[name] = this._value(name);
     for (const name of NUMBER_FIELDS) {
       const raw = this._value(name).trim();
@@ -191,16 +215,17 @@ export class RunForm {
   }
 
   /**
-   * The server's current pool size (e.g. after a resize by another viewer).
-   * @param {number} n
+   * A live value the server now runs with (its start value, or a change by any viewer).
+   * @param {string} name
+   * @param {number} value
    */
-  setConfirmedWorkers(n) {
-    this.confirmedWorkers = n;
-    // Do not yank the slider from under a user who is moving it.
-    if (this._resizeTimer === null && document.activeElement !== this.slider) {
-      this.slider.value = String(n);
-      this.sliderValue.textContent = String(n);
-    }
+  setConfirmed(name, value) {
+    this.confirmed[name] = value;
+    const el = /** @type {HTMLInputElement | null} */ (this.form.elements.namedItem(name));
+    // Do not yank an input from under a user who is changing it.
+    if (!el || this._resizeTimer !== null || document.activeElement === el) return;
+    el.value = String(value);
+    this.sliderValue.textContent = this.slider.value;
   }
 
   /**

@@ -20,6 +20,10 @@ import { insertSorted, lowerBound } from "./sorted.js";
  * @property {string | null} result
  * @property {string | null} error
  * @property {{t: number, from: number, to: number}[]} moves
+ * @property {string | null} args         v2: short repr of the arguments
+ * @property {{mapId: number | null, first: number | null, items: number} | null} chunk  v2
+ * @property {number[] | null} itemEnds   v2: ns from start to each item's end, for a chunk
+ * @property {{side: string, what: string, op: string, durationNs: number, nbytes: number}[]} serialized
  * @property {TaskState} state
  * @property {boolean} placed               already inserted into its worker's lane
  */
@@ -44,6 +48,16 @@ export class Lane {
     this.spawnedT = null;
     /** @type {number | null} */
     this.exitedT = null;
+    /** @type {string | null} "threads" or "processes" (v2), from the worker's pool */
+    this.executor = null;
+    /** @type {number | null} v2: when a worker process finished starting */
+    this.readyT = null;
+    /** @type {number | null} v2: the worker's process id */
+    this.pid = null;
+    /** @type {number | null} v2: a process's exit code (negative: killed by that signal) */
+    this.exitcode = null;
+    /** @type {{rss: number, uss: number | null} | null} v2: the newest memory sample */
+    this.memory = null;
     /** @type {Task[]} sorted by startedT */
     this.tasks = [];
   }
@@ -98,11 +112,12 @@ export class LaneSet {
     lane.spawnedT = ev.t;
   }
 
-  /** @param {{t: number, worker: number, pool: number}} ev */
+  /** @param {{t: number, worker: number, pool: number, exitcode?: number | null}} ev */
   exited(ev) {
     const lane = this.ensure(ev.worker);
     if (lane.pool === null) lane.pool = ev.pool;
     lane.exitedT = ev.t;
+    lane.exitcode = ev.exitcode ?? null;
   }
 
   /**

@@ -19,7 +19,11 @@ import { insertSorted } from "./sorted.js";
 /** @typedef {import("../protocol.js").WireEvent} WireEvent */
 /** @typedef {{t: number, seq: number, field: string, old: any, new: any}} Marker */
 /** @typedef {{t: number, seq: number, level: "error" | "warning", message: string}} Notice */
-/** @typedef {{pool: number, maxWorkers: number | null, createdT: number | null, retiredT: number | null}} Pool */
+/**
+ * @typedef {{pool: number, maxWorkers: number | null, executor: string | null,
+ *   createdT: number | null, retiredT: number | null,
+ *   broken: {t: number, message: string} | null}} Pool
+ */
 
 /** @param {{t: number}} x */
 const byTime = (x) => x.t;
@@ -97,15 +101,45 @@ export class TimelineModel {
       case EventKind.POOL_CREATED: {
         const pool = this._pool(ev.pool);
         pool.maxWorkers = ev.max_workers;
+        pool.executor = ev.executor;
         pool.createdT = ev.t;
         break;
       }
       case EventKind.POOL_RETIRED:
         this._pool(ev.pool).retiredT = ev.t;
         break;
-      case EventKind.WORKER_SPAWNED:
+      case EventKind.WORKER_SPAWNED: {
         this.lanes.spawned(/** @type {any} */ (ev));
+        const lane = this.lanes.ensure(ev.worker);
+        lane.executor = this.pools.get(ev.pool)?.executor ?? this.config?.executor ?? null;
         break;
+      }
+      case EventKind.WORKER_READY: {
+        const lane = this.lanes.ensure(ev.worker);
+        lane.readyT = ev.t;
+        lane.pid = ev.pid;
+        lane.executor = "processes";
+        break;
+      }
+      case EventKind.MEMORY:
+        if (ev.worker !== null && ev.worker !== undefined) {
+          this.lanes.ensure(ev.worker).memory = { rss: ev.rss, uss: ev.uss ?? null };
+        }
+        break;
+      case EventKind.SERIALIZED:
+        this.task(ev.task).serialized.push({
+          side: ev.side,
+          what: ev.what,
+          op: ev.op,
+          durationNs: ev.duration_ns,
+          nbytes: ev.nbytes,
+        });
+        break;
+      case EventKind.POOL_BROKEN: {
+        this._pool(ev.pool).broken = { t: ev.t, message: ev.message };
+        this._notice(ev, "error", `pool ${ev.pool} broke: ${ev.message}`);
+        break;
+      }
       case EventKind.WORKER_EXITED:
         this.lanes.exited(/** @type {any} */ (ev));
         break;
@@ -115,6 +149,10 @@ export class TimelineModel {
           // A task resubmitted under the same id stays queued from its first submission.
           if (task.submittedT === null || ev.t < task.submittedT) task.submittedT = ev.t;
           if (task.pool === null || task.moves.length === 0) task.pool = ev.pool;
+          if (ev.args !== undefined) task.args = ev.args;
+          if (ev.items !== null && ev.items !== undefined) {
+            task.chunk = { mapId: ev.map_id ?? null, first: ev.first_item ?? null, items: ev.items };
+          }
         });
         break;
       case EventKind.TASK_STARTED:
@@ -130,6 +168,7 @@ export class TimelineModel {
           task.ok = Boolean(ev.ok);
           task.result = ev.result ?? null;
           task.error = ev.error ?? null;
+          task.itemEnds = ev.item_ends ?? null;
         });
         insertSorted(this.finishes, { t: ev.t }, byTime);
         break;
@@ -195,6 +234,10 @@ export class TimelineModel {
         result: null,
         error: null,
         moves: [],
+        args: null,
+        chunk: null,
+        itemEnds: null,
+        serialized: [],
         state: "unknown",
         placed: false,
       };
@@ -226,7 +269,14 @@ export class TimelineModel {
   _pool(id) {
     let pool = this.pools.get(id);
     if (!pool) {
-      pool = { pool: id, maxWorkers: null, createdT: null, retiredT: null };
+      pool = {
+        pool: id,
+        maxWorkers: null,
+        executor: null,
+        createdT: null,
+        retiredT: null,
+        broken: null,
+      };
       this.pools.set(id, pool);
     }
     return pool;

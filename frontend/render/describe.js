@@ -3,7 +3,7 @@
  * Tooltip text for whatever is hovered: plain title + rows, in the user's words (task, worker,
  * queue wait), so the DOM layer only lays them out.
  */
-import { formatDuration, formatTime } from "./format.js";
+import { formatBytes, formatDuration, formatTime } from "./format.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../model/lanes.js").Task} Task */
@@ -66,6 +66,16 @@ export function describeTask(model, task, nowT) {
     rows.push(["run time", formatDuration(end - task.startedT) + (task.finishedT === null ? " so far" : "")]);
   }
   for (const m of task.moves) rows.push(["moved", `pool ${m.from} → pool ${m.to} at ${formatTime(m.t)}`]);
+  if (task.chunk) {
+    const { first, items, mapId } = task.chunk;
+    const range = first !== null ? `items ${first}–${first + items - 1}` : `${items} items`;
+    rows.push(["chunk", `${range}${mapId !== null ? ` of map() #${mapId}` : ""}`]);
+  }
+  if (task.args) rows.push(["args", task.args]);
+  for (const s of task.serialized) {
+    const verb = s.op === "dumps" ? "pickle" : "unpickle";
+    rows.push([`${verb} ${s.what}`, `${formatDuration(s.durationNs)} · ${formatBytes(s.nbytes)} (${s.side})`]);
+  }
   if (task.ok === true) rows.push(["result", task.result ?? "None"]);
   if (task.ok === false) rows.push(["exception", task.error ?? "(unknown)"]);
   const outcome =
@@ -82,13 +92,32 @@ export function describeLane(lane) {
     title: `Worker W${lane.worker}`,
     rows: [
       ["pool", lane.pool === null ? "–" : String(lane.pool)],
-      ["thread", lane.name ?? "–"],
-      ["OS thread id", lane.nativeId === null ? "–" : String(lane.nativeId)],
+      [lane.executor === "processes" ? "process" : "thread", lane.name ?? "–"],
+      [lane.executor === "processes" ? "pid" : "OS thread id", String(lane.pid ?? lane.nativeId ?? "–")],
       ["spawned", formatTime(lane.spawnedT)],
       ["exited", lane.exitedT === null ? "still alive" : formatTime(lane.exitedT)],
       ["tasks run", String(lane.tasks.length)],
+      ...laneExtras(lane),
     ],
   };
+}
+
+/**
+ * Process-only facts (v2): start-up time, exit code, memory.
+ * @param {Lane} lane
+ * @returns {[string, string][]}
+ */
+function laneExtras(lane) {
+  /** @type {[string, string][]} */
+  const rows = [];
+  if (lane.readyT !== null && lane.spawnedT !== null) {
+    rows.push(["start-up", formatDuration(lane.readyT - lane.spawnedT)]);
+  }
+  if (lane.exitcode !== null) {
+    rows.push(["exit code", lane.exitcode < 0 ? `${lane.exitcode} (killed by signal ${-lane.exitcode})` : String(lane.exitcode)]);
+  }
+  if (lane.memory) rows.push(["memory (RSS)", formatBytes(lane.memory.rss)]);
+  return rows;
 }
 
 /**

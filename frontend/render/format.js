@@ -50,3 +50,19 @@ export function formatRate(perSecond) {
   if (perSecond >= 10) return perSecond.toFixed(1);
   return perSecond.toFixed(2);
 }
+
+/**
+ * A size in bytes with a binary unit (B, KiB, MiB, GiB).
+ * @param {number | null | undefined} n
+ */
+export function formatBytes(n) {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "–";
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : sig(v)} ${units[i]}`;
+}

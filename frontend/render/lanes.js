@@ -21,9 +21,14 @@ import { STATE_COLORS, THEME, font } from "./theme.js";
 export function laneLabel(lane) {
   const parts = [`W${lane.worker}`];
   if (lane.pool !== null) parts.push(`pool ${lane.pool}`);
-  if (lane.nativeId !== null) parts.push(`tid ${lane.nativeId}`);
-  const second = [lane.name ?? "(thread not yet announced)"];
-  if (lane.exitedT !== null) second.push("exited");
+  // A process worker's native id is its pid (v2); a thread's is its OS thread id.
+  const isProcess = lane.executor === "processes";
+  const osId = lane.pid ?? lane.nativeId;
+  if (osId !== null) parts.push(`${isProcess ? "pid" : "tid"} ${osId}`);
+  const second = [lane.name ?? "(not yet announced)"];
+  if (lane.exitedT !== null) {
+    second.push(lane.exitcode !== null && lane.exitcode !== 0 ? `exit ${lane.exitcode}` : "exited");
+  }
   return [parts.join(" · "), second.join(" · ")];
 }
 
@@ -91,6 +96,16 @@ function drawLaneBackground(ctx, lane, index, y, vp, layout, nowT) {
     ctx.fillStyle = THEME.deadLane;
     ctx.fillRect(plotX + x0, y, x1 - x0, laneH);
     hatch(ctx, plotX + x0, y, x1 - x0, laneH, THEME.deadHatch, 10);
+  }
+  // A worker process starts before it can run anything (v2): show that start-up cost.
+  if (lane.spawnedT !== null && lane.readyT !== null && lane.readyT > lane.spawnedT) {
+    const x0 = Math.max(0, vp.toX(lane.spawnedT));
+    const x1 = Math.min(plotW, vp.toX(lane.readyT));
+    if (x1 > x0) {
+      ctx.fillStyle = THEME.startingLane;
+      ctx.fillRect(plotX + x0, y + 2, x1 - x0, laneH - 4);
+      hatch(ctx, plotX + x0, y + 2, x1 - x0, laneH - 4, THEME.startingHatch, 6);
+    }
   }
   ctx.fillStyle = THEME.separator;
   ctx.fillRect(0, y + laneH - 1, layout.width, 1);

@@ -23,6 +23,8 @@ export const THEME = Object.freeze({
   laneOdd: "#ffffff",
   deadLane: "#e4e4e4",
   deadHatch: "#cfcfcf",
+  startingLane: "#dcecf8",
+  startingHatch: "#56B4E9",
   separator: "#c4c9d0",
   marker: "#1b1b1b",
   markerLabelBg: "#fff7cc",

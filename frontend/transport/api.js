@@ -88,12 +88,9 @@ export function stopRun() {
 }
 
 /**
- * Resize the running pool.
- * @param {number} maxWorkers
+ * Change live settings of the running run, e.g. {max_workers: 6}.
+ * @param {Record<string, number>} changes
  */
-export function setMaxWorkers(maxWorkers) {
-  return request("/api/runs/current", {
-    method: "PATCH",
-    body: JSON.stringify({ max_workers: maxWorkers }),
-  });
+export function liveChange(changes) {
+  return request("/api/runs/current", { method: "PATCH", body: JSON.stringify(changes) });
 }
