@@ -1,0 +1,202 @@
+"""The whole page against a scripted server: the websocket and the HTTP API are played by the
+test, so states that are hard to provoke from a real lab (dropped events, refused messages, a
+lost connection, 10,000 tasks) are checked deterministically."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, WebSocketRoute, expect
+from synthetic_runs import MS, batch, batches, simulate
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+SCENARIOS = [{"id": "demo", "title": "Demo preset", "description": "A preset for tests.",
+              "config": {"executor": "threads", "workload": "cpu", "n_tasks": 7, "task_ms": 50,
+                         "hash_mb": 8, "arrival": "batch", "rate": 10, "duration_s": 30,
+                         "max_workers": 5, "fail_every": 0}}]
+
+
+class FakeServer:
+    """Plays the server's side of /ws and answers /api/* for one page."""
+
+    def __init__(self, page: Page, base: str, run: dict[str, Any] | None) -> None:
+        self.page = page
+        self.run = run
+        self.sockets: list[WebSocketRoute] = []
+        self.received: list[dict[str, Any]] = []
+        self.on_connect: Callable[[WebSocketRoute], None] = lambda ws: None
+        page.route(f"{base}/api/scenarios", lambda r: r.fulfill(json=SCENARIOS))
+        page.route(f"{base}/api/runs/current", lambda r: r.fulfill(json={"run": self.run}))
+        page.route_web_socket(f"{base.replace('http', 'ws')}/ws", self._accept)
+
+    def _accept(self, ws: WebSocketRoute) -> None:
+        self.sockets.append(ws)
+        ws.on_message(lambda m: self.received.append(json.loads(m)))
+        ws.send(json.dumps({"type": "hello", "schema_version": _schema_version(self.page),
+                            "run": self.run}))
+        self.on_connect(ws)
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.sockets[-1].send(json.dumps(message))
+
+
+def _schema_version(page: Page) -> int:
+    version: int = page.evaluate("async () => (await import('/protocol.js')).SCHEMA_VERSION")
+    return version
+
+
+@pytest.fixture
+def fake(page: Page, static_server: str) -> Iterator[FakeServer]:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": 1400, "height": 950})
+    server = FakeServer(page, static_server, None)
+    # Record what the page sends, so tests wait on the page itself rather than on a timer.
+    page.add_init_script("""
+        window.__sent = [];
+        const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (data) {
+            window.__sent.push(JSON.parse(data));
+            return send.call(this, data);
+        };
+    """)
+    page.goto(f"{static_server}/index.html")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+    yield server
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def status(run_id: str, state: str = "running") -> dict[str, Any]:
+    return {"type": "status", "run": {"run_id": run_id, "state": state, "config": {}}}
+
+
+def test_events_fill_the_summary_and_data_attributes(fake: FakeServer, page: Page) -> None:
+    run = batch(12, 3, fail_every=4)
+    fake.send(status(run.run_id))
+    for b in batches(run.events, 10):
+        fake.send({"type": "events", "run_id": run.run_id, "events": b})
+    timeline = page.locator("#timeline")
+    expect(timeline).to_have_attribute("data-finished", "12")
+    expect(timeline).to_have_attribute("data-errors", "3")
+    expect(timeline).to_have_attribute("data-lanes", "3")
+    expect(timeline).to_have_attribute("data-active-lanes", "0")
+    expect(timeline).to_have_attribute("data-total", "12")
+    expect(timeline).to_have_attribute("data-run-state", "ended")
+    expect(timeline).to_have_attribute("data-run-id", run.run_id)
+    expect(page.locator("#summary-text")).to_contain_text("3 raised")
+
+
+def test_a_new_run_clears_the_old_one_at_once(fake: FakeServer, page: Page) -> None:
+    old = batch(12, 3, run_id="old")
+    fake.send({"type": "events", "run_id": "old", "events": old.events})
+    timeline = page.locator("#timeline")
+    expect(timeline).to_have_attribute("data-finished", "12")
+    fake.send(status("new"))
+    expect(timeline).to_have_attribute("data-run-id", "new")
+    expect(timeline).to_have_attribute("data-finished", "0")
+    expect(timeline).to_have_attribute("data-run-state", "running")
+    expect(page.locator("#stop")).to_be_enabled()
+
+
+def test_server_errors_and_dropped_events_are_shown(fake: FakeServer, page: Page) -> None:
+    run = batch(4, 2)
+    fake.send({"type": "events", "run_id": run.run_id, "events": run.events[:5]})
+    fake.send({"type": "dropped", "run_id": run.run_id, "count": 17})
+    fake.send({"type": "error", "message": "max_workers must be between 1 and 64; got 99",
+               "field": "max_workers"})
+    fake.send({"type": "events", "run_id": run.run_id, "events": [
+        {"seq": 1000, "t": 5 * MS, "kind": "error", "message": "the lab crashed"},
+        {"seq": 1001, "t": 6 * MS, "kind": "run_ended", "reason": "error",
+         "message": "lab exited with code 1"},
+    ]})
+    expect(page.locator(".banner", has_text="17 events were not received")).to_be_visible()
+    expect(page.locator(".banner.error", has_text="got 99")).to_be_visible()
+    expect(page.locator(".banner.error", has_text="lab exited with code 1")).to_be_visible()
+    expect(page.locator("#max_workers").locator("xpath=..")).to_have_class("field field-slider invalid")
+    timeline = page.locator("#timeline")
+    expect(timeline).to_have_attribute("data-dropped", "17")
+    expect(timeline).to_have_attribute("data-error-events", "2")
+    expect(page.locator(".run-state")).to_have_text("ended · error")
+    shot(page, "page-errors")
+
+
+def test_buttons_and_slider_send_control_messages(fake: FakeServer, page: Page) -> None:
+    page.select_option("#preset", "demo")
+    expect(page.locator("#n_tasks")).to_have_value("7")
+    expect(page.locator("#max_workers_value")).to_have_text("5")
+    expect(page.locator("#scenario-description")).to_have_text("A preset for tests.")
+    page.click("#run")
+    start = _sent(page, "start")[0]
+    assert start["config"]["workload"] == "cpu" and start["config"]["n_tasks"] == 7
+    assert start["config"]["max_workers"] == 5
+
+    # While running, slider moves are debounced into one `set`.
+    run = simulate([2_000], 500 * MS, [(0, 5)], run_id="live")
+    fake.send(status("live"))
+    fake.send({"type": "events", "run_id": "live", "events": run.events[:4]})
+    expect(page.locator("#stop")).to_be_enabled()
+    for v in (6, 7, 8):
+        page.eval_on_selector("#max_workers", """(el, v) => { el.value = String(v);
+            el.dispatchEvent(new Event('input', {bubbles: true})); }""", v)
+    assert _sent(page, "set") == [{"type": "set", "max_workers": 8}]
+    page.click("#stop")
+    assert _sent(page, "stop") == [{"type": "stop"}]
+    # The first two went through the socket to the server long before; the fake saw them.
+    assert [m["type"] for m in fake.received][:2] == ["start", "set"]
+
+
+def _sent(page: Page, kind: str) -> list[dict[str, Any]]:
+    """Control messages of `kind` the page has sent, once there is at least one."""
+    page.wait_for_function("(k) => window.__sent.some(m => m.type === k)", arg=kind)
+    sent: list[dict[str, Any]] = page.evaluate(
+        "(k) => window.__sent.filter(m => m.type === k)", kind)
+    return sent
+
+
+def test_reconnect_replays_without_double_counting(fake: FakeServer, page: Page) -> None:
+    run = batch(12, 3)
+    fake.run = {"run_id": run.run_id, "state": "ended", "config": {}}
+    fake.send({"type": "events", "run_id": run.run_id, "events": run.events})
+    timeline = page.locator("#timeline")
+    expect(timeline).to_have_attribute("data-finished", "12")
+    # On reconnect the server replays the whole run, as the real one does.
+    fake.on_connect = lambda ws: ws.send(
+        json.dumps({"type": "events", "run_id": run.run_id, "events": run.events}))
+    fake.sockets[-1].close()
+    expect(page.locator("#connection")).to_have_attribute("data-state", "waiting")
+    expect(page.locator("#connection")).to_contain_text("retrying")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open", timeout=10_000)
+    page.wait_for_function(
+        "window.schedviz.store.duplicates >= %d" % len(run.events), timeout=10_000)
+    expect(timeline).to_have_attribute("data-finished", "12")
+    expect(timeline).to_have_attribute("data-events", str(len(run.events)))
+
+
+def test_ten_thousand_tasks_on_many_workers(fake: FakeServer, page: Page) -> None:
+    submits = [2_000 + 300_000 * i for i in range(10_000)]
+    run = simulate(submits, 20 * MS, [(0, 16), (1_000 * MS, 48)], fail_every=97)
+    assert len(run.events) > 30_000
+    fake.send(status(run.run_id))
+    for b in batches(run.events, 500):
+        fake.send({"type": "events", "run_id": run.run_id, "events": b})
+    timeline = page.locator("#timeline")
+    expect(timeline).to_have_attribute("data-finished", "10000", timeout=30_000)
+    expect(timeline).to_have_attribute("data-lanes", "64")
+    expect(timeline).to_have_attribute("data-markers", "1")
+    frame_ms = page.evaluate("""() => {
+        const v = window.schedviz.view;
+        const t = performance.now();
+        for (let i = 0; i < 5; i++) v._draw();
+        return (performance.now() - t) / 5;
+    }""")
+    assert frame_ms < 150, f"one frame of 10,000 tasks took {frame_ms:.0f} ms"
+    shot(page, "page-10k-tasks")
