@@ -126,6 +126,21 @@ def test_live_resize_adds_lanes_and_a_marker(app: Page, screenshot) -> None:  # 
     expect(app.locator(".run-state")).to_have_text("ended · stopped")
     expect(app.locator("#stop")).to_be_disabled()
     expect(app.locator("#run")).to_be_enabled()
+
+    # Hovering the marker's label explains the resize.
+    label = app.evaluate(
+        """() => {
+            const { store, view } = window.schedviz;
+            const box = view.canvas.getBoundingClientRect();
+            const x = view.layout.plotX + view.viewport.toX(store.model.markers[0].t);
+            return {x: box.left + x + 12, y: box.top + view.layout.markerY + view.layout.markerH / 2};
+        }"""
+    )
+    app.mouse.move(label["x"], label["y"])
+    tooltip = app.locator("#tooltip")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text("Config change: max_workers")
+    expect(tooltip).to_contain_text("with 6 workers")
     screenshot("resize-stopped")
 
 
