@@ -6,6 +6,7 @@ server and the lab processes it starts are all stopped at the end, and checked t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -85,7 +86,9 @@ def _wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f"server did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
+            raise RuntimeError(
+                f"server did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}"
+            )
         # Polling with a deadline: there is no readiness signal to block on.
         time.sleep(0.1)
 
@@ -115,10 +118,8 @@ def server(tmp_path: Path) -> Iterator[str]:
 def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM the server's process group, SIGKILL what is left after the grace period."""
     pgid = proc.pid
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     try:
         proc.wait(timeout=STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -130,10 +131,8 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     leftovers = _group_members(pgid)
     if leftovers:
         for pid in leftovers:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         pytest.fail(f"server left processes running after SIGTERM: {leftovers}")
 
 

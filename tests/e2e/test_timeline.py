@@ -133,7 +133,8 @@ def test_live_resize_adds_lanes_and_a_marker(app: Page, screenshot) -> None:  # 
             const { store, view } = window.schedviz;
             const box = view.canvas.getBoundingClientRect();
             const x = view.layout.plotX + view.viewport.toX(store.model.markers[0].t);
-            return {x: box.left + x + 12, y: box.top + view.layout.markerY + view.layout.markerH / 2};
+            const y = view.layout.markerY + view.layout.markerH / 2;
+            return {x: box.left + x + 12, y: box.top + y};
         }"""
     )
     app.mouse.move(label["x"], label["y"])

@@ -62,7 +62,9 @@ def js(page: Page, static_server: str) -> Page:
     """A blank page on the static server's origin, ready for `import()` of frontend modules."""
     page.route(
         f"{static_server}{HARNESS}",
-        lambda route: route.fulfill(content_type="text/html", body="<!doctype html><title>t</title>"),
+        lambda route: route.fulfill(
+            content_type="text/html", body="<!doctype html><title>t</title>"
+        ),
     )
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

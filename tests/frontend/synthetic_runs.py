@@ -94,7 +94,8 @@ def simulate(
             emit(epoch_t, "config_changed", field="max_workers", old=epochs[k - 1][1], new=size)
         pool_workers = []
         for j in range(size):
-            w = WorkerRecord(next_worker, pool, created + 2_000 * (j + 1), created + 2_000 * (j + 1))
+            spawned = created + 2_000 * (j + 1)
+            w = WorkerRecord(next_worker, pool, spawned, spawned)
             workers[w.id] = w
             pool_workers.append(w)
             emit(w.spawned, "worker_spawned", worker=w.id, pool=pool, name=f"pool{pool}_{j}",

@@ -121,7 +121,8 @@ def test_server_errors_and_dropped_events_are_shown(fake: FakeServer, page: Page
     expect(page.locator(".banner", has_text="17 events were not received")).to_be_visible()
     expect(page.locator(".banner.error", has_text="got 99")).to_be_visible()
     expect(page.locator(".banner.error", has_text="lab exited with code 1")).to_be_visible()
-    expect(page.locator("#max_workers").locator("xpath=..")).to_have_class("field field-slider invalid")
+    slider_field = page.locator("#max_workers").locator("xpath=..")
+    expect(slider_field).to_have_class("field field-slider invalid")
     timeline = page.locator("#timeline")
     expect(timeline).to_have_attribute("data-dropped", "17")
     expect(timeline).to_have_attribute("data-error-events", "2")
@@ -176,7 +177,7 @@ def test_reconnect_replays_without_double_counting(fake: FakeServer, page: Page)
     expect(page.locator("#connection")).to_contain_text("retrying")
     expect(page.locator("#connection")).to_have_attribute("data-state", "open", timeout=10_000)
     page.wait_for_function(
-        "window.schedviz.store.duplicates >= %d" % len(run.events), timeout=10_000)
+        f"window.schedviz.store.duplicates >= {len(run.events)}", timeout=10_000)
     expect(timeline).to_have_attribute("data-finished", "12")
     expect(timeline).to_have_attribute("data-events", str(len(run.events)))
 
