@@ -5,8 +5,7 @@
  * HTTP while it is down). Holds no logic of its own beyond routing messages.
  */
 import { SCHEMA_VERSION, ServerMessage } from "./protocol.js";
-import { LiveClock } from "./model/clock.js";
-import { deriveRunState } from "./model/runstate.js";
+import { LiveClock, deriveRunState } from "./model/live.js";
 import { computeStats } from "./model/stats.js";
 import { EventStore } from "./model/store.js";
 import { RunForm } from "./controls/form.js";

@@ -12,7 +12,7 @@ import { Viewport } from "../render/viewport.js";
 import { Tooltip } from "./tooltip.js";
 
 /** @typedef {import("../model/store.js").EventStore} EventStore */
-/** @typedef {import("../model/clock.js").LiveClock} LiveClock */
+/** @typedef {import("../model/live.js").LiveClock} LiveClock */
 /** @typedef {import("../render/pick.js").Hit} Hit */
 
 /** Wheel zoom per pixel of wheel delta; 100 px (one notch) zooms by about 16 %. */
@@ -41,8 +41,6 @@ export class TimelineView {
     this.hover = null;
     /** @type {{x: number, y: number} | null} last pointer position over the canvas */
     this.pointer = null;
-    this._drawnVersion = -1;
-    this._dirty = true;
     this._frame = 0;
     this._size = { w: 0, h: 0, dpr: 0 };
     this.layout = computeLayout(800, 0);
@@ -53,7 +51,6 @@ export class TimelineView {
 
   /** Ask for a redraw on the next animation frame. */
   invalidate() {
-    this._dirty = true;
     if (!this._frame) this._frame = requestAnimationFrame(() => this._draw());
   }
 
@@ -88,8 +85,6 @@ export class TimelineView {
       dpr: this._size.dpr,
       hover: this.hover,
     });
-    this._drawnVersion = this.store.version;
-    this._dirty = false;
     this.hooks.onFrame(nowT);
     // A live run's clock moves on its own: keep drawing while it runs.
     if (model.runId !== null && !model.ended) this.invalidate();

@@ -1,9 +1,60 @@
 // @ts-check
 /**
- * Draws the time axis along the top and its grid lines down through lanes and queue track.
+ * The time axis: a 1-2-5 tick step giving roughly one label per `pxPerTick` pixels, labels whose
+ * unit and decimals follow the step (so neighbours never print the same text), and the drawing
+ * of the axis along the top with its grid lines down through lanes and queue track.
  */
-import { computeTicks, formatTick } from "./ticks.js";
 import { THEME, font } from "./theme.js";
+
+// Seconds once a step reaches 100 ms ("0.1 s", "1.5 s"), milliseconds below ("250 ms",
+// "1230.05 ms"): one unit per axis keeps neighbouring labels comparable.
+const SECOND = { ns: 1e9, suffix: "s" };
+const MILLI = { ns: 1e6, suffix: "ms" };
+
+/**
+ * The 1-2-5 step nearest above span / count.
+ * @param {number} span ns
+ * @param {number} count wanted number of ticks
+ */
+export function niceStep(span, count) {
+  const raw = span / Math.max(1, count);
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * pow >= raw) return m * pow;
+  return 10 * pow;
+}
+
+/**
+ * Tick times in [t0, t1] for a plot `width` pixels wide.
+ * @param {number} t0
+ * @param {number} t1
+ * @param {number} width
+ * @param {number} [pxPerTick]
+ * @returns {{step: number, values: number[]}}
+ */
+export function computeTicks(t0, t1, width, pxPerTick = 110) {
+  const span = t1 - t0;
+  if (!(span > 0) || !(width > 0)) return { step: 1, values: [] };
+  const step = niceStep(span, width / pxPerTick);
+  const values = [];
+  // Integer multiples of the step avoid float drift piling up along the axis.
+  for (let i = Math.ceil(t0 / step); i * step <= t1; i++) values.push(i * step);
+  return { step, values };
+}
+
+/**
+ * Label of tick t, with just enough decimals to tell it from its neighbours.
+ * @param {number} t
+ * @param {number} step
+ */
+export function formatTick(t, step) {
+  const unit = step >= SECOND.ns / 10 ? SECOND : MILLI;
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step / unit.ns) - 1e-9));
+  if (t === 0) return `0 ${unit.suffix}`;
+  const value = t / unit.ns;
+  const text = value.toFixed(Math.min(decimals, 6));
+  return `${text === "-0" ? "0" : text} ${unit.suffix}`;
+}
+
 
 /** @typedef {import("./viewport.js").Viewport} Viewport */
 /** @typedef {import("./layout.js").Layout} Layout */

@@ -11,7 +11,7 @@ def run(js: Page, body: str, arg: object = None) -> object:
     return js.evaluate(
         """async ({body, arg}) => {
             const vpm = await import('/render/viewport.js');
-            const ticks = await import('/render/ticks.js');
+            const ticks = await import('/render/axis.js');
             const fn = new Function('vpm', 'ticks', 'arg', body);
             return fn(vpm, ticks, arg);
         }""",
