@@ -13,6 +13,10 @@ import pytest
 LEFTOVER_GRACE_S = 10.0
 
 
+# multiprocessing's own helpers live for the whole session once started: not leftovers.
+_MP_HELPERS = (b"multiprocessing.forkserver", b"multiprocessing.resource_tracker")
+
+
 def child_pids() -> set[int]:
     """Live child processes of this process (zombies count: they were not reaped)."""
     pids: set[int] = set()
@@ -21,7 +25,15 @@ def child_pids() -> set[int]:
             pids.update(int(p) for p in (task / "children").read_text().split())
         except OSError:
             continue
-    return pids
+    return {p for p in pids if not _is_mp_helper(p)}
+
+
+def _is_mp_helper(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return any(h in cmdline for h in _MP_HELPERS)
 
 
 @pytest.fixture(autouse=True)

@@ -58,7 +58,8 @@ def check_run(events: list[dict[str, Any]]) -> RunSummary:
 
     tasks: dict[int, TaskLife] = {}
     workers: dict[int, dict[str, Any]] = {}
-    for e in events:
+    # By time: a worker process's events reach the lab after the parent's later ones.
+    for e in sorted(events, key=lambda e: (e["t"], e["seq"])):
         k = e["kind"]
         if k == "worker_spawned":
             assert e["worker"] not in workers, f"worker {e['worker']} spawned twice"
@@ -84,7 +85,12 @@ def check_run(events: list[dict[str, Any]]) -> RunSummary:
             life.cancelled = e
 
     for life in tasks.values():
-        assert len(life.submitted) == len(life.moved) + 1, f"task {life.task}: submit per move"
+        # Each move is followed by a submit to the new pool, unless the run stopped first.
+        assert len(life.submitted) in (len(life.moved), len(life.moved) + 1), (
+            f"task {life.task}: one submit, then one per move"
+        )
+        if len(life.submitted) == len(life.moved):
+            assert life.cancelled is not None, f"task {life.task} moved and never resubmitted"
         for (t_sub, pool), (t_move, from_pool, to_pool) in zip(
             life.submitted, life.moved, strict=False
         ):
@@ -95,6 +101,7 @@ def check_run(events: list[dict[str, Any]]) -> RunSummary:
         if life.cancelled is not None:
             assert life.started is None, f"task {life.task} cancelled after it started"
             continue
+        items = life.finished["item_ends"] if life.finished else None
         assert life.started is not None and life.finished is not None
         t_start, worker = life.started
         t_sub, pool = life.submitted[-1]
@@ -108,6 +115,11 @@ def check_run(events: list[dict[str, Any]]) -> RunSummary:
         assert w["t"] <= t_start, f"worker {worker} ran task {life.task} before it spawned"
         if "exited_t" in w:
             assert life.finished["t"] <= w["exited_t"], f"worker {worker} exited mid-task"
+        if items is not None:
+            span = life.finished["t"] - t_start
+            assert items == sorted(items) and all(0 <= x <= span for x in items), (
+                f"chunk {life.task}: its items lie inside its span"
+            )
 
     # A worker runs one task at a time: its running intervals never overlap.
     by_worker: dict[int, list[tuple[int, int]]] = {}

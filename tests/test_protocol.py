@@ -33,10 +33,10 @@ def test_protocol_js_has_the_same_schema_version() -> None:
 
 
 def test_encode_puts_fields_in_declared_order_relative_to_t0() -> None:
-    raw = ("task_finished", 1_500, 7, 2, True, "'ok'", None)
+    raw = ("task_finished", 1_500, 7, 2, True, "'ok'", None, [10, 20])
     event = protocol.encode(raw, seq=3, t0=1_000)
     assert event == {"seq": 3, "t": 500, "kind": "task_finished", "task": 7, "worker": 2,
-                     "ok": True, "result": "'ok'", "error": None}
+                     "ok": True, "result": "'ok'", "error": None, "item_ends": [10, 20]}
     assert protocol.validate_event(event).kind == "task_finished"
 
 
@@ -53,10 +53,13 @@ def test_validate_event_refuses_unknown_kind_and_missing_field() -> None:
 
 
 def test_every_field_says_since_which_version() -> None:
-    for model in protocol.EVENT_MODELS:
+    for model in (*protocol.EVENT_MODELS, protocol.RunConfig, protocol.LiveChange):
         for name, info in model.model_fields.items():
-            if name != "kind":
-                assert (info.description or "").startswith("v1:"), f"{model.__name__}.{name}"
+            if name in ("kind", "type"):
+                continue
+            match = re.match(r"v(\d+):", info.description or "")
+            assert match, f"{model.__name__}.{name} does not say since which version"
+            assert 1 <= int(match.group(1)) <= protocol.SCHEMA_VERSION
 
 
 def test_json_schema_covers_every_kind_and_the_control_messages() -> None:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # ---------------------------------------------------------------------------------------------
 # Run configuration (the body of POST /api/runs and of the websocket "start" message)
@@ -25,7 +25,10 @@ SCHEMA_VERSION = 1
 
 Workload = Literal["cpu", "sleep", "hash", "mixed"]
 Arrival = Literal["batch", "rate"]
-Executor = Literal["threads"]
+Executor = Literal["threads", "processes"]
+StartMethod = Literal["spawn", "fork", "forkserver"]
+SubmitMode = Literal["submit", "map"]
+OnBroken = Literal["restart", "end"]
 
 
 class RunConfig(BaseModel):
@@ -55,6 +58,38 @@ class RunConfig(BaseModel):
     fail_every: int = Field(
         0, ge=0, le=10_000, description="v1: every n-th task raises ValueError (0 = never)"
     )
+    start_method: StartMethod = Field(
+        "spawn", description="v2: how a process pool starts its workers"
+    )
+    submit_mode: SubmitMode = Field(
+        "submit", description="v2: one submit() per task, or map() calls with chunksize"
+    )
+    chunksize: int = Field(
+        1, ge=1, le=10_000, description="v2: items per chunk for map() (1–10000), live"
+    )
+    map_batch: int = Field(
+        16, ge=1, le=10_000,
+        description="v2: with arrival=rate and submit_mode=map, items per map() call",
+    )
+    payload_numbers: int = Field(
+        0, ge=0, le=5_000_000,
+        description="v2: a list of this many floats sent with each task (pickling cost)",
+    )
+    kill_every: int = Field(
+        0, ge=0, le=10_000,
+        description="v2: every n-th task kills its worker process with os._exit (0 = never)",
+    )
+    on_broken: OnBroken = Field(
+        "restart", description="v2: when a worker process dies: a fresh pool, or end the run"
+    )
+
+    @model_validator(mode="after")
+    def _kill_needs_processes(self) -> RunConfig:
+        if self.kill_every and self.executor != "processes":
+            raise ValueError(
+                "kill_every needs executor 'processes': in a thread pool it would kill the lab"
+            )
+        return self
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,19 +133,32 @@ class WorkerSpawned(_Event):
     worker: int = Field(description="v1: worker id, unique in the run (one lane each)")
     pool: int = Field(description="v1: the pool it belongs to")
     name: str = Field(description="v1: thread name")
-    native_id: int = Field(description="v1: OS thread id")
+    native_id: int = Field(description="v1: OS thread id; v2: the pid of a worker process")
+
+
+class WorkerReady(_Event):
+    kind: Literal["worker_ready"] = "worker_ready"
+    worker: int = Field(description="v2: a worker process finished starting (t is its own stamp)")
+    pid: int = Field(description="v2: its process id")
 
 
 class WorkerExited(_Event):
     kind: Literal["worker_exited"] = "worker_exited"
     worker: int = Field(description="v1: worker id")
     pool: int = Field(description="v1: the pool it belonged to")
+    exitcode: int | None = Field(
+        description="v2: a process's exit code (negative: killed by that signal); null for threads"
+    )
 
 
 class TaskSubmitted(_Event):
     kind: Literal["task_submitted"] = "task_submitted"
     task: int = Field(description="v1: task id, unique in the run")
     pool: int = Field(description="v1: the pool it was submitted to")
+    args: str = Field(description="v2: short repr of the arguments (a chunk: its items)")
+    map_id: int | None = Field(description="v2: the map() call a chunk belongs to")
+    first_item: int | None = Field(description="v2: index of a chunk's first item in its map()")
+    items: int | None = Field(description="v2: number of items in a chunk; null for submit()")
 
 
 class TaskStarted(_Event):
@@ -126,6 +174,9 @@ class TaskFinished(_Event):
     ok: bool = Field(description="v1: false when it raised")
     result: str | None = Field(description="v1: repr of the result (truncated), when ok")
     error: str | None = Field(description="v1: repr of the exception (truncated), when not ok")
+    item_ends: list[int] | None = Field(
+        description="v2: for a chunk, ns from its start to the end of each item that finished"
+    )
 
 
 class TaskCancelled(_Event):
@@ -139,6 +190,33 @@ class TaskMoved(_Event):
     task: int = Field(description="v1: a task that had not started, moved by a resize")
     from_pool: int = Field(description="v1: the retiring pool")
     to_pool: int = Field(description="v1: the new pool")
+
+
+class Serialized(_Event):
+    kind: Literal["serialized"] = "serialized"
+    task: int = Field(description="v2: the task whose data was pickled or unpickled (t = start)")
+    side: Literal["parent", "worker"] = Field(description="v2: which process did it")
+    what: Literal["args", "result"] = Field(description="v2: the call or its result")
+    op: Literal["dumps", "loads"] = Field(description="v2: pickling or unpickling")
+    duration_ns: int = Field(description="v2: how long it took")
+    nbytes: int = Field(description="v2: size of the pickle")
+
+
+class Memory(_Event):
+    kind: Literal["memory"] = "memory"
+    pid: int = Field(description="v2: the process sampled")
+    worker: int | None = Field(description="v2: its worker id; null for the lab itself")
+    rss: int = Field(description="v2: resident set size, bytes")
+    uss: int | None = Field(description="v2: unique set size (private pages), bytes, if readable")
+
+
+class PoolBroken(_Event):
+    kind: Literal["pool_broken"] = "pool_broken"
+    pool: int = Field(description="v2: a process pool that can take no more work")
+    message: str = Field(description="v2: what happened, in words")
+    worker: int | None = Field(description="v2: the worker whose process died, if known")
+    pid: int | None = Field(description="v2: its pid")
+    exitcode: int | None = Field(description="v2: its exit code (negative: signal)")
 
 
 class QueueDepth(_Event):
@@ -169,12 +247,16 @@ EVENT_MODELS: tuple[type[_Event], ...] = (
     PoolCreated,
     PoolRetired,
     WorkerSpawned,
+    WorkerReady,
     WorkerExited,
     TaskSubmitted,
     TaskStarted,
     TaskFinished,
     TaskCancelled,
     TaskMoved,
+    Serialized,
+    Memory,
+    PoolBroken,
     QueueDepth,
     ConfigChanged,
     ErrorEvent,
@@ -195,12 +277,16 @@ Event = Annotated[
     | PoolCreated
     | PoolRetired
     | WorkerSpawned
+    | WorkerReady
     | WorkerExited
     | TaskSubmitted
     | TaskStarted
     | TaskFinished
     | TaskCancelled
     | TaskMoved
+    | Serialized
+    | Memory
+    | PoolBroken
     | QueueDepth
     | ConfigChanged
     | ErrorEvent
@@ -244,19 +330,30 @@ class StopMessage(BaseModel):
     type: Literal["stop"]
 
 
-class SetMessage(BaseModel):
-    """A live change to the running run; only the fields given change."""
-
-    model_config = ConfigDict(extra="forbid")
-    type: Literal["set"]
-    max_workers: int = Field(ge=1, le=64, description="v1: new pool size (1–64)")
-
-
 class LiveChange(BaseModel):
-    """The body of PATCH /api/runs/current."""
+    """A live change to the running run (PATCH /api/runs/current); only given fields change."""
 
     model_config = ConfigDict(extra="forbid")
-    max_workers: int = Field(ge=1, le=64, description="v1: new pool size (1–64)")
+    max_workers: int | None = Field(None, ge=1, le=64, description="v1: new pool size (1–64)")
+    chunksize: int | None = Field(
+        None, ge=1, le=10_000, description="v2: chunksize of the next map() call (1–10000)"
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> LiveChange:
+        if self.max_workers is None and self.chunksize is None:
+            raise ValueError("give max_workers (1–64) and/or chunksize (1–10000)")
+        return self
+
+    def changes(self) -> dict[str, int]:
+        """The fields given, by name."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class SetMessage(LiveChange):
+    """The websocket form of a live change."""
+
+    type: Literal["set"]
 
 
 ControlMessage = Annotated[StartMessage | StopMessage | SetMessage, Field(discriminator="type")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import time
 
 _MB = 1024 * 1024
@@ -47,8 +48,22 @@ def hash_mb(task: int, mb: float) -> str:
     return hashlib.sha256(_buffer(int(mb * _MB))).hexdigest()[:16]
 
 
-def run_task(task: int, workload: str, ms: float, mb: float, fail_every: int) -> object:
-    """Do task number `task` of a run: the workload's work, then fail on purpose if it is due."""
+def run_task(
+    task: int,
+    workload: str,
+    ms: float,
+    mb: float,
+    fail_every: int,
+    kill_every: int = 0,
+    payload: list[float] | None = None,
+) -> object:
+    """Do task number `task` of a run: the workload's work, then fail on purpose if it is due.
+
+    `payload` is there to be pickled (its size is the lesson); the task only counts it.
+    """
+    if kill_every and (task + 1) % kill_every == 0:
+        # Kills this worker process on purpose: the pool breaks, as with a segfault.
+        os._exit(1)
     kind = workload if workload != "mixed" else ("cpu", "sleep", "hash")[task % 3]
     result: object
     if kind == "cpu":
@@ -61,5 +76,20 @@ def run_task(task: int, workload: str, ms: float, mb: float, fail_every: int) ->
         raise ValueError(f"unknown workload {workload!r}; expected cpu, sleep, hash or mixed")
     if fail_every and (task + 1) % fail_every == 0:
         raise TaskFailed(f"task {task} failed on purpose (fail_every={fail_every})")
+    if payload is not None:
+        return (result, len(payload))
     return result
+
+
+def run_item(
+    workload: str,
+    ms: float,
+    mb: float,
+    fail_every: int,
+    kill_every: int,
+    payload: list[float] | None,
+    item: int,
+) -> object:
+    """One item of a map() call: `run_task` with the item's number last, for functools.partial."""
+    return run_task(item, workload, ms, mb, fail_every, kill_every, payload)
 

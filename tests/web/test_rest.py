@@ -11,7 +11,9 @@ from schedviz import protocol
 def test_schema_serves_the_protocol(client: TestClient) -> None:
     schema = client.get("/api/schema").json()
     assert schema["schema_version"] == protocol.SCHEMA_VERSION
-    assert schema["event_fields"]["task_finished"] == ["task", "worker", "ok", "result", "error"]
+    assert schema["event_fields"]["task_finished"] == [
+        "task", "worker", "ok", "result", "error", "item_ends"
+    ]
     mapping = schema["event"]["discriminator"]["mapping"]
     assert set(mapping) == set(protocol.FIELDS)
     assert schema["run_config"]["properties"]["max_workers"]["maximum"] == 64

@@ -14,74 +14,37 @@ Guarantees:
 
 from __future__ import annotations
 
-import itertools
-import reprlib
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from schedviz.instrument.limiter import Limiter
+from schedviz.instrument.common import RunIds, short_repr
+from schedviz.instrument.pending import OnSubmit, PendingMixin, PendingTasks
 from schedviz.instrument.recorder import Recorder
 
 T = TypeVar("T")
-
-_repr = reprlib.Repr()
-_repr.maxstring = 120
-_repr.maxother = 120
-_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 8
-
-
-def short_repr(obj: object) -> str:
-    """A repr that stays short however large the object is (results can be huge lists)."""
-    try:
-        return _repr.repr(obj)
-    except Exception as exc:  # a broken __repr__ must not break the task's bookkeeping
-        return f"<unrepresentable {type(obj).__name__}: {exc!r}>"
-
-
-class RunIds:
-    """Id sources shared by every pool of one run, so ids stay unique across live resizes."""
-
-    def __init__(self) -> None:
-        # next() on itertools.count is atomic in CPython: no lock needed from many threads.
-        self.tasks = itertools.count()
-        self.workers = itertools.count()
-        self.pools = itertools.count()
-
 
 _worker_local = threading.local()
 
 
 def _run_task(
-    rec: Recorder,
-    task: int,
-    fn: Callable[..., Any],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    limiter: Limiter | None,
+    rec: Recorder, task: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     """Run one task on a worker thread, recording its start and outcome around it."""
     worker: int = getattr(_worker_local, "worker", -1)
-    if limiter is None:
-        rec.record("task_started", task, worker)
-    else:  # the run-wide cap across pools (see limiter.py); started is stamped on admission
-        limiter.acquire(lambda: rec.record("task_started", task, worker))
+    rec.record("task_started", task, worker)
     try:
         result = fn(*args, **kwargs)
     except BaseException as exc:
-        rec.record("task_finished", task, worker, False, None, short_repr(exc))
+        rec.record("task_finished", task, worker, False, None, short_repr(exc), None)
         raise
-    else:
-        rec.record("task_finished", task, worker, True, short_repr(result), None)
-        return result
-    finally:
-        if limiter is not None:
-            limiter.release()
+    rec.record("task_finished", task, worker, True, short_repr(result), None, None)
+    return result
 
 
-class InstrumentedThreadPoolExecutor(ThreadPoolExecutor):
+class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
     """`ThreadPoolExecutor` whose tasks and workers appear as events in `recorder`."""
 
     executor_kind = "threads"
@@ -95,11 +58,11 @@ class InstrumentedThreadPoolExecutor(ThreadPoolExecutor):
         *,
         recorder: Recorder | None = None,
         ids: RunIds | None = None,
-        limiter: Limiter | None = None,
     ) -> None:
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
         self.recorder = recorder if recorder is not None else Recorder()
         self.ids = ids if ids is not None else RunIds()
-        self._limiter = limiter
         self.pool_id: int = next(self.ids.pools)
         self._user_init = initializer
         self._user_initargs = initargs
@@ -107,12 +70,9 @@ class InstrumentedThreadPoolExecutor(ThreadPoolExecutor):
         self._worker_threads: dict[int, threading.Thread] = {}
         self._exit_watchers: list[threading.Thread] = []
         self._retiring = False
-        # task id -> (future, fn, args, kwargs) while the task has not started: what a resize moves.
-        self._pending: dict[int, tuple[Future[Any], Callable[..., Any], tuple[Any, ...],
-                                       dict[str, Any]]] = {}
-        self._pending_lock = threading.Lock()
-        self._moving: set[int] = set()
-        self._cancel_reason = "cancelled"
+        self.pending = PendingTasks(self.recorder, self.pool_id)
+        #: called with (task, future, (fn, args, kwargs)) after each submit; a driver's hook.
+        self.on_submit: OnSubmit | None = None
         super().__init__(
             max_workers, thread_name_prefix or f"pool{self.pool_id}", self._init_worker
         )
@@ -143,7 +103,7 @@ class InstrumentedThreadPoolExecutor(ThreadPoolExecutor):
         # while it waits, and stamps the exit as soon as the thread is gone.
         def watch() -> None:
             thread.join()
-            self.recorder.record("worker_exited", worker, self.pool_id)
+            self.recorder.record("worker_exited", worker, self.pool_id, None)
 
         watcher = threading.Thread(target=watch, name=f"exit-watch-{worker}", daemon=True)
         watcher.start()
@@ -151,69 +111,28 @@ class InstrumentedThreadPoolExecutor(ThreadPoolExecutor):
 
     # -- tasks ------------------------------------------------------------------------------
 
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        return self.submit_task(next(self.ids.tasks), fn, *args, **kwargs)
-
     def submit_task(
         self, task: int, fn: Callable[..., T], /, *args: Any, **kwargs: Any
     ) -> Future[T]:
         """Submit `fn` under a task id chosen by the caller (a moved task keeps its id)."""
         rec = self.recorder
         t = time.monotonic_ns()
-        # Held across submit so a worker cannot pop the entry before it is added.
-        with self._pending_lock:
-            fut: Future[T] = super().submit(self._start, rec, task, fn, args, kwargs)
-            self._pending[task] = (fut, fn, args, kwargs)
+        fut: Future[T] = ThreadPoolExecutor.submit(self, self._start, rec, task, fn, args, kwargs)
         # Recorded after submit() succeeded (it raises once shut down), stamped before it.
-        rec.record_at("task_submitted", t, task, self.pool_id)
-        fut.add_done_callback(lambda f: self._on_done(task, f))
+        rec.record_at(
+            "task_submitted", t, task, self.pool_id, short_repr(args), None, None, None
+        )
+        self.pending.add(task, fut, (fn, args, kwargs))
+        if self.on_submit is not None:
+            self.on_submit(task, fut, (fn, args, kwargs))
         return fut
 
     def _start(
         self, rec: Recorder, task: int, fn: Callable[..., Any], args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
-        with self._pending_lock:
-            self._pending.pop(task, None)
-        return _run_task(rec, task, fn, args, kwargs, self._limiter)
-
-    def _on_done(self, task: int, fut: Future[Any]) -> None:
-        with self._pending_lock:
-            self._pending.pop(task, None)
-        if fut.cancelled() and task not in self._moving:
-            self.recorder.record("task_cancelled", task, self._cancel_reason)
-
-    def pending_count(self) -> int:
-        """Tasks submitted here that have not started (nor been cancelled or moved)."""
-        with self._pending_lock:
-            return len(self._pending)
-
-    def cancel_pending(self, reason: str = "cancelled") -> int:
-        """Cancel every task that has not started; returns how many were cancelled."""
-        self._cancel_reason = reason
-        with self._pending_lock:
-            futures = [fut for fut, *_ in self._pending.values()]
-        # cancel() runs done callbacks (which take the lock) in this thread: call it unlocked.
-        return sum(1 for fut in futures if fut.cancel())
-
-    def move_pending(
-        self, target: InstrumentedThreadPoolExecutor
-    ) -> dict[int, tuple[Future[Any], Future[Any]]]:
-        """Move every not-yet-started task to `target` under the same id.
-
-        Returns task id -> (old future, now cancelled; new future in `target`). A task that
-        starts while this runs stays here: only a pending future can be cancelled.
-        """
-        moved: dict[int, tuple[Future[Any], Future[Any]]] = {}
-        with self._pending_lock:
-            pending = sorted(self._pending.items())
-        for task, (fut, fn, args, kwargs) in pending:
-            self._moving.add(task)
-            if fut.cancel():
-                self.recorder.record("task_moved", task, self.pool_id, target.pool_id)
-                moved[task] = (fut, target.submit_task(task, fn, *args, **kwargs))
-            self._moving.discard(task)
-        return moved
+        self.pending.started(task)
+        return _run_task(rec, task, fn, args, kwargs)
 
     # -- shutdown ---------------------------------------------------------------------------
 
@@ -229,8 +148,3 @@ class InstrumentedThreadPoolExecutor(ThreadPoolExecutor):
         if wait:
             for watcher in list(self._exit_watchers):
                 watcher.join()
-
-    def live_workers(self) -> int:
-        """Worker threads of this pool still alive."""
-        with self._workers_lock:
-            return sum(1 for th in self._worker_threads.values() if th.is_alive())

@@ -50,7 +50,10 @@ def _serve_commands(sock: socket.socket, driver: Driver, sender: _Sender) -> Non
             if cmd == "stop":
                 driver.stop()
             elif cmd == "set":
-                driver.set_max_workers(int(message["max_workers"]))
+                if message.get("chunksize") is not None:
+                    driver.set_chunksize(int(message["chunksize"]))
+                if message.get("max_workers") is not None:
+                    driver.set_max_workers(int(message["max_workers"]))
             else:
                 raise ValueError(f"unknown command {cmd!r}")
         except (ValueError, KeyError, TypeError) as exc:

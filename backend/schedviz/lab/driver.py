@@ -1,33 +1,35 @@
-"""Runs one scenario: submits tasks as its arrival says, applies live changes, ends cleanly.
+"""Runs one scenario: submits work as its arrival says, applies live changes, ends cleanly.
 
-A live max_workers change cannot shrink or grow a real pool in place, so it starts a new pool of
-the new size, moves every task that has not started to it (a pending future can be cancelled; a
-running one cannot), and retires the old pool, whose workers finish what they are running and
-then exit. The events show exactly that: pool_created, task_moved, pool_retired, worker_exited.
-A run-wide Limiter keeps the new pool from starting tasks beside the old pool's running ones
-beyond the new max_workers.
+Work reaches the pools through a Handover, which makes live max_workers changes honest (see
+handover.py). Tasks are `submit()`ted one by one, or, with submit_mode "map", grouped into
+`map(chunksize=…)` calls: one over all items for a batch run, one per `map_batch` arrived items
+for a rate run; a live chunksize change applies from the next call on. A process pool that
+breaks is replaced by a fresh one, or ends the run, as the config's `on_broken` says.
 
 Guarantees:
-- Tasks are only ever submitted to the current pool, under `_lock`, so a resize never races an
-  arrival into a pool that is shutting down.
 - `run()` returns only after every pool is shut down and all its workers have exited, with
   run_ended as the last event recorded.
+- Live changes are applied under `_lock` and recorded as config_changed where they took effect.
 """
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
+import os
 import threading
 import time
 import uuid
-from concurrent.futures import Future, wait
-from typing import Any
 
-from schedviz.instrument.limiter import Limiter
+from schedviz.instrument.common import RunIds
+from schedviz.instrument.memory import MemorySampler
+from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.recorder import Recorder
-from schedviz.instrument.threads import InstrumentedThreadPoolExecutor, RunIds
+from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
 from schedviz.lab.flusher import Emit, Flusher
+from schedviz.lab.handover import Handover, Pool
 from schedviz.protocol import SCHEMA_VERSION, RunConfig
-from schedviz.workloads import run_task
+from schedviz.workloads import run_item, run_task
 
 
 class Driver:
@@ -41,11 +43,12 @@ class Driver:
         self._ids = RunIds()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._pools: list[InstrumentedThreadPoolExecutor] = []
-        self._pool: InstrumentedThreadPoolExecutor | None = None
-        self._futures: dict[int, Future[Any]] = {}  # task id -> its latest future
+        self._handover: Handover | None = None
         self._max_workers = config.max_workers
-        self._limiter = Limiter(config.max_workers)
+        self._chunksize = config.chunksize
+        self._failure: str | None = None
+        self._payload = [float(i) for i in range(config.payload_numbers)] or None
+        self._memory = MemorySampler(self.recorder, self._processes)
 
     # -- commands (any thread) --------------------------------------------------------------
 
@@ -53,8 +56,8 @@ class Driver:
         """Stop submitting, cancel what has not started; running tasks finish."""
         self._stop.set()
         with self._lock:
-            if self._pool is not None:
-                self._pool.cancel_pending("stopped")
+            if self._handover is not None:
+                self._handover.stop()
 
     def set_max_workers(self, n: int) -> None:
         """Resize live: a new pool of `n` workers takes over all work that has not started."""
@@ -62,17 +65,22 @@ class Driver:
             raise ValueError(f"max_workers must be between 1 and 64, got {n}")
         with self._lock:
             old = self._max_workers
-            if n == old or self._pool is None or self._stop.is_set():
+            if n == old or self._handover is None or self._stop.is_set():
                 return
+            self.recorder.record("config_changed", "max_workers", old, n)
             self._max_workers = n
-            self._limiter.set_limit(
-                n, lambda: self.recorder.record("config_changed", "max_workers", old, n)
-            )
-            retiring = self._pool
-            self._pool = self._new_pool(n)
-            for task, (_, new_future) in retiring.move_pending(self._pool).items():
-                self._futures[task] = new_future
-            retiring.shutdown(wait=False)
+            self._handover.resize(self._new_pool(n), n)
+
+    def set_chunksize(self, n: int) -> None:
+        """Use chunksize `n` from the next map() call on."""
+        if not 1 <= n <= 10_000:
+            raise ValueError(f"chunksize must be between 1 and 10000, got {n}")
+        if self.config.submit_mode != "map":
+            raise ValueError("chunksize only applies to submit_mode 'map'")
+        with self._lock:
+            if n != self._chunksize:
+                self.recorder.record("config_changed", "chunksize", self._chunksize, n)
+                self._chunksize = n
 
     # -- the run ------------------------------------------------------------------------------
 
@@ -88,73 +96,119 @@ class Driver:
             self.config.model_dump(),
         )
         self._flusher.start()
+        self._memory.start()
         reason, message = "completed", None
         try:
             with self._lock:
-                self._pool = self._new_pool(self._max_workers)
+                self._handover = Handover(rec, self._new_pool(self._max_workers),
+                                          self._max_workers)
+                self._handover.replace_broken = self._replace_broken
             self._arrive()
             self._wait_all_done()
-            if self._stop.is_set():
+            if self._failure is not None:
+                reason, message = "error", self._failure
+            elif self._stop.is_set():
                 reason = "stopped"
         except Exception as exc:  # the run ends visibly instead of hanging the lab
             reason, message = "error", f"the run failed: {exc!r}"
             rec.record("error", message)
             self.stop()
         finally:
-            self._shutdown_pools()
+            self._shutdown()
             rec.record("run_ended", reason, message)
             self._flusher.close()
         return reason
 
-    def _new_pool(self, n: int) -> InstrumentedThreadPoolExecutor:
-        pool = InstrumentedThreadPoolExecutor(
-            n, recorder=self.recorder, ids=self._ids, limiter=self._limiter
-        )
-        self._pools.append(pool)
-        return pool
-
-    def _submit_next(self) -> bool:
-        """Submit one task to the current pool; False once stopped."""
+    def _new_pool(self, n: int) -> Pool:
         cfg = self.config
-        with self._lock:
-            if self._stop.is_set() or self._pool is None:
-                return False
-            task = next(self._ids.tasks)
-            self._futures[task] = self._pool.submit_task(
-                task, run_task, task, cfg.workload, cfg.task_ms, cfg.hash_mb, cfg.fail_every
+        if cfg.executor == "threads":
+            return InstrumentedThreadPoolExecutor(n, recorder=self.recorder, ids=self._ids)
+        ctx = multiprocessing.get_context(cfg.start_method)
+        return InstrumentedProcessPoolExecutor(
+            n, mp_context=ctx, recorder=self.recorder, ids=self._ids
+        )
+
+    def _replace_broken(self, broken: Pool) -> Pool | None:
+        """A worker process died: a fresh pool, or None (and the run ends) as configured."""
+        if self.config.on_broken == "restart" and not self._stop.is_set():
+            self.recorder.record(
+                "warning", f"pool {broken.pool_id} broke; continuing with a fresh pool "
+                "(on_broken=restart); the tasks it had not started run again as new tasks",
             )
-        return True
+            # Not under _lock: the hand-over calls this holding its own lock, and a resize
+            # takes the two in the other order.
+            return self._new_pool(self._max_workers)
+        self._failure = (
+            f"pool {broken.pool_id} broke because a worker process died; the run ends "
+            "(on_broken=end). Choose on_broken=restart to continue with a fresh pool."
+        )
+        threading.Thread(target=self.stop, name="stop-after-break").start()
+        return None
+
+    def _processes(self) -> dict[int, int | None]:
+        """pid -> worker id of the lab and of every live worker process (for memory samples)."""
+        out: dict[int, int | None] = {os.getpid(): None}
+        handover = self._handover
+        if handover is not None:
+            for pool in handover.pools():
+                if hasattr(pool, "worker_pids"):
+                    out.update(pool.worker_pids())
+        return out
+
+    # -- arrivals -----------------------------------------------------------------------------
 
     def _arrive(self) -> None:
         cfg = self.config
-        if cfg.arrival == "batch":
-            for _ in range(cfg.n_tasks):
-                if not self._submit_next():
-                    return
-            return
-        # A steady rate: task k is due at k / rate seconds; sleeping on the stop event lets a
-        # stop interrupt the wait at once.
+        batch: list[int] = []
         start = time.monotonic()
         deadline = start + cfg.duration_s
         for k in range(cfg.n_tasks):
-            due = start + k / cfg.rate
-            if due >= deadline or self._stop.wait(max(0.0, due - time.monotonic())):
+            if cfg.arrival == "rate":
+                # Item k is due at k / rate seconds; waiting on the stop event lets a stop
+                # interrupt the wait at once.
+                due = start + k / cfg.rate
+                if due >= deadline or self._stop.wait(max(0.0, due - time.monotonic())):
+                    break
+            if self._stop.is_set():
                 return
-            if not self._submit_next():
-                return
+            if cfg.submit_mode == "submit":
+                self._submit(k)
+                continue
+            batch.append(k)
+            if cfg.arrival == "rate" and len(batch) >= cfg.map_batch:
+                self._map(batch)
+                batch = []
+        if batch and not self._stop.is_set():
+            self._map(batch)
+
+    def _submit(self, k: int) -> None:
+        cfg = self.config
+        assert self._handover is not None
+        task = next(self._ids.tasks)
+        self._handover.submit(
+            task, run_task, task, cfg.workload, cfg.task_ms, cfg.hash_mb, cfg.fail_every,
+            cfg.kill_every, self._payload,
+        )
+
+    def _map(self, items: list[int]) -> None:
+        cfg = self.config
+        assert self._handover is not None
+        fn = functools.partial(
+            run_item, cfg.workload, cfg.task_ms, cfg.hash_mb, cfg.fail_every, cfg.kill_every,
+            self._payload,
+        )
+        with self._lock:
+            chunksize = self._chunksize
+        self._handover.map(fn, items, chunksize)
 
     def _wait_all_done(self) -> None:
-        # A resize may replace futures while we wait: loop until the latest ones are all done.
-        while True:
-            with self._lock:
-                pending = [f for f in self._futures.values() if not f.done()]
-            if not pending:
-                return
-            wait(pending)
+        assert self._handover is not None
+        self._handover.wait_idle()
 
-    def _shutdown_pools(self) -> None:
-        with self._lock:
-            pools = list(self._pools)
-            self._pool = None
-        for pool in pools:
-            pool.shutdown(wait=True, cancel_futures=True)
+    def _shutdown(self) -> None:
+        handover = self._handover
+        if handover is not None:
+            handover.close()
+            for pool in handover.all_pools():
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._memory.stop()

@@ -31,6 +31,7 @@ class Flusher:
         self._interval = interval_s
         self._seq = 0
         self._depth = 0
+        self._moved: set[int] = set()  # moved, not yet submitted to the new pool
         self._reported_depth = 0
         self._reported_dropped = 0
         self._stop = threading.Event()
@@ -49,6 +50,8 @@ class Flusher:
         with self._lock:
             raw = self._rec.drain()
             raw.extend(self._derived(raw))
+            # run_ended stays the run's last event, after what was derived from its batch.
+            raw.sort(key=lambda ev: ev[0] == "run_ended")
             for i in range(0, len(raw), BATCH_MAX_EVENTS):
                 self._emit(self._encode(raw[i : i + BATCH_MAX_EVENTS]))
 
@@ -59,9 +62,16 @@ class Flusher:
         for ev in raw:
             kind = ev[0]
             if kind == "task_submitted":
-                self._depth += 1
-                changed_at = max(changed_at, ev[1])
-            elif kind in ("task_started", "task_cancelled", "task_moved"):
+                # A moved task's submit to its new pool does not make the queue longer.
+                if ev[2] in self._moved:
+                    self._moved.discard(ev[2])
+                else:
+                    self._depth += 1
+                    changed_at = max(changed_at, ev[1])
+            elif kind == "task_moved":
+                self._moved.add(ev[2])
+            elif kind in ("task_started", "task_cancelled"):
+                self._moved.discard(ev[2])
                 self._depth -= 1
                 changed_at = max(changed_at, ev[1])
         now = time.monotonic_ns()

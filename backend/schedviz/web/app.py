@@ -91,7 +91,7 @@ def create_app() -> FastAPI:
     @app.patch("/api/runs/current")
     async def change_run(change: LiveChange) -> dict[str, Any]:
         try:
-            await manager.set_max_workers(change.max_workers)
+            await manager.change(change.changes())
         except NoRun as exc:
             raise HTTPException(409, str(exc)) from exc
         return {"run": manager.status()}

@@ -91,10 +91,11 @@ class RunManager:
         assert run.lab is not None
         await run.lab.send({"cmd": "stop"})
 
-    async def set_max_workers(self, n: int) -> None:
+    async def change(self, changes: dict[str, int]) -> None:
+        """Apply live changes (max_workers, chunksize) to the running run."""
         run = self.running()
         assert run.lab is not None
-        await run.lab.send({"cmd": "set", "max_workers": n})
+        await run.lab.send({"cmd": "set", **changes})
 
     def _publish(self, run: Run, events: list[dict[str, Any]]) -> None:
         run.events.extend(events)

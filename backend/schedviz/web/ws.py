@@ -94,7 +94,7 @@ async def _receive_loop(ws: WebSocket, viewer: Viewer, manager: RunManager) -> N
             if isinstance(message, StartMessage):
                 await manager.start(message.config)
             elif isinstance(message, SetMessage):
-                await manager.set_max_workers(message.max_workers)
+                await manager.change(message.changes())
             else:
                 await manager.stop()
         except (RunConflict, NoRun) as exc:

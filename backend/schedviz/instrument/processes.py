@@ -1,0 +1,419 @@
+"""A drop-in `ProcessPoolExecutor` that records workers, tasks, chunks and pickling costs.
+
+    caller thread                      worker process (init_worker, run_in_worker)
+    -------------                      -------------------------------------------
+    submit: pickle (fn, args) ─timed─> call queue ─> loads (timed) ─> run ─> dumps (timed)
+            task_submitted                             events ──SimpleQueue──┐
+    map:    one ChunkCall per chunk                                          │
+                                                                             ▼
+    drain thread: pid -> worker id, into the Recorder  <─ WorkerChannel ─ (pid, [events…]) per step
+    exit watcher: process sentinels -> worker_exited(exitcode), pool_broken
+    result: ResultEnvelope unpickles itself in the parent (timed) into the plain result
+
+Seams: the initializer and the submitted callable are public. Two private ones, isolated here and
+checked on CPython 3.11, 3.12 and 3.13: `_spawn_process` (called for every new worker process; the
+only place its start time and Process object can be had) and `_processes`/`_max_workers` (read
+only). Results, exceptions, cancellation, shutdown, `map` order and `chunksize` behave as in the
+plain executor; an argument that cannot be pickled fails its Future, as there.
+
+Guarantees:
+- Every worker process gets worker_spawned (parent's stamp before start), worker_ready (its own
+  stamp) and worker_exited with its exit code; its events reach the Recorder before its exit.
+- When the pool breaks (a worker died), pool_broken names that worker; its running tasks finish
+  with an error and the tasks that never started are recorded as cancelled ("pool_broken").
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
+
+from schedviz.instrument.common import RunIds, short_repr
+from schedviz.instrument.pending import OnSubmit, PendingMixin, PendingTasks
+from schedviz.instrument.recorder import Recorder
+from schedviz.instrument.worker import (
+    PICKLE_PROTOCOL,
+    ChunkCall,
+    WorkerChannel,
+    init_worker,
+    register_parent,
+    run_in_worker,
+    unregister_parent,
+)
+from schedviz.protocol import FIELDS
+
+T = TypeVar("T")
+
+_tokens = itertools.count(1)
+#: kind -> index in an event tuple of the `worker` field a worker fills with its pid.
+_WORKER_SLOT = {k: 2 + f.index("worker") for k, f in FIELDS.items() if "worker" in f}
+_EXIT_REAP_S = 10.0
+_EXIT_POLL_S = 0.01
+
+
+def _collected_exitcode(process: BaseProcess) -> int | None:
+    """The exit code once the pool itself has collected it, else None; never reads it itself.
+
+    `Process.exitcode` polls, and for a forkserver worker a second reader of the status pipe
+    makes the pool's own read fail, which then records 255. The pool always collects its
+    workers' codes (on shutdown, on a break, after max_tasks_per_child), so wait for that.
+    Private attribute, read only; checked on CPython 3.11-3.13.
+    """
+    popen = getattr(process, "_popen", None)
+    code = getattr(popen, "returncode", None)
+    return code if isinstance(code, int) else None
+
+
+def describe_exit(code: int | None) -> str:
+    """A worker's exit code in words."""
+    if code is None:
+        return "exited (code unknown)"
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
+    """`ProcessPoolExecutor` whose workers, tasks, chunks and pickling appear in `recorder`."""
+
+    executor_kind = "processes"
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        mp_context: BaseContext | None = None,
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+        *,
+        max_tasks_per_child: int | None = None,
+        recorder: Recorder | None = None,
+        ids: RunIds | None = None,
+    ) -> None:
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
+        self.recorder = recorder if recorder is not None else Recorder()
+        self.ids = ids if ids is not None else RunIds()
+        ctx = mp_context if mp_context is not None else multiprocessing.get_context()
+        self._events = WorkerChannel(ctx)
+        extra = {"max_tasks_per_child": max_tasks_per_child} if max_tasks_per_child else {}
+        super().__init__(max_workers, ctx, init_worker, (self._events, initializer, initargs),
+                         **extra)
+        self.pool_id: int = next(self.ids.pools)
+        self.max_workers: int = self._max_workers  # type: ignore[attr-defined]  # private, 3.11-3.13
+        self.pending = PendingTasks(self.recorder, self.pool_id)
+        #: called with (task, future, (fn, args, kwargs)) after each submit; a driver's hook.
+        self.on_submit: OnSubmit | None = None
+        #: called from the event thread with the ids of the tasks a broken pool never started.
+        self.on_broken: Callable[[list[int]], None] | None = None
+        self._token = next(_tokens)
+        register_parent(self._token, self.recorder)
+        self._lock = threading.Condition()
+        self._workers: dict[int, tuple[int, BaseProcess]] = {}  # pid -> (worker id, process)
+        self._exited: set[int] = set()
+        self._running: dict[int, int] = {}  # task -> worker, started and not finished
+        self._started_ever: set[int] = set()
+        self._unpicklable: set[int] = set()
+        self._broken_tasks: list[int] = []
+        self._exits: list[tuple[int, int, int | None]] = []  # (worker, pid, exitcode), in order
+        self._exit_t: dict[int, int] = {}  # worker -> when its process was seen gone
+        self._broken = self._broken_reported = self._broken_delivered = self._retiring = False
+        # Parent-only signals, never through the workers' channel: wake the exit watcher (new
+        # worker, shutdown) and tell the drain thread "broken" (b) or "no more workers" (s).
+        self._wake_r, self._wake_w = os.pipe()
+        self._ctl_r, self._ctl_w = os.pipe()
+        self._fds_open = True
+        self.recorder.record("pool_created", self.pool_id, self.max_workers, self.executor_kind)
+        self._drain_thread = threading.Thread(target=self._drain, daemon=True,
+                                              name=f"pool{self.pool_id}-events")
+        self._watch_thread = threading.Thread(target=self._watch, daemon=True,
+                                              name=f"pool{self.pool_id}-exits")
+        self._drain_thread.start()
+        self._watch_thread.start()
+
+    # -- workers ----------------------------------------------------------------------------
+
+    def _spawn_process(self) -> None:
+        # Private hook (CPython 3.11-3.13): called for every new worker, under the pool's lock.
+        t = time.monotonic_ns()
+        before = set(self._processes)
+        super()._spawn_process()  # type: ignore[misc]
+        for pid in set(self._processes) - before:
+            process = self._processes[pid]
+            worker = next(self.ids.workers)
+            with self._lock:
+                self._workers[pid] = (worker, process)
+                self._lock.notify_all()
+            self.recorder.record_at(
+                "worker_spawned", t, worker, self.pool_id, process.name or "", pid
+            )
+            self._signal(self._wake_w, b"w")
+
+    def _signal(self, fd: int, byte: bytes) -> None:
+        # Under the lock, and only while open: a closed descriptor's number may be reused.
+        with self._lock:
+            if self._fds_open:
+                os.write(fd, byte)
+
+    def worker_pids(self) -> dict[int, int]:
+        """pid -> worker id of this pool's worker processes that have not exited."""
+        with self._lock:
+            return {pid: w for pid, (w, _) in self._workers.items() if pid not in self._exited}
+
+    def _worker_of(self, pid: int) -> int:
+        with self._lock:
+            # A forked worker can report before _spawn_process has registered its pid.
+            self._lock.wait_for(lambda: pid in self._workers, timeout=_EXIT_REAP_S)
+            return self._workers[pid][0] if pid in self._workers else -1
+
+    def _drain(self) -> None:
+        """Move workers' event batches into the recorder until no worker is left."""
+        reader = self._events.reader
+        try:
+            while True:
+                ready = multiprocessing.connection.wait([reader, self._ctl_r])
+                if reader in ready:
+                    self._take(pickle.loads(reader.recv_bytes()))
+                    continue  # workers' data first: a signal only counts once it is drained
+                signal_byte = os.read(self._ctl_r, 1)
+                while reader.poll():
+                    self._take(pickle.loads(reader.recv_bytes()))
+                if signal_byte == b"b":
+                    self._report_broken()
+                else:
+                    return
+        finally:
+            unregister_parent(self._token)
+            with self._lock:
+                self._fds_open = False
+                for fd in (self._wake_r, self._wake_w, self._ctl_r, self._ctl_w):
+                    os.close(fd)
+            self._events.close()
+
+    def _take(self, message: tuple[int, list[tuple[Any, ...]]]) -> None:
+        """One worker's batch into the recorder, its pid turned into its worker id."""
+        rec = self.recorder
+        pid, events = message
+        worker = self._worker_of(pid)
+        for ev in events:
+                kind = ev[0]
+                slot = _WORKER_SLOT.get(kind)
+                if slot is not None:
+                    ev = (*ev[:slot], worker, *ev[slot + 1 :])
+                if kind == "task_started":
+                    self.pending.started(ev[2])
+                    with self._lock:
+                        self._running[ev[2]] = worker
+                        self._started_ever.add(ev[2])
+                elif kind == "task_finished":
+                    with self._lock:
+                        self._running.pop(ev[2], None)
+                rec.record_at(*ev)
+
+    def _watch(self) -> None:
+        """Record each worker's exit as it happens; end once none is left and none can come."""
+        unresolved: dict[int, tuple[int, BaseProcess, int, float]] = {}
+        try:
+            while True:
+                with self._lock:
+                    live = {p.sentinel: (pid, w, p) for pid, (w, p) in self._workers.items()
+                            if pid not in self._exited and pid not in unresolved}
+                    done = not live and not unresolved and (
+                        self._retiring or self._broken_reported)
+                if done:
+                    break
+                timeout = _EXIT_POLL_S if unresolved else None
+                for r in multiprocessing.connection.wait([*live, self._wake_r], timeout):
+                    if r == self._wake_r:
+                        os.read(self._wake_r, 4096)
+                    elif r in live:
+                        pid, worker, process = live[r]
+                        deadline = time.monotonic() + _EXIT_REAP_S
+                        unresolved[pid] = (worker, process, time.monotonic_ns(), deadline)
+                for pid, (worker, process, t_exit, deadline) in list(unresolved.items()):
+                    late = time.monotonic() > deadline
+                    code = process.exitcode if late else _collected_exitcode(process)
+                    if code is not None or late:
+                        del unresolved[pid]
+                        self._on_exit(pid, worker, t_exit, code)
+        finally:
+            self._signal(self._ctl_w, b"s")  # every worker is gone: nothing can follow this
+
+    def _on_exit(self, pid: int, worker: int, t_exit: int, code: int | None) -> None:
+        self.recorder.record_at("worker_exited", t_exit, worker, self.pool_id, code)
+        with self._lock:
+            self._exited.add(pid)
+            self._exits.append((worker, pid, code))
+            self._exit_t[worker] = t_exit
+        self._maybe_report_broken()
+
+    def _culprit(self) -> tuple[int, int, int | None] | None:
+        """The worker whose death broke the pool: the first to exit abnormally on its own.
+
+        A broken pool terminates its other workers (SIGTERM) after the fact, so those do not
+        count unless nothing else is known.
+        """
+        with self._lock:
+            exits = list(self._exits)
+        own = [e for e in exits if e[2] not in (0, -signal.SIGTERM)]
+        abnormal = [e for e in exits if e[2] != 0]
+        candidates = own or abnormal
+        return candidates[0] if candidates else None
+
+    # -- a broken pool --------------------------------------------------------------------------
+
+    def _on_done(self, task: int, fut: Future[Any]) -> None:
+        if fut.cancelled():
+            return
+        exc = fut.exception()
+        if isinstance(exc, BrokenProcessPool):
+            with self._lock:
+                self._broken = True
+                self._broken_tasks.append(task)
+            self._maybe_report_broken()
+        elif exc is not None and task in self._unpicklable:
+            self.recorder.record("task_cancelled", task, f"could not pickle the call: {exc!r}")
+
+    def _maybe_report_broken(self) -> None:
+        # Only once every worker has exited: then every event a worker sent is already queued
+        # ahead of this marker, so the drain thread knows exactly which tasks had started.
+        with self._lock:
+            if not self._broken or self._broken_reported:
+                return
+            if any(pid not in self._exited for pid in self._workers):
+                return
+            self._broken_reported = True
+        self._signal(self._ctl_w, b"b")
+        self._signal(self._wake_w, b"b")
+
+    def _report_broken(self) -> None:
+        culprit = self._culprit()
+        with self._lock:
+            tasks = list(self._broken_tasks)
+            running, started = dict(self._running), set(self._started_ever)
+            exit_t = dict(self._exit_t)
+        worker, pid, code = culprit if culprit else (None, None, None)
+        who = f"worker {worker} (pid {pid}) {describe_exit(code)}" if culprit else "a worker died"
+        victims = [t for t, w in running.items() if w == worker]
+        during = f" while running task {victims[0]}" if victims else ""
+        message = f"{who}{during}: the process pool is broken (BrokenProcessPool)"
+        self.recorder.record("pool_broken", self.pool_id, message, worker, pid, code)
+        never_started = []
+        for task in tasks:
+            if task in running:
+                # It ended when its process did, whoever killed it.
+                self.recorder.record_at(
+                    "task_finished", exit_t.get(running[task], time.monotonic_ns()), task,
+                    running[task], False, None, f"BrokenProcessPool: {who}", None,
+                )
+            elif task not in started:
+                self.recorder.record("task_cancelled", task, "pool_broken")
+                never_started.append(task)
+        with self._lock:
+            self._broken_delivered = True
+        if self.on_broken is not None:
+            self.on_broken(never_started)
+
+    def breaking(self) -> bool:
+        """The pool broke and its final report (pool_broken, on_broken) is not out yet."""
+        with self._lock:
+            return self._broken and not self._broken_delivered
+
+    # -- tasks ------------------------------------------------------------------------------
+
+    def submit_task(
+        self, task: int, fn: Callable[..., T], /, *args: Any, **kwargs: Any
+    ) -> Future[T]:
+        """Submit `fn` under a task id chosen by the caller (a moved task keeps its id)."""
+        rec = self.recorder
+        t0 = time.monotonic_ns()
+        try:
+            payload = pickle.dumps((fn, args, kwargs), PICKLE_PROTOCOL)
+        except Exception:
+            # The plain pool fails the Future, not submit(): hand it the call unchanged.
+            fut: Future[T] = ProcessPoolExecutor.submit(self, fn, *args, **kwargs)
+            self._unpicklable.add(task)
+            rec.record_at("task_submitted", t0, task, self.pool_id, short_repr(args),
+                          None, None, None)
+            fut.add_done_callback(lambda f: self._on_done(task, f))
+            return fut
+        t1 = time.monotonic_ns()
+        fut = ProcessPoolExecutor.submit(self, run_in_worker, self._token, task, payload)  # type: ignore[arg-type]
+        info: tuple[str, int | None, int | None, int | None]
+        if isinstance(fn, ChunkCall):
+            chunk = args[0]
+            info = (short_repr(list(chunk)), fn.map_id, fn.first_item, len(chunk))
+        else:
+            info = (short_repr(args), None, None, None)
+        rec.record_at("task_submitted", t0, task, self.pool_id, *info)
+        rec.record_at("serialized", t0, task, "parent", "args", "dumps", t1 - t0, len(payload))
+        self.pending.add(task, fut, (fn, args, kwargs))
+        fut.add_done_callback(lambda f: self._on_done(task, f))
+        if self.on_submit is not None:
+            self.on_submit(task, fut, (fn, args, kwargs))
+        return fut
+
+    def map(
+        self, fn: Callable[..., T], *iterables: Iterable[Any], timeout: float | None = None,
+        chunksize: int = 1,
+    ) -> Iterator[T]:
+        """As ProcessPoolExecutor.map; each chunk is one task that knows its items."""
+        if chunksize < 1:
+            raise ValueError("chunksize must be >= 1.")
+        map_id = next(self.ids.maps)
+        end_time = None if timeout is None else timeout + time.monotonic()
+        items = zip(*iterables, strict=False)
+        futures: list[Future[list[T]]] = []
+        first = 0
+        while chunk := tuple(itertools.islice(items, chunksize)):
+            futures.append(self.submit(ChunkCall(fn, map_id, first), chunk))
+            first += len(chunk)
+
+        def results() -> Iterator[list[T]]:
+            try:
+                futures.reverse()
+                while futures:
+                    fut = futures.pop()
+                    try:
+                        yield fut.result(None if end_time is None else end_time - time.monotonic())
+                    finally:
+                        fut.cancel()
+            finally:
+                for fut in futures:
+                    fut.cancel()
+
+        def chained() -> Iterator[T]:
+            for chunk_results in results():
+                chunk_results.reverse()  # pop from the end: no reference kept to yielded items
+                while chunk_results:
+                    yield chunk_results.pop()
+
+        return chained()
+
+    # -- shutdown ---------------------------------------------------------------------------
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            first = not self._retiring
+            self._retiring = True
+        if first:
+            self.recorder.record("pool_retired", self.pool_id)
+            self._signal(self._wake_w, b"r")
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if wait:
+            self._watch_thread.join()
+            self._drain_thread.join()
