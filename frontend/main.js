@@ -10,7 +10,7 @@ import { computeStats } from "./model/stats.js";
 import { EventStore } from "./model/store.js";
 import { RunForm } from "./controls/form.js";
 import { Notices } from "./controls/notices.js";
-import { updateSummary } from "./controls/summary.js";
+import { processCounts, updateSummary } from "./controls/summary.js";
 import { TimelineView } from "./controls/timelineview.js";
 import * as api from "./transport/api.js";
 import { Connection, socketUrl } from "./transport/socket.js";
@@ -223,6 +223,9 @@ function refreshSummary(nowT, force) {
   lastStatusVersion = statusVersion;
   const model = store.model;
   const { state, runId } = deriveRunState(model, status);
+  // The process-pool legend entries only where they can appear.
+  const processes = model.config?.executor === "processes" || model.proc.parentSpans.length > 0;
+  $("legend").classList.toggle("processes", processes);
   updateSummary($("summary"), $("timeline"), {
     stats: computeStats(model, nowT),
     state,
@@ -232,6 +235,7 @@ function refreshSummary(nowT, force) {
     errorEvents: model.errorEvents,
     dropped: store.dropped,
     events: store.events.length,
+    process: processCounts(model),
   });
 }
 

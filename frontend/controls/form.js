@@ -7,8 +7,11 @@
  *   authority and its refusals are shown, not second-guessed here.
  * - While a run is going, the slider sends a resize at most every DEBOUNCE_MS (dragging a slider
  *   fires dozens of input events; one resize per pause is what the user means).
+ * - Choosing executor "processes" (or map()) opens the "Processes and map()" section, so its
+ *   settings are seen when they matter; kill_every is only enabled for a process pool (the server
+ *   refuses it otherwise: it would kill the lab) and is sent as 0 while disabled.
  */
-import { CONFIG_LIMITS } from "../protocol.js";
+import { CONFIG_CHOICES, CONFIG_LIMITS } from "../protocol.js";
 
 export const DEBOUNCE_MS = 150;
 
@@ -43,6 +46,10 @@ export class RunForm {
     this.runButton = /** @type {HTMLButtonElement} */ (form.querySelector("#run"));
     this.stopButton = /** @type {HTMLButtonElement} */ (form.querySelector("#stop"));
     this.description = /** @type {HTMLElement} */ (document.getElementById("scenario-description"));
+    this.advanced = /** @type {HTMLDetailsElement | null} */ (form.querySelector("details.advanced"));
+    this.killEvery = /** @type {HTMLInputElement | null} */ (form.querySelector("#kill_every"));
+    /** Last executor / submit mode seen, so the section opens on a change, not on every input. */
+    this._shown = { executor: "", submit_mode: "" };
     /** @type {{id: string, title: string, description?: string, config: Record<string, any>}[]} */
     this.scenarios = [];
     this.running = false;
@@ -133,6 +140,20 @@ export class RunForm {
       field.classList.toggle("irrelevant", !relevant);
       field.setAttribute("title", relevant ? "" : `only used when ${when}`);
     }
+    const processes = this._value("executor") === "processes";
+    if (this.killEvery) {
+      this.killEvery.disabled = !processes;
+      this.killEvery.title = processes
+        ? "every n-th task kills its worker process (0 = never)"
+        : "needs executor processes: in a thread pool it would kill the lab itself";
+    }
+    // Reveal the process settings when the user (or a preset) switches to them.
+    const now = { executor: this._value("executor"), submit_mode: this._value("submit_mode") };
+    const switchedOn =
+      (processes && this._shown.executor !== "processes") ||
+      (map && this._shown.submit_mode !== "map");
+    if (switchedOn && this.advanced) this.advanced.open = true;
+    this._shown = now;
   }
 
   /** @param {string} name */
@@ -155,6 +176,8 @@ export class RunForm {
       const n = Number(raw);
       config[name] = raw !== "" && Number.isFinite(n) ? n : raw;
     }
+    // A disabled input is not part of the request: kill_every means nothing to a thread pool.
+    if (this.killEvery?.disabled) config.kill_every = 0;
     return config;
   }
 
@@ -196,7 +219,9 @@ export class RunForm {
       this.description.hidden = true;
       return;
     }
-    this.applyConfig(s.config);
+    // A preset names what it changes; everything else starts from the defaults, not from
+    // whatever the previous preset left in the form.
+    this.applyConfig({ ...defaultConfig(), ...s.config });
     this.description.textContent = s.description ?? "";
     this.description.hidden = !s.description;
   }
@@ -241,4 +266,16 @@ export class RunForm {
   clearInvalid() {
     for (const f of this.form.querySelectorAll(".field.invalid")) f.classList.remove("invalid");
   }
+}
+
+/**
+ * The RunConfig defaults as the protocol mirror knows them.
+ * @returns {Record<string, any>}
+ */
+export function defaultConfig() {
+  /** @type {Record<string, any>} */
+  const config = {};
+  for (const [name, lim] of Object.entries(CONFIG_LIMITS)) config[name] = lim.default;
+  for (const [name, choices] of Object.entries(CONFIG_CHOICES)) config[name] = choices[0];
+  return config;
 }

@@ -17,7 +17,37 @@ import { formatDuration, formatRate } from "../render/format.js";
  * @property {number} errorEvents
  * @property {number} dropped
  * @property {number} events
+ * @property {ProcessCounts} [process]  v2: what a process pool adds
  */
+
+/**
+ * @typedef {object} ProcessCounts
+ * @property {number} chunks          tasks that are map() chunks
+ * @property {number} items           items in those chunks
+ * @property {number} maps            distinct map() calls
+ * @property {number} memorySamples
+ * @property {number} breaks          pool_broken events
+ * @property {number} failedExits     worker processes that exited with a non-zero code
+ */
+
+/**
+ * The process-pool counts of a model.
+ * @param {import("../model/timeline.js").TimelineModel} model
+ * @returns {ProcessCounts}
+ */
+export function processCounts(model) {
+  const p = model.proc;
+  let failedExits = 0;
+  for (const lane of model.lanes.list) if (lane.exitcode !== null && lane.exitcode !== 0) failedExits++;
+  return {
+    chunks: p.chunks,
+    items: p.items,
+    maps: p.maps.size,
+    memorySamples: p.memorySamples,
+    breaks: p.breaks.length,
+    failedExits,
+  };
+}
 
 /**
  * The data attributes for #timeline (all strings, as the DOM stores them).
@@ -41,6 +71,12 @@ export function dataAttributes(s) {
     events: String(s.events),
     runState: s.state,
     runId: s.runId ?? "",
+    chunks: String(s.process?.chunks ?? 0),
+    items: String(s.process?.items ?? 0),
+    maps: String(s.process?.maps ?? 0),
+    memorySamples: String(s.process?.memorySamples ?? 0),
+    poolsBroken: String(s.process?.breaks ?? 0),
+    failedExits: String(s.process?.failedExits ?? 0),
   };
 }
 
@@ -60,14 +96,15 @@ export function updateSummary(summaryEl, timelineEl, s) {
   if (badge.dataset.state !== s.state) badge.dataset.state = s.state;
   if (badge.textContent !== label) badge.textContent = label;
   const text = /** @type {HTMLElement} */ (summaryEl.querySelector("#summary-text"));
-  const html = s.runId === null ? "no run yet" : summaryHtml(s.stats);
+  const html = s.runId === null ? "no run yet" : summaryHtml(s.stats, s.process);
   if (text.innerHTML !== html) text.innerHTML = html;
 }
 
 /**
  * @param {RunStats} st
+ * @param {ProcessCounts} [pc]
  */
-function summaryHtml(st) {
+function summaryHtml(st, pc) {
   const planned = st.planned !== null && st.planned > st.total ? ` (of ${st.planned})` : "";
   const parts = [
     `done <b>${st.done}</b>/<b>${st.total}</b>${planned}`,
@@ -80,5 +117,7 @@ function summaryHtml(st) {
   if (st.errors) parts.push(`<b class="err">${st.errors}</b> raised`);
   if (st.cancelled) parts.push(`${st.cancelled} cancelled`);
   if (st.moved) parts.push(`${st.moved} moved`);
+  if (pc && pc.chunks) parts.push(`<b>${pc.chunks}</b> chunks of <b>${pc.items}</b> items`);
+  if (pc && pc.breaks) parts.push(`<b class="err">pool broke ×${pc.breaks}</b>`);
   return parts.join(" · ");
 }

@@ -5,7 +5,8 @@
  * something changed (new events, a live run's advancing clock, the view, the hover).
  */
 import { describe } from "../render/describe.js";
-import { computeLayout } from "../render/layout.js";
+import { capMeasure } from "../render/faults.js";
+import { computeLayout, layoutOptions } from "../render/layout.js";
 import { pick } from "../render/pick.js";
 import { markerMeasure, render } from "../render/timeline.js";
 import { Viewport } from "../render/viewport.js";
@@ -73,7 +74,7 @@ export class TimelineView {
     const model = this.store.model;
     const nowT = this.clock.now(performance.now(), model);
     const width = this.container.clientWidth;
-    const layout = computeLayout(width, model.lanes.list.length);
+    const layout = computeLayout(width, model.lanes.list.length, layoutOptions(model));
     this.layout = layout;
     this._resizeCanvas(layout);
     this.viewport.setWidth(layout.plotW);
@@ -107,7 +108,7 @@ export class TimelineView {
     if (!this.pointer) return;
     const { x, y } = this.pointer;
     const model = this.store.model;
-    this.hover = pick(model, this.viewport, this.layout, x, y, nowT, markerMeasure(this.ctx));
+    this.hover = pick(model, this.viewport, this.layout, x, y, nowT, markerMeasure(this.ctx), capMeasure(this.ctx));
     if (this.hover) this.tooltip.show(describe(model, this.hover, nowT), x, y);
     else this.tooltip.hide();
   }

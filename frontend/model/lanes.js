@@ -23,7 +23,8 @@ import { insertSorted, lowerBound } from "./sorted.js";
  * @property {string | null} args         v2: short repr of the arguments
  * @property {{mapId: number | null, first: number | null, items: number} | null} chunk  v2
  * @property {number[] | null} itemEnds   v2: ns from start to each item's end, for a chunk
- * @property {{side: string, what: string, op: string, durationNs: number, nbytes: number}[]} serialized
+ * @property {{t: number, side: string, what: string, op: string, durationNs: number, nbytes: number}[]} serialized
+ *   v2: pickling steps of its data, by start time
  * @property {TaskState} state
  * @property {boolean} placed               already inserted into its worker's lane
  */
@@ -58,6 +59,8 @@ export class Lane {
     this.exitcode = null;
     /** @type {{rss: number, uss: number | null} | null} v2: the newest memory sample */
     this.memory = null;
+    /** v2: this worker's process died and broke its pool (pool_broken named it) */
+    this.brokePool = false;
     /** @type {Task[]} sorted by startedT */
     this.tasks = [];
   }

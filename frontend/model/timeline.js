@@ -11,6 +11,7 @@
  */
 import { EventKind } from "../protocol.js";
 import { LaneSet } from "./lanes.js";
+import { ProcessFacts } from "./processes.js";
 import { QueueTrack } from "./queue.js";
 import { insertSorted } from "./sorted.js";
 
@@ -74,6 +75,8 @@ export class TimelineModel {
     this.movedTasks = 0;
     /** Error notices (error events and a run that ended in error). */
     this.errorEvents = 0;
+    /** v2: memory, parent pickling, broken pools and chunk counts of a process pool. */
+    this.proc = new ProcessFacts();
   }
 
   /**
@@ -122,21 +125,28 @@ export class TimelineModel {
         break;
       }
       case EventKind.MEMORY:
+        this.proc.memorySample(/** @type {any} */ (ev));
         if (ev.worker !== null && ev.worker !== undefined) {
-          this.lanes.ensure(ev.worker).memory = { rss: ev.rss, uss: ev.uss ?? null };
+          const lane = this.lanes.ensure(ev.worker);
+          const newest = this.proc.series(ev.worker)?.samples.at(-1);
+          if (newest) lane.memory = { rss: newest.rss, uss: newest.uss };
         }
         break;
       case EventKind.SERIALIZED:
-        this.task(ev.task).serialized.push({
+        insertSorted(this.task(ev.task).serialized, {
+          t: ev.t,
           side: ev.side,
           what: ev.what,
           op: ev.op,
           durationNs: ev.duration_ns,
           nbytes: ev.nbytes,
-        });
+        }, byTime);
+        this.proc.serialized(/** @type {any} */ (ev));
         break;
       case EventKind.POOL_BROKEN: {
         this._pool(ev.pool).broken = { t: ev.t, message: ev.message };
+        this.proc.poolBroken(/** @type {any} */ (ev));
+        if (ev.worker !== null && ev.worker !== undefined) this.lanes.ensure(ev.worker).brokePool = true;
         this._notice(ev, "error", `pool ${ev.pool} broke: ${ev.message}`);
         break;
       }
@@ -151,7 +161,9 @@ export class TimelineModel {
           if (task.pool === null || task.moves.length === 0) task.pool = ev.pool;
           if (ev.args !== undefined) task.args = ev.args;
           if (ev.items !== null && ev.items !== undefined) {
+            const known = task.chunk !== null;
             task.chunk = { mapId: ev.map_id ?? null, first: ev.first_item ?? null, items: ev.items };
+            if (!known) this.proc.chunkSeen(task.chunk);
           }
         });
         break;

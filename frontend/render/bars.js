@@ -10,10 +10,12 @@
  *   out instead of being swallowed by their neighbours or painting them red.
  */
 
+import { lostToBrokenPool } from "../model/processes.js";
+
 /** @typedef {import("../model/lanes.js").Lane} Lane */
 /** @typedef {import("../model/lanes.js").Task} Task */
 /** @typedef {import("./viewport.js").Viewport} Viewport */
-/** @typedef {"running" | "ok" | "error" | "cancelled"} BarState */
+/** @typedef {"running" | "ok" | "error" | "broken" | "cancelled"} BarState */
 /**
  * @typedef {object} Segment
  * @property {number} x0      plot pixel where it starts
@@ -32,7 +34,7 @@ export const SOLO_PX = 3;
  * @returns {BarState}
  */
 export function barState(task) {
-  if (task.finishedT !== null) return task.ok ? "ok" : "error";
+  if (task.finishedT !== null) return task.ok ? "ok" : lostToBrokenPool(task) ? "broken" : "error";
   if (task.cancelledT !== null) return "cancelled";
   return "running";
 }
@@ -58,7 +60,7 @@ export function laneSegments(lane, vp, nowT) {
   /** @type {Segment[]} */
   const out = [];
   /** @type {Record<BarState, Segment | null>} */
-  const open = { running: null, ok: null, error: null, cancelled: null };
+  const open = { running: null, ok: null, error: null, broken: null, cancelled: null };
   const tasks = lane.tasks;
   const width = vp.width;
   for (let i = lane.firstEndingAfter(vp.t0); i < tasks.length; i++) {
@@ -84,12 +86,12 @@ export function laneSegments(lane, vp, nowT) {
       open[state] = { x0, x1, state, task, count: 1 };
     }
   }
-  for (const s of /** @type {BarState[]} */ (["ok", "cancelled", "error", "running"])) {
+  for (const s of /** @type {BarState[]} */ (["ok", "cancelled", "error", "broken", "running"])) {
     const cur = open[s];
     if (cur) out.push(cur);
   }
   // Errors and running tasks are drawn last so merged ok work never hides them.
-  const order = { ok: 0, cancelled: 1, error: 2, running: 3 };
+  const order = { ok: 0, cancelled: 1, error: 2, broken: 3, running: 4 };
   out.sort((a, b) => order[a.state] - order[b.state] || a.x0 - b.x0);
   return out;
 }

@@ -3,7 +3,9 @@
  * Tooltip text for whatever is hovered: plain title + rows, in the user's words (task, worker,
  * queue wait), so the DOM layer only lays them out.
  */
+import { exitDescription, ipcCost, lostToBrokenPool, sampleAt } from "../model/processes.js";
 import { formatBytes, formatDuration, formatTime } from "./format.js";
+import { formatMB } from "./memory.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../model/lanes.js").Task} Task */
@@ -21,10 +23,17 @@ import { formatBytes, formatDuration, formatTime } from "./format.js";
 export function describe(model, hit, nowT) {
   switch (hit.type) {
     case "task":
-      return describeTask(model, hit.task, nowT);
+      return describeTask(model, hit.task, nowT, hit.item ?? null);
     case "lane":
-      return describeLane(hit.lane);
+      return describeLane(hit.lane, model, nowT);
+    case "lab":
+      return describeLab(model, nowT);
+    case "pickle":
+      return describePickle(hit.span, hit.task);
+    case "memory":
+      return describeMemory(model, hit.lane, hit.t, hit.sample);
     case "marker":
+      if (hit.placed.type === "broken" && hit.placed.brk) return describeBreak(model, hit.placed.brk);
       return hit.placed.type === "end" || !hit.placed.marker
         ? describeEnd(model)
         : describeMarker(model, hit.placed.marker);
@@ -47,9 +56,10 @@ export function describe(model, hit, nowT) {
  * @param {TimelineModel} model
  * @param {Task} task
  * @param {number} nowT
+ * @param {{index: number, t0: number, t1: number} | null} [item] the chunk's item under the pointer
  * @returns {Description}
  */
-export function describeTask(model, task, nowT) {
+export function describeTask(model, task, nowT, item = null) {
   const lane = task.worker !== null ? model.lanes.byWorker.get(task.worker) : undefined;
   /** @type {[string, string][]} */
   const rows = [
@@ -69,25 +79,45 @@ export function describeTask(model, task, nowT) {
   if (task.chunk) {
     const { first, items, mapId } = task.chunk;
     const range = first !== null ? `items ${first}–${first + items - 1}` : `${items} items`;
-    rows.push(["chunk", `${range}${mapId !== null ? ` of map() #${mapId}` : ""}`]);
+    rows.push(["chunk", `${range} (${items} item${items === 1 ? "" : "s"})${mapId !== null ? ` of map() #${mapId}` : ""}`]);
+    if (item) rows.push(["item here", `#${item.index}: ${formatDuration(item.t1 - item.t0)}, ended at ${formatTime(item.t1)}`]);
   }
-  if (task.args) rows.push(["args", task.args]);
+  if (task.args) rows.push([task.chunk ? "items" : "args", task.args]);
+  if (task.serialized.length > 0) {
+    const cost = ipcCost(task);
+    const sizes = `${formatBytes(cost.argsBytes)} to the worker, ${formatBytes(cost.resultBytes)} back`;
+    rows.push(["IPC cost", `${formatDuration(cost.durationNs)} pickling (${cost.steps} of 4 steps) · ${sizes}`]);
+  }
   for (const s of task.serialized) {
     const verb = s.op === "dumps" ? "pickle" : "unpickle";
-    rows.push([`${verb} ${s.what}`, `${formatDuration(s.durationNs)} · ${formatBytes(s.nbytes)} (${s.side})`]);
+    const who = s.side === "parent" ? "lab" : "worker";
+    rows.push([`${who}: ${verb} ${s.what}`, `${formatDuration(s.durationNs)} · ${formatBytes(s.nbytes)}`]);
   }
   if (task.ok === true) rows.push(["result", task.result ?? "None"]);
   if (task.ok === false) rows.push(["exception", task.error ?? "(unknown)"]);
+  const lost = lostToBrokenPool(task);
   const outcome =
-    task.state === "ok" ? "ok" : task.state === "error" ? "raised" : task.state;
-  return { title: `Task #${task.id} · ${outcome}`, rows };
+    task.state === "ok" ? "ok" : lost ? "lost (pool broke)" : task.state === "error" ? "raised" : task.state;
+  const kind = task.chunk ? "Chunk" : "Task";
+  /** @type {Description} */
+  const desc = { title: `${kind} #${task.id} · ${outcome}`, rows };
+  if (lost) {
+    desc.note = "Its worker process died, so the pool broke: every task it had not finished " +
+      "fails with BrokenProcessPool and the tasks it had not started are cancelled.";
+  } else if (task.chunk) {
+    desc.note = "One chunk of map(): its items travel to the worker in one message and run " +
+      "one after another there; the white lines are where each item ended.";
+  }
+  return desc;
 }
 
 /**
  * @param {Lane} lane
+ * @param {TimelineModel} [model]
+ * @param {number} [nowT]
  * @returns {Description}
  */
-export function describeLane(lane) {
+export function describeLane(lane, model, nowT) {
   return {
     title: `Worker W${lane.worker}`,
     rows: [
@@ -97,27 +127,146 @@ export function describeLane(lane) {
       ["spawned", formatTime(lane.spawnedT)],
       ["exited", lane.exitedT === null ? "still alive" : formatTime(lane.exitedT)],
       ["tasks run", String(lane.tasks.length)],
-      ...laneExtras(lane),
+      ...laneExtras(lane, model, nowT ?? 0),
     ],
   };
 }
 
 /**
- * Process-only facts (v2): start-up time, exit code, memory.
+ * Process-only facts (v2): start-up time, busy and idle time, exit code, memory.
  * @param {Lane} lane
+ * @param {TimelineModel | undefined} model
+ * @param {number} nowT
  * @returns {[string, string][]}
  */
-function laneExtras(lane) {
+function laneExtras(lane, model, nowT) {
   /** @type {[string, string][]} */
   const rows = [];
   if (lane.readyT !== null && lane.spawnedT !== null) {
-    rows.push(["start-up", formatDuration(lane.readyT - lane.spawnedT)]);
+    rows.push(["start-up", `${formatDuration(lane.readyT - lane.spawnedT)} (spawn → ready)`]);
   }
-  if (lane.exitcode !== null) {
-    rows.push(["exit code", lane.exitcode < 0 ? `${lane.exitcode} (killed by signal ${-lane.exitcode})` : String(lane.exitcode)]);
+  if (lane.readyT !== null) {
+    const end = lane.exitedT ?? nowT;
+    let busy = 0;
+    for (const t of lane.tasks) busy += Math.min(t.finishedT ?? end, end) - /** @type {number} */ (t.startedT);
+    const alive = Math.max(0, end - lane.readyT);
+    rows.push(["busy / idle", `${formatDuration(busy)} / ${formatDuration(Math.max(0, alive - busy))} since ready`]);
   }
-  if (lane.memory) rows.push(["memory (RSS)", formatBytes(lane.memory.rss)]);
+  if (lane.exitcode !== null) rows.push(["exit code", exitDescription(lane.exitcode)]);
+  if (lane.brokePool) rows.push(["pool", "its death broke the pool"]);
+  if (lane.memory) {
+    const uss = lane.memory.uss !== null ? ` · USS ${formatMB(lane.memory.uss)}` : "";
+    rows.push(["memory (newest)", `RSS ${formatMB(lane.memory.rss)}${uss}`]);
+  }
+  if (model && lane.executor === "processes") {
+    const series = model.proc.series(lane.worker);
+    if (series) rows.push(["peak RSS", formatMB(series.maxRss)]);
+  }
   return rows;
+}
+
+/**
+ * The lab lane: the parent process that submits, pickles and collects.
+ * @param {TimelineModel} model
+ * @param {number} nowT
+ * @returns {Description}
+ */
+export function describeLab(model, nowT) {
+  const spans = model.proc.parentSpans;
+  let ns = 0;
+  for (const s of spans) ns += s.durationNs;
+  const newest = sampleAt(model.proc.series(null), nowT);
+  /** @type {[string, string][]} */
+  const rows = [
+    ["pid", String(model.proc.labPid ?? "–")],
+    ["pickling", `${spans.length} spans, ${formatDuration(ns)} in all`],
+  ];
+  if (newest) rows.push(["memory", memoryText(newest)]);
+  return {
+    title: "Lab process (the pool's parent)",
+    rows,
+    note: "Upper row: pickling each call's arguments on submit. Lower row: unpickling each " +
+      "result when it comes back. The strip at the bottom is the lab's own memory.",
+  };
+}
+
+/**
+ * @param {import("../model/processes.js").PickleSpan} span
+ * @param {Task | null} task
+ * @returns {Description}
+ */
+export function describePickle(span, task) {
+  const what = span.what === "args" ? "arguments" : "result";
+  const verb = span.op === "dumps" ? "pickles" : "unpickles";
+  /** @type {[string, string][]} */
+  const rows = [
+    ["at", formatTime(span.t)],
+    ["took", formatDuration(span.durationNs)],
+    ["size", formatBytes(span.nbytes)],
+  ];
+  if (task?.chunk) {
+    const { first, items } = task.chunk;
+    rows.push(["chunk", first !== null ? `items ${first}–${first + items - 1}` : `${items} items`]);
+  }
+  if (task && task.serialized.length > 0) {
+    const cost = ipcCost(task);
+    rows.push(["IPC cost", `${formatDuration(cost.durationNs)} in all · ${formatBytes(cost.argsBytes)} out, ${formatBytes(cost.resultBytes)} back`]);
+  }
+  return { title: `Lab ${verb} the ${what} of task #${span.task}`, rows };
+}
+
+/** @param {{rss: number, uss: number | null}} s */
+function memoryText(s) {
+  return `RSS ${formatMB(s.rss)}${s.uss !== null ? ` · USS ${formatMB(s.uss)}` : ""}`;
+}
+
+/**
+ * @param {TimelineModel} model
+ * @param {Lane | null} lane
+ * @param {number} t
+ * @param {import("../model/processes.js").MemorySample} sample
+ * @returns {Description}
+ */
+export function describeMemory(model, lane, t, sample) {
+  const series = model.proc.series(lane ? lane.worker : null);
+  /** @type {[string, string][]} */
+  const rows = [
+    ["at", formatTime(t)],
+    ["RSS", formatMB(sample.rss)],
+    ["USS", formatMB(sample.uss)],
+    ["sampled at", formatTime(sample.t)],
+  ];
+  if (series) rows.push(["peak RSS", formatMB(series.maxRss)], ["pid", String(series.pid)]);
+  return {
+    title: `Memory of ${lane ? `worker W${lane.worker}` : "the lab process"}`,
+    rows,
+    note: "RSS (light): all pages in RAM, shared ones included. USS (dark): pages only this " +
+      "process holds, what it would free on exit.",
+  };
+}
+
+/**
+ * @param {TimelineModel} model
+ * @param {import("../model/processes.js").PoolBreak} b
+ * @returns {Description}
+ */
+export function describeBreak(model, b) {
+  /** @type {[string, string][]} */
+  const rows = [
+    ["at", formatTime(b.t)],
+    ["pool", String(b.pool)],
+    ["worker", b.worker !== null ? `W${b.worker} (pid ${b.pid ?? "?"})` : "unknown"],
+    ["exit code", exitDescription(b.exitcode)],
+  ];
+  let lost = 0;
+  let cancelled = 0;
+  for (const task of model.tasks.values()) {
+    if (task.pool !== b.pool) continue;
+    if (lostToBrokenPool(task)) lost++;
+    else if (task.cancelReason === "pool_broken") cancelled++;
+  }
+  rows.push(["tasks lost", `${lost} running, ${cancelled} not started (cancelled)`]);
+  return { title: `Pool ${b.pool} broke`, rows, note: b.message };
 }
 
 /**
@@ -148,6 +297,12 @@ export function describeMarker(model, marker) {
       "A thread pool cannot shrink, so a resize starts a new pool of the new size and moves the " +
       "tasks that have not started to it. The old pool's workers finish the task they are " +
       "running, then exit (their lanes turn grey).";
+  } else if (marker.field === "chunksize") {
+    const after = [...model.tasks.values()].filter((t) => t.chunk && t.submittedT !== null && t.submittedT >= marker.t);
+    rows.push(["chunks since", String(after.length)]);
+    note =
+      "The next map() call cuts its items into chunks of the new size: larger chunks mean " +
+      "fewer messages (less pickling and IPC per item) but coarser load balancing.";
   }
   return { title: `Config change: ${marker.field}`, rows, note };
 }

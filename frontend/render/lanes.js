@@ -1,9 +1,15 @@
 // @ts-check
 /**
  * Draws the worker lanes: label column, lifetime (greyed before spawn and after exit) and task
- * bars coloured by state, at the level of detail `laneSegments` chooses.
+ * bars coloured by state, at the level of detail `laneSegments` chooses. For a process pool
+ * (v2) also each chunk's item dividers, the worker's pickling blocks beside each bar, and the
+ * process's memory strip along the lane's bottom.
  */
+import { itemEndTimes } from "../model/processes.js";
 import { laneSegments } from "./bars.js";
+import { drawWorkerPickles } from "./ipc.js";
+import { barBox } from "./layout.js";
+import { drawMemoryScale, drawMemoryStrip } from "./memory.js";
 import { fitText, hatch } from "./paint.js";
 import { STATE_COLORS, THEME, font } from "./theme.js";
 
@@ -12,6 +18,9 @@ import { STATE_COLORS, THEME, font } from "./theme.js";
 /** @typedef {import("./viewport.js").Viewport} Viewport */
 /** @typedef {import("./layout.js").Layout} Layout */
 /** @typedef {import("./bars.js").Segment} Segment */
+
+/** Item dividers are drawn only while items are at least this wide (CSS px) on average. */
+export const ITEM_MIN_PX = 3;
 
 /**
  * The lane's label: identity on the first line, thread name on the second.
@@ -28,6 +37,8 @@ export function laneLabel(lane) {
   const second = [lane.name ?? "(not yet announced)"];
   if (lane.exitedT !== null) {
     second.push(lane.exitcode !== null && lane.exitcode !== 0 ? `exit ${lane.exitcode}` : "exited");
+  } else if (isProcess && lane.readyT === null && lane.spawnedT !== null) {
+    second.push("starting…");
   }
   return [parts.join(" · "), second.join(" · ")];
 }
@@ -66,9 +77,18 @@ export function drawLaneBars(ctx, model, vp, layout, nowT, hoverTask) {
   ctx.clip();
   for (let i = 0; i < lanes.length; i++) {
     const y = layout.lanesY + i * layout.laneH;
-    drawBars(ctx, laneSegments(lanes[i], vp, nowT), y, layout, hoverTask);
+    drawBars(ctx, laneSegments(lanes[i], vp, nowT), y, vp, layout, hoverTask);
+    if (layout.memH > 0) {
+      const series = model.proc.series(lanes[i].worker);
+      const box = { x: layout.plotX, y: y + layout.laneH - layout.memH - 1, h: layout.memH };
+      drawMemoryStrip(ctx, series, vp, box, model.proc.maxRss, lanes[i].exitedT ?? nowT);
+    }
   }
   ctx.restore();
+  if (layout.memH > 0 && lanes.length > 0 && model.proc.maxRss > 0) {
+    const y = layout.lanesY + layout.laneH - layout.memH / 2 - 1;
+    drawMemoryScale(ctx, model.proc.maxRss, layout.plotX - 6, y);
+  }
 }
 
 /**
@@ -143,13 +163,14 @@ function drawLaneLabel(ctx, lane, y, layout) {
  * @param {CanvasRenderingContext2D} ctx
  * @param {Segment[]} segments
  * @param {number} y
+ * @param {Viewport} vp
  * @param {Layout} layout
  * @param {number | null} hoverTask
  */
-function drawBars(ctx, segments, y, layout, hoverTask) {
-  const pad = layout.laneH >= 30 ? 6 : 3;
-  const barY = y + pad;
-  const barH = layout.laneH - 2 * pad - 1;
+function drawBars(ctx, segments, y, vp, layout, hoverTask) {
+  const bar = barBox(layout, y);
+  const barY = bar.y;
+  const barH = bar.h;
   for (const seg of segments) {
     const x = layout.plotX + seg.x0;
     // One-task bars leave a 1 px gap at their end so back-to-back tasks stay countable.
@@ -157,6 +178,19 @@ function drawBars(ctx, segments, y, layout, hoverTask) {
     ctx.fillStyle = STATE_COLORS[seg.state];
     ctx.fillRect(x, barY, Math.max(1, w), barH);
     if (seg.state === "error" && w >= 6) hatch(ctx, x, barY, w, barH, "rgba(0,0,0,0.45)", 6);
+    if (seg.state === "broken" && w >= 4) {
+      // Cross-hatched: lost with its worker process, not an exception of its own.
+      hatch(ctx, x, barY, w, barH, "rgba(255,255,255,0.5)", 6);
+      ctx.save();
+      ctx.translate(2 * x + w, 0);
+      ctx.scale(-1, 1);
+      hatch(ctx, x, barY, w, barH, "rgba(255,255,255,0.5)", 6);
+      ctx.restore();
+    }
+    if (seg.task && seg.task.chunk) drawItemDividers(ctx, seg.task, vp, layout, barY, barH, w);
+    if (seg.task && seg.task.serialized.length > 0) {
+      drawWorkerPickles(ctx, seg.task, vp, layout, { y: barY, h: barH });
+    }
     if (seg.state === "running" && w >= 4) {
       // A bright leading edge marks the task as still going.
       ctx.fillStyle = "#56B4E9";
@@ -167,12 +201,49 @@ function drawBars(ctx, segments, y, layout, hoverTask) {
       ctx.fillStyle = "#ffffff";
       ctx.textAlign = "left";
       ctx.textBaseline = "middle";
-      ctx.fillText(fitText(ctx, `#${seg.task.id}`, w - 8), x + 5, barY + barH / 2 + 1);
+      const text = barText(seg.task, ctx, w - 8);
+      ctx.fillText(fitText(ctx, text, w - 8), x + 5, barY + barH / 2 + 1);
     }
     if (seg.task && hoverTask !== null && seg.task.id === hoverTask) {
       ctx.strokeStyle = THEME.highlight;
       ctx.lineWidth = 2;
       ctx.strokeRect(x - 1, barY - 1, Math.max(2, w) + 2, barH + 2);
     }
+  }
+}
+
+/**
+ * A bar's label: "#3", or for a chunk "#3 · items 8–11" when that fits.
+ * @param {import("../model/lanes.js").Task} task
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} maxW
+ */
+function barText(task, ctx, maxW) {
+  const id = `#${task.id}`;
+  const c = task.chunk;
+  if (!c || c.first === null) return id;
+  const long = `${id} · items ${c.first}–${c.first + c.items - 1}`;
+  return ctx.measureText(long).width <= maxW ? long : id;
+}
+
+/**
+ * Thin white lines where each item of a chunk ended (the last item's end is the bar's end);
+ * skipped while the items would be narrower than ITEM_MIN_PX, where they would only blur.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import("../model/lanes.js").Task} task
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} barY
+ * @param {number} barH
+ * @param {number} w the bar's width
+ */
+function drawItemDividers(ctx, task, vp, layout, barY, barH, w) {
+  const ends = itemEndTimes(task);
+  if (ends.length < 2 || w / ends.length < ITEM_MIN_PX) return;
+  ctx.fillStyle = "rgba(255,255,255,0.9)";
+  for (let k = 0; k < ends.length - 1; k++) {
+    const px = vp.toX(ends[k]);
+    if (px < 0 || px > vp.width) continue;
+    ctx.fillRect(Math.round(layout.plotX + px), barY + 2, 1, barH - 4);
   }
 }

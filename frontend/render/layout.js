@@ -8,6 +8,7 @@
  *   │        │ marker labels                 │
  *   │ W1 …   │ lane 1                        │
  *   │ W2 …   │ lane 2 …                      │
+ *   │ lab    │ the parent process (v2)       │  process pools only: its pickling and memory
  *   │ queue  │ queue-depth track             │
  *   └────────┴───────────────────────────────┘
  */
@@ -29,6 +30,15 @@
  * @property {boolean} twoLineLabels  room for the thread name on a second line
  * @property {number} queueY      top of the queue-depth track
  * @property {number} queueH
+ * @property {number} labY        top of the lab (parent process) lane; labH 0 when there is none
+ * @property {number} labH
+ * @property {number} memH        height of the memory strip along each lane's bottom (0: none)
+ */
+
+/**
+ * @typedef {object} LayoutOptions
+ * @property {boolean} [lab]     draw the lab lane (a process pool run)
+ * @property {boolean} [memory]  reserve a memory strip at the bottom of each lane
  */
 
 export const AXIS_H = 30;
@@ -42,14 +52,19 @@ export const MAX_LANE_H = 44;
 export const MIN_LANE_H = 20;
 /** Lanes together aim for this height before they start to shrink. */
 export const LANES_TARGET_H = 440;
+/** The lab lane: a thin row of pickling marks over its memory strip. */
+export const LAB_H = 40;
+/** Memory strips get this much of a lane, when the lane is tall enough to spare it. */
+export const MEM_H = 8;
 
 /**
  * Geometry for a canvas `width` CSS pixels wide showing `laneCount` lanes.
  * @param {number} width
  * @param {number} laneCount
+ * @param {LayoutOptions} [options]
  * @returns {Layout}
  */
-export function computeLayout(width, laneCount) {
+export function computeLayout(width, laneCount, options = {}) {
   const w = Math.max(320, Math.floor(width));
   const gutter = Math.round(Math.min(280, Math.max(170, w * 0.2)));
   const lanes = Math.max(1, laneCount);
@@ -57,7 +72,10 @@ export function computeLayout(width, laneCount) {
   const axisY = 0;
   const markerY = axisY + AXIS_H;
   const lanesY = markerY + MARKER_H;
-  const queueY = lanesY + lanes * laneH + QUEUE_GAP;
+  const labY = lanesY + lanes * laneH;
+  const labH = options.lab ? LAB_H : 0;
+  const memH = options.memory && laneH >= 30 ? MEM_H : 0;
+  const queueY = labY + labH + QUEUE_GAP;
   return {
     width: w,
     height: queueY + QUEUE_H + BOTTOM_PAD,
@@ -74,7 +92,35 @@ export function computeLayout(width, laneCount) {
     twoLineLabels: laneH >= 40,
     queueY,
     queueH: QUEUE_H,
+    labY,
+    labH,
+    memH,
   };
+}
+
+/**
+ * The layout options a model asks for: a lab lane and memory strips once it is a process run.
+ * @param {import("../model/timeline.js").TimelineModel} model
+ * @returns {LayoutOptions}
+ */
+export function layoutOptions(model) {
+  const processes =
+    model.config?.executor === "processes" ||
+    model.proc.parentSpans.length > 0 ||
+    [...model.pools.values()].some((p) => p.executor === "processes");
+  return { lab: processes, memory: model.proc.memorySamples > 0 };
+}
+
+/**
+ * Vertical extent of the task bars inside a lane at y (above its memory strip).
+ * @param {Layout} layout
+ * @param {number} y top of the lane
+ */
+export function barBox(layout, y) {
+  const pad = layout.laneH >= 30 ? 6 : 3;
+  const top = layout.memH > 0 ? 4 : pad;
+  const bottom = layout.memH > 0 ? layout.memH + 2 : pad + 1;
+  return { y: y + top, h: layout.laneH - top - bottom };
 }
 
 /**

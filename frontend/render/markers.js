@@ -1,8 +1,10 @@
 // @ts-check
 /**
- * Vertical markers: live config changes (e.g. "max_workers 3 → 6") and the run's end. Their
+ * Vertical markers: live config changes (e.g. "max_workers 3 → 6", "chunksize 4 → 16"), broken
+ * process pools (red, solid: "pool 0 broken · exit 1") and the run's end. Their
  * label boxes are placed by `placeMarkers`, shared with hit-testing so hovering a label finds it.
  */
+import { exitLabel } from "../model/processes.js";
 import { THEME, font } from "./theme.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
@@ -11,9 +13,10 @@ import { THEME, font } from "./theme.js";
 /** @typedef {import("./layout.js").Layout} Layout */
 /**
  * @typedef {object} PlacedMarker
- * @property {"config" | "end"} type
+ * @property {"config" | "broken" | "end"} type
  * @property {number} t
  * @property {Marker | null} marker   the config change, for type "config"
+ * @property {import("../model/processes.js").PoolBreak | null} [brk]  the break, for type "broken"
  * @property {number} x               canvas x of the line
  * @property {string} text
  * @property {{x: number, y: number, w: number, h: number} | null} box  null when it would overlap
@@ -51,6 +54,11 @@ export function placeMarkers(model, vp, layout, measure) {
     marker: m,
     text: markerText(m),
   }));
+  for (const b of model.proc.breaks) {
+    const cause = b.exitcode !== null ? ` · ${exitLabel(b.exitcode)}` : "";
+    items.push({ type: "broken", t: b.t, marker: null, brk: b, text: `pool ${b.pool} broken${cause}` });
+  }
+  if (model.proc.breaks.length > 0) items.sort((a, b) => a.t - b.t);
   if (model.endedT !== null) {
     items.push({ type: "end", t: model.endedT, marker: null, text: `run ${model.endReason}` });
   }
@@ -85,22 +93,23 @@ export function drawMarkers(ctx, placed, layout, hover) {
   const bottom = layout.queueY + layout.queueH;
   for (const p of placed) {
     const isHover = hover !== null && hover.t === p.t && hover.type === p.type;
-    ctx.strokeStyle = p.type === "end" ? THEME.endMarker : THEME.marker;
-    ctx.lineWidth = isHover ? 3 : 2;
-    ctx.setLineDash(p.type === "end" ? [3, 4] : [8, 4]);
+    const broken = p.type === "broken";
+    ctx.strokeStyle = p.type === "end" ? THEME.endMarker : broken ? THEME.fault : THEME.marker;
+    ctx.lineWidth = isHover || broken ? 3 : 2;
+    ctx.setLineDash(p.type === "end" ? [3, 4] : broken ? [] : [8, 4]);
     ctx.beginPath();
     ctx.moveTo(Math.round(p.x) + 0.5, layout.markerY + 2);
     ctx.lineTo(Math.round(p.x) + 0.5, bottom);
     ctx.stroke();
     ctx.setLineDash([]);
     if (!p.box) continue;
-    ctx.fillStyle = p.type === "end" ? "#eeeeee" : THEME.markerLabelBg;
+    ctx.fillStyle = p.type === "end" ? "#eeeeee" : broken ? THEME.fault : THEME.markerLabelBg;
     ctx.fillRect(p.box.x, p.box.y, p.box.w, p.box.h);
-    ctx.strokeStyle = THEME.marker;
+    ctx.strokeStyle = broken ? THEME.fault : THEME.marker;
     ctx.lineWidth = isHover ? 2 : 1;
     ctx.strokeRect(p.box.x + 0.5, p.box.y + 0.5, p.box.w - 1, p.box.h - 1);
     ctx.font = font(LABEL_PX, "bold");
-    ctx.fillStyle = THEME.text;
+    ctx.fillStyle = broken ? "#ffffff" : THEME.text;
     ctx.textAlign = "left";
     ctx.textBaseline = "middle";
     ctx.fillText(p.text, p.box.x + 6, p.box.y + p.box.h / 2 + 1);

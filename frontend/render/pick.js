@@ -3,8 +3,11 @@
  * Hit-testing: what is under the pointer, using the same layout, level of detail and marker
  * placement as drawing, so the tooltip always explains what the user sees.
  */
+import { itemAt, sampleAt } from "../model/processes.js";
 import { lowerBound, upperBound } from "../model/sorted.js";
 import { barEnd } from "./bars.js";
+import { capBox, capKind } from "./faults.js";
+import { labRows, visibleParentSpans } from "./ipc.js";
 import { laneIndexAt } from "./layout.js";
 import { placeMarkers } from "./markers.js";
 
@@ -15,9 +18,14 @@ import { placeMarkers } from "./markers.js";
 /** @typedef {import("./layout.js").Layout} Layout */
 /** @typedef {import("./markers.js").PlacedMarker} PlacedMarker */
 /**
- * @typedef {{type: "task", task: Task, lane: Lane}
+ * @typedef {import("../model/processes.js").PickleSpan} PickleSpan
+ * @typedef {import("../model/processes.js").MemorySample} MemorySample
+ * @typedef {{type: "task", task: Task, lane: Lane, item?: {index: number, t0: number, t1: number} | null}
  *   | {type: "marker", placed: PlacedMarker}
  *   | {type: "lane", lane: Lane}
+ *   | {type: "lab"}
+ *   | {type: "pickle", span: PickleSpan, task: Task | null}
+ *   | {type: "memory", lane: Lane | null, t: number, sample: MemorySample}
  *   | {type: "queue", t: number, depth: number, moved: number, cancelled: number}} Hit
  */
 
@@ -33,9 +41,10 @@ export const TOLERANCE_PX = 4;
  * @param {number} y CSS px from the canvas's top edge
  * @param {number} nowT
  * @param {(text: string) => number} measure marker label width
+ * @param {(text: string) => number} [capMeasure] exit-cap label width (defaults to `measure`)
  * @returns {Hit | null}
  */
-export function pick(model, vp, layout, x, y, nowT, measure) {
+export function pick(model, vp, layout, x, y, nowT, measure, capMeasure = measure) {
   const placed = placeMarkers(model, vp, layout, measure);
   const inPlot = x >= layout.plotX && x <= layout.plotX + layout.plotW;
   if (y >= layout.markerY && y < layout.markerY + layout.markerH) {
@@ -47,10 +56,30 @@ export function pick(model, vp, layout, x, y, nowT, measure) {
   if (laneIndex >= 0 && laneIndex < model.lanes.list.length) {
     const lane = model.lanes.list[laneIndex];
     if (x < layout.plotX) return { type: "lane", lane };
+    const laneY = layout.lanesY + laneIndex * layout.laneH;
+    if (inPlot && layout.memH > 0 && y >= laneY + layout.laneH - layout.memH - 2) {
+      const hit = memoryHit(model, lane, vp, x - layout.plotX, lane.exitedT ?? nowT);
+      if (hit) return hit;
+    }
     if (inPlot) {
       const task = taskAt(lane, vp, x - layout.plotX, nowT);
-      if (task) return { type: "task", task, lane };
+      if (task) return { type: "task", task, lane, item: itemAt(task, vp.toT(x - layout.plotX)) };
+      if (capKind(lane)) {
+        const cap = capBox(lane, vp, layout, laneY, capMeasure);
+        if (x >= Math.min(cap.x - TOLERANCE_PX, cap.box.x) && x <= Math.max(cap.x + TOLERANCE_PX, cap.box.x + cap.box.w)) {
+          return { type: "lane", lane };
+        }
+      }
     }
+  }
+  if (layout.labH > 0 && y >= layout.labY && y < layout.labY + layout.labH) {
+    if (!inPlot) return { type: "lab" };
+    if (layout.memH > 0 && y >= layout.labY + layout.labH - layout.memH - 3) {
+      const hit = memoryHit(model, null, vp, x - layout.plotX, model.endedT ?? nowT);
+      if (hit) return hit;
+    }
+    const span = parentSpanAt(model, vp, layout, x - layout.plotX, y);
+    return span ? { type: "pickle", span, task: model.tasks.get(span.task) ?? null } : { type: "lab" };
   }
   if (inPlot && y >= layout.markerY && y <= layout.queueY + layout.queueH) {
     let best = null;
@@ -107,6 +136,48 @@ export function taskAt(lane, vp, px, nowT) {
     const d = t < start ? start - t : t > end ? t - end : 0;
     if (d <= tol && d < bestD) {
       best = task;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * The memory sample in force at plot pixel px of a process's strip (the lab's for lane null).
+ * @param {TimelineModel} model
+ * @param {Lane | null} lane
+ * @param {Viewport} vp
+ * @param {number} px
+ * @param {number} endT
+ * @returns {Hit | null}
+ */
+function memoryHit(model, lane, vp, px, endT) {
+  const t = vp.toT(px);
+  const series = model.proc.series(lane ? lane.worker : null);
+  if (!series || series.samples.length === 0 || t < series.samples[0].t || t > endT) return null;
+  const sample = sampleAt(series, t);
+  return sample ? { type: "memory", lane, t, sample } : null;
+}
+
+/**
+ * The parent pickling span drawn nearest plot pixel px in the lab lane's row under y.
+ * @param {TimelineModel} model
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} px
+ * @param {number} y
+ * @returns {PickleSpan | null}
+ */
+export function parentSpanAt(model, vp, layout, px, y) {
+  const rows = labRows(layout);
+  const row = y < rows.result.y ? "args" : "result";
+  let best = null;
+  let bestD = TOLERANCE_PX + 1;
+  for (const v of visibleParentSpans(model, vp)) {
+    if ((v.span.what === "args" ? "args" : "result") !== row) continue;
+    const d = px < v.x0 ? v.x0 - px : px > v.x1 ? px - v.x1 : 0;
+    if (d < bestD) {
+      best = v.span;
       bestD = d;
     }
   }

@@ -9,6 +9,7 @@ export const STATE_COLORS = Object.freeze({
   running: "#0072B2", // blue
   ok: "#009E73", // bluish green
   error: "#D55E00", // vermillion (+ hatching)
+  broken: "#7a2a00", // dark vermillion (+ cross-hatching): lost when its worker process died
   cancelled: "#6b6b6b", // grey
   moved: "#E69F00", // orange
   queue: "#CC79A7", // reddish purple
@@ -30,6 +31,13 @@ export const THEME = Object.freeze({
   markerLabelBg: "#fff7cc",
   endMarker: "#555555",
   highlight: "#000000",
+  pickle: "#E69F00", // v2: pickling / unpickling a task's data (orange, drawn as short blocks)
+  pickleEdge: "#6b4a00",
+  memRss: "#b9b3d6", // v2: resident memory (RSS), light
+  memUss: "#5b4f96", // v2: unique memory (USS), the part only this process holds
+  labLane: "#fff8e8",
+  fault: "#b42318", // v2: a worker process that died on its own (non-zero exit, a signal)
+  terminated: "#555555", // v2: a worker the pool stopped (SIGTERM)
   font: "system-ui, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
 });
 

@@ -5,6 +5,8 @@
  * happens elsewhere; this only draws.
  */
 import { drawAxis, drawGrid } from "./axis.js";
+import { drawExitCaps } from "./faults.js";
+import { drawLabLane } from "./ipc.js";
 import { drawLaneBackgrounds, drawLaneBars } from "./lanes.js";
 import { LABEL_PX, drawMarkers, placeMarkers } from "./markers.js";
 import { drawQueueTrack } from "./queuetrack.js";
@@ -48,6 +50,8 @@ export function render(ctx, model, viewport, frame) {
   drawLaneBackgrounds(ctx, model, viewport, layout, nowT);
   drawGrid(ctx, viewport, layout);
   drawLaneBars(ctx, model, viewport, layout, nowT, hover?.type === "task" ? hover.task.id : null);
+  drawExitCaps(ctx, model.lanes.list, viewport, layout);
+  drawLabLane(ctx, model, viewport, layout, nowT, hover?.type === "pickle" ? hover.span : null);
   drawQueueTrack(ctx, model, viewport, layout, nowT);
   drawAxis(ctx, viewport, layout);
   const placed = placeMarkers(model, viewport, layout, markerMeasure(ctx));
