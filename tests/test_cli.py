@@ -61,3 +61,23 @@ def test_unknown_scenario_lists_the_known_ones(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "unknown scenario 'nope'" in proc.stderr and "io-threads" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_process_map_chunks_in_the_jsonl(tmp_path: Path) -> None:
+    for chunksize, method, expected in ((4, "spawn", 4), (1, "fork", 16)):
+        config = tmp_path / f"map{chunksize}.json"
+        config.write_text(json.dumps({
+            "executor": "processes", "start_method": method, "submit_mode": "map",
+            "n_tasks": 16, "chunksize": chunksize, "max_workers": 2, "workload": "cpu",
+            "task_ms": 2,
+        }))
+        out = tmp_path / f"map{chunksize}.jsonl"
+        proc = schedviz("run", "--config", str(config), "--events-out", str(out))
+        assert proc.returncode == 0, proc.stderr
+        run = check_run(load_jsonl(out))  # includes: items inside their chunk's span
+        chunks = [e for e in run.kinds("task_submitted") if e["items"] is not None]
+        assert len(chunks) == expected and sum(c["items"] for c in chunks) == 16
+        for life in run.finished:
+            assert life.started is not None and life.started[1] in run.workers
+            assert len(life.finished["item_ends"]) == chunksize  # type: ignore[index]
+        assert len(run.workers) == 2

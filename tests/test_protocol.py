@@ -67,3 +67,11 @@ def test_json_schema_covers_every_kind_and_the_control_messages() -> None:
     assert set(schema["event"]["discriminator"]["mapping"]) == set(protocol.FIELDS)
     assert set(schema["control_message"]["discriminator"]["mapping"]) == {"start", "stop", "set"}
     json.dumps(schema)  # serialisable as served
+
+
+def test_compact_events_expand_to_the_same_objects() -> None:
+    raw = ("task_moved", 2_000, 5, 0, 1)
+    small = protocol.compact(raw, seq=9, t0=500)
+    assert small == [9, 1_500, "task_moved", 5, 0, 1]
+    assert protocol.expand(small) == protocol.encode(raw, seq=9, t0=500)
+    assert json.loads(json.dumps(small)) == small  # what the lab sends is plain JSON

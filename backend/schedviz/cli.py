@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from schedviz import scenarios
-from schedviz.protocol import RunConfig
+from schedviz.protocol import CompactEvent, RunConfig, expand
 from schedviz.web.errors import describe
 
 
@@ -56,8 +56,9 @@ class _JsonlSink:
         self.cancelled = 0
         self._last_progress = 0.0
 
-    def __call__(self, batch: list[dict[str, Any]]) -> None:
-        for ev in batch:
+    def __call__(self, batch: list[CompactEvent]) -> None:
+        for compact in batch:
+            ev = expand(compact)
             self.out.write(json.dumps(ev, separators=(",", ":")) + "\n")
             kind = ev["kind"]
             if kind == "task_submitted":

@@ -298,15 +298,33 @@ EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 RawEvent = tuple[Any, ...]
 
 
-def encode(raw: RawEvent, seq: int, t0: int) -> dict[str, Any]:
-    """Turn a hot-path tuple `(kind, t_abs_ns, *fields)` into its wire dict."""
+CompactEvent = list[Any]
+
+
+def compact(raw: RawEvent, seq: int, t0: int) -> CompactEvent:
+    """A hot-path tuple `(kind, t_abs_ns, *fields)` as `[seq, t, kind, *fields]`.
+
+    The lab sends events in this form (an array per event encodes several times faster than
+    an object); the web process expands them, outside the lab's GIL.
+    """
     kind = raw[0]
     names = FIELDS[kind]
     if len(raw) != len(names) + 2:
         raise ValueError(f"{kind} takes {len(names)} fields {names}, got {len(raw) - 2}")
-    event: dict[str, Any] = {"seq": seq, "t": raw[1] - t0, "kind": kind}
-    event.update(zip(names, raw[2:], strict=True))
-    return event
+    return [seq, raw[1] - t0, kind, *raw[2:]]
+
+
+def expand(event: CompactEvent) -> dict[str, Any]:
+    """A compact event as its wire object `{seq, t, kind, ...fields}`."""
+    seq, t, kind, *fields = event
+    out: dict[str, Any] = {"seq": seq, "t": t, "kind": kind}
+    out.update(zip(FIELDS[kind], fields, strict=True))
+    return out
+
+
+def encode(raw: RawEvent, seq: int, t0: int) -> dict[str, Any]:
+    """A hot-path tuple as its wire object."""
+    return expand(compact(raw, seq, t0))
 
 
 def validate_event(event: dict[str, Any]) -> Event:

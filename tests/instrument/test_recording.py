@@ -15,7 +15,8 @@ from schedviz.instrument.common import RunIds, short_repr
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.recorder import Recorder
 from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
-from schedviz.protocol import encode, validate_event
+from schedviz.lab.flusher import to_compact
+from schedviz.protocol import expand, validate_event
 
 Make = Callable[..., Any]
 
@@ -49,7 +50,7 @@ def make_process(request: pytest.FixtureRequest) -> Make:
 
 def events(rec: Recorder) -> list[dict[str, Any]]:
     """The recorder's events as validated wire dicts, in time order."""
-    out = [encode(raw, i, rec.t0) for i, raw in enumerate(rec.drain())]
+    out = [expand(e) for e in to_compact(rec.drain(), 0, rec.t0)]
     for e in out:
         validate_event(e)
     return sorted(out, key=lambda e: e["t"])
@@ -157,7 +158,7 @@ def test_map_chunks_hold_their_items(make_process: Make) -> None:
     subs = of(evs, "task_submitted")
     first_map = [s for s in subs if s["map_id"] == 0]
     assert [(s["first_item"], s["items"]) for s in first_map] == [(0, 4), (4, 4), (8, 4), (12, 4)]
-    assert first_map[1]["args"] == "[(4,), (5,), (6,), (7,)]"
+    assert first_map[1]["args"] == "((4,), (5,), (6,), (7,))"
     assert len([s for s in subs if s["map_id"] == 1]) == 16
     finished = {e["task"]: e for e in of(evs, "task_finished")}
     started = {e["task"]: e for e in of(evs, "task_started")}

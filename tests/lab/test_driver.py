@@ -10,7 +10,7 @@ import pytest
 
 from invariants import RunSummary, check_run
 from schedviz.lab.driver import Driver
-from schedviz.protocol import RunConfig
+from schedviz.protocol import CompactEvent, RunConfig, expand
 
 
 class Collect:
@@ -20,9 +20,9 @@ class Collect:
         self.events: list[dict[str, Any]] = []
         self._cond = threading.Condition()
 
-    def __call__(self, batch: list[dict[str, Any]]) -> None:
+    def __call__(self, batch: list[CompactEvent]) -> None:
         with self._cond:
-            self.events.extend(batch)
+            self.events.extend(expand(e) for e in batch)
             self._cond.notify_all()
 
     def count(self, kind: str) -> int:
@@ -139,3 +139,109 @@ def test_rate_run_stops_at_its_duration() -> None:
                                duration_s=0.3, task_ms=1, max_workers=2))
     # Due times are k/20 s for k < 0.3 * 20: exactly 6 tasks fall inside the window.
     assert len(run.tasks) == 6
+
+
+# -- process pools --------------------------------------------------------------------------
+
+
+def chunks_of(run: RunSummary) -> list[Any]:
+    return [e for e in run.kinds("task_submitted") if e["items"] is not None]
+
+
+@pytest.mark.parametrize(("chunksize", "expected"), [(4, 4), (1, 16)])
+def test_process_map_yields_one_chunk_per_k_items(chunksize: int, expected: int) -> None:
+    run = run_to_end(RunConfig(executor="processes", start_method="fork", submit_mode="map",
+                               n_tasks=16, chunksize=chunksize, max_workers=2,
+                               workload="sleep", task_ms=5))
+    chunks = chunks_of(run)
+    assert len(chunks) == expected == len(run.finished)
+    assert sorted(c["first_item"] for c in chunks) == list(range(0, 16, chunksize))
+    assert sum(c["items"] for c in chunks) == 16
+    lanes = {t.started[1] for t in run.finished if t.started}
+    assert lanes <= set(run.workers) and len(run.workers) == 2
+    for t in run.finished:
+        assert t.finished is not None and len(t.finished["item_ends"]) == chunksize
+    # four pickling steps per chunk, each with its size
+    assert len(run.kinds("serialized")) == 4 * expected
+    assert all(w["exitcode"] == 0 for w in run.kinds("worker_exited"))
+    assert {e["pid"] for e in run.kinds("worker_ready")} == {
+        w["native_id"] for w in run.workers.values()}
+
+
+def test_spawned_workers_report_their_start_up_cost() -> None:
+    run = run_to_end(RunConfig(executor="processes", start_method="spawn", n_tasks=4,
+                               max_workers=2, workload="sleep", task_ms=1))
+    ready = {e["worker"]: e["t"] for e in run.kinds("worker_ready")}
+    assert set(ready) == set(run.workers)
+    for worker, spawned in run.workers.items():
+        assert ready[worker] > spawned["t"], "a spawned worker is ready after it was started"
+    memory = run.kinds("memory")
+    assert any(m["worker"] is None for m in memory), "the lab's own memory is sampled"
+
+
+def test_live_chunksize_applies_to_the_next_map_call() -> None:
+    driver, sink, thread = start(
+        RunConfig(executor="processes", start_method="fork", submit_mode="map",
+                  arrival="rate", rate=200, map_batch=8, n_tasks=48, chunksize=1,
+                  max_workers=2, workload="sleep", task_ms=2)
+    )
+    sink.wait_for(lambda s: s.count("task_finished") >= 8)
+    driver.set_chunksize(4)
+    thread.join(60)
+    run = check_run(sink.events)
+    (change,) = [e for e in run.kinds("config_changed") if e["field"] == "chunksize"]
+    before = [c for c in chunks_of(run) if c["t"] < change["t"]]
+    after = [c for c in chunks_of(run) if c["t"] > change["t"]]
+    assert before and {c["items"] for c in before} == {1}
+    assert after and {c["items"] for c in after} <= {4} and sum(c["items"] for c in after) % 4 == 0
+    assert sum(c["items"] for c in chunks_of(run)) == 48
+
+
+def test_chunksize_change_is_refused_outside_map_mode() -> None:
+    with pytest.raises(ValueError, match="submit_mode 'map'"):
+        Driver(RunConfig(), Collect()).set_chunksize(4)
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_killed_worker_is_reported_and_a_fresh_pool_continues(method: str) -> None:
+    run = run_to_end(RunConfig(executor="processes", start_method=method, n_tasks=10,
+                               kill_every=4, max_workers=2, workload="sleep", task_ms=20,
+                               on_broken="restart"))
+    broken = run.kinds("pool_broken")
+    assert broken, "the kill broke the pool"
+    killed = {t.task for t in run.tasks.values() if t.finished and not t.finished["ok"]
+              and t.finished["error"].startswith("BrokenProcessPool")}
+    assert {3, 7} & killed, "a task that killed its worker failed with BrokenProcessPool"
+    for b in broken:
+        assert b["pid"] in {w["native_id"] for w in run.workers.values()}
+        assert f"pid {b['pid']}" in b["message"] and b["exitcode"] == 1
+    # The run went on with fresh pools, and every task has an outcome (check_run).
+    assert len(run.kinds("pool_created")) == len(broken) + 1
+    assert any(t.finished["ok"] for t in run.finished
+               if t.started and run.workers[t.started[1]]["pool"] > 0)
+
+
+def test_killed_worker_ends_the_run_when_asked() -> None:
+    sink = Collect()
+    reason = Driver(RunConfig(executor="processes", start_method="fork", n_tasks=10,
+                              kill_every=3, max_workers=2, workload="sleep", task_ms=50,
+                              on_broken="end"), sink).run()
+    assert reason == "error"
+    run = check_run(sink.events)
+    assert run.ended["reason"] == "error" and "on_broken=end" in run.ended["message"]
+    assert len(run.kinds("pool_created")) == 1
+
+
+def test_live_resize_of_a_process_pool() -> None:
+    driver, sink, thread = start(
+        RunConfig(executor="processes", start_method="fork", arrival="rate", rate=40,
+                  n_tasks=40, task_ms=150, workload="sleep", max_workers=2)
+    )
+    sink.wait_for(lambda s: s.count("task_started") >= 3)
+    driver.set_max_workers(4)
+    thread.join(60)
+    run = check_run(sink.events)  # each start within the limit in force then
+    assert [p["max_workers"] for p in run.kinds("pool_created")] == [2, 4]
+    old = [w for w in run.workers.values() if w["pool"] == 0]
+    assert len(old) == 2 and all(w.get("exitcode", 0) == 0 for w in run.kinds("worker_exited"))
+    assert run.max_running == 4

@@ -1,16 +1,18 @@
 """Bookkeeping of one pool's tasks that have not started: what a resize moves, a stop cancels.
 
 Guarantees:
-- A task is pending from its submit until it starts, is cancelled or is moved; every exit
-  from pending happens once, under the lock.
+- A task is pending from its submit until it starts, is cancelled or is moved. The per-task
+  path (add, started, done) uses only single dict operations, atomic under the GIL: no lock
+  on the hot path. cancel_all and move_all work on a snapshot.
 - A cancelled task is recorded as `task_cancelled` with the reason given to `cancel_all`
   (or "cancelled" for a caller's own `Future.cancel()`); a moved one as `task_moved` only.
-- `Future.cancel()` runs done callbacks in the calling thread, and those take the lock: so
-  futures are cancelled outside it.
+- `Future.cancel()` runs done callbacks in the calling thread: futures are cancelled outside
+  the snapshot lock.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -37,32 +39,28 @@ class PendingTasks:
         self._cancel_reason = "cancelled"
 
     def add(self, task: int, fut: Future[Any], call: Call) -> None:
-        with self._lock:
-            self._tasks[task] = (fut, call)
-        fut.add_done_callback(lambda f: self._on_done(task, f))
+        self._tasks[task] = (fut, call)
+        fut.add_done_callback(functools.partial(self._on_done, task))
 
     def started(self, task: int) -> None:
-        with self._lock:
-            self._tasks.pop(task, None)
+        self._tasks.pop(task, None)
 
     def _on_done(self, task: int, fut: Future[Any]) -> None:
-        with self._lock:
-            self._tasks.pop(task, None)
-            moving = task in self._moving
-            reason = self._cancel_reason
-        if fut.cancelled() and not moving:
-            self._rec.record("task_cancelled", task, reason)
+        self._tasks.pop(task, None)
+        if fut.cancelled() and task not in self._moving:
+            self._rec.record("task_cancelled", task, self._cancel_reason)
 
     def count(self) -> int:
-        with self._lock:
-            return len(self._tasks)
+        return len(self._tasks)
+
+    def _snapshot(self) -> list[tuple[int, tuple[Future[Any], Call]]]:
+        with self._lock:  # one snapshot at a time; list() of a dict is atomic under the GIL
+            return sorted(list(self._tasks.items()), key=lambda kv: kv[0])
 
     def cancel_all(self, reason: str = "cancelled") -> int:
         """Cancel every task that has not started; returns how many were cancelled."""
-        with self._lock:
-            self._cancel_reason = reason
-            futures = [fut for fut, _ in self._tasks.values()]
-        return sum(1 for fut in futures if fut.cancel())
+        self._cancel_reason = reason
+        return sum(1 for _, (fut, _) in self._snapshot() if fut.cancel())
 
     def move_all(self, target_pool: int, resubmit: Resubmit) -> dict[int, Future[Any]]:
         """Cancel each pending task here and hand it to `resubmit` under the same id.
@@ -70,18 +68,14 @@ class PendingTasks:
         Returns task id -> its old future (now cancelled). A task that starts while this runs
         stays where it is: only a pending future can be cancelled.
         """
-        with self._lock:
-            pending = sorted(self._tasks.items())
         moved: dict[int, Future[Any]] = {}
-        for task, (fut, (fn, args, kwargs)) in pending:
-            with self._lock:
-                self._moving.add(task)
+        for task, (fut, (fn, args, kwargs)) in self._snapshot():
+            self._moving.add(task)  # read by _on_done, which cancel() runs in this thread
             if fut.cancel():
                 self._rec.record("task_moved", task, self._pool_id, target_pool)
                 resubmit(task, fn, args, kwargs)
                 moved[task] = fut
-            with self._lock:
-                self._moving.discard(task)
+            self._moving.discard(task)
         return moved
 
 

@@ -40,7 +40,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
-from schedviz.instrument.common import RunIds, short_repr
+from schedviz.instrument.common import Deferred, RunIds
 from schedviz.instrument.pending import OnSubmit, PendingMixin, PendingTasks
 from schedviz.instrument.recorder import Recorder
 from schedviz.instrument.worker import (
@@ -347,18 +347,18 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
             # The plain pool fails the Future, not submit(): hand it the call unchanged.
             fut: Future[T] = ProcessPoolExecutor.submit(self, fn, *args, **kwargs)
             self._unpicklable.add(task)
-            rec.record_at("task_submitted", t0, task, self.pool_id, short_repr(args),
+            rec.record_at("task_submitted", t0, task, self.pool_id, Deferred(args),
                           None, None, None)
             fut.add_done_callback(lambda f: self._on_done(task, f))
             return fut
         t1 = time.monotonic_ns()
         fut = ProcessPoolExecutor.submit(self, run_in_worker, self._token, task, payload)  # type: ignore[arg-type]
-        info: tuple[str, int | None, int | None, int | None]
+        info: tuple[Deferred, int | None, int | None, int | None]
         if isinstance(fn, ChunkCall):
             chunk = args[0]
-            info = (short_repr(list(chunk)), fn.map_id, fn.first_item, len(chunk))
+            info = (Deferred(chunk), fn.map_id, fn.first_item, len(chunk))
         else:
-            info = (short_repr(args), None, None, None)
+            info = (Deferred(args), None, None, None)
         rec.record_at("task_submitted", t0, task, self.pool_id, *info)
         rec.record_at("serialized", t0, task, "parent", "args", "dumps", t1 - t0, len(payload))
         self.pending.add(task, fut, (fn, args, kwargs))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from schedviz.instrument.common import RunIds, short_repr
+from schedviz.instrument.common import Deferred, RunIds
 from schedviz.instrument.pending import OnSubmit, PendingMixin, PendingTasks
 from schedviz.instrument.recorder import Recorder
 
@@ -38,9 +38,9 @@ def _run_task(
     try:
         result = fn(*args, **kwargs)
     except BaseException as exc:
-        rec.record("task_finished", task, worker, False, None, short_repr(exc), None)
+        rec.record("task_finished", task, worker, False, None, Deferred(exc), None)
         raise
-    rec.record("task_finished", task, worker, True, short_repr(result), None, None)
+    rec.record("task_finished", task, worker, True, Deferred(result), None, None)
     return result
 
 
@@ -120,7 +120,7 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
         fut: Future[T] = ThreadPoolExecutor.submit(self, self._start, rec, task, fn, args, kwargs)
         # Recorded after submit() succeeded (it raises once shut down), stamped before it.
         rec.record_at(
-            "task_submitted", t, task, self.pool_id, short_repr(args), None, None, None
+            "task_submitted", t, task, self.pool_id, Deferred(args), None, None, None
         )
         self.pending.add(task, fut, (fn, args, kwargs))
         if self.on_submit is not None:

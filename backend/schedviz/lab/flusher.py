@@ -1,4 +1,4 @@
-"""Drains a run's Recorder every ~30 ms into numbered wire batches of at most 500 events.
+"""Drains a run's Recorder every ~30 ms into numbered batches of at most 500 compact events.
 
 Guarantees:
 - `seq` is gap-free from 0 across all batches of a run, in drain order.
@@ -11,15 +11,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
+from schedviz.instrument.common import Deferred, short_repr
 from schedviz.instrument.recorder import Recorder
-from schedviz.protocol import RawEvent, encode
+from schedviz.protocol import CompactEvent, RawEvent, compact
 
 BATCH_INTERVAL_S = 0.03
 BATCH_MAX_EVENTS = 500
 
-Emit = Callable[[list[dict[str, Any]]], None]
+Emit = Callable[[list[CompactEvent]], None]
 
 
 class Flusher:
@@ -92,9 +92,8 @@ class Flusher:
             self._reported_dropped = dropped
         return out
 
-    def _encode(self, raw: list[RawEvent]) -> list[dict[str, Any]]:
-        t0 = self._rec.t0
-        batch = [encode(ev, self._seq + i, t0) for i, ev in enumerate(raw)]
+    def _encode(self, raw: list[RawEvent]) -> list[CompactEvent]:
+        batch = to_compact(raw, self._seq, self._rec.t0)
         self._seq += len(batch)
         return batch
 
@@ -104,3 +103,15 @@ class Flusher:
         if self._thread.is_alive():
             self._thread.join()
         self.flush()
+
+
+def to_compact(raw: list[RawEvent], seq0: int, t0: int) -> list[CompactEvent]:
+    """Raw tuples as compact events numbered from `seq0`, deferred reprs taken."""
+    return [compact(_resolve(ev), seq0 + i, t0) for i, ev in enumerate(raw)]
+
+
+def _resolve(ev: RawEvent) -> RawEvent:
+    """Take the reprs the hot path deferred (see common.Deferred)."""
+    if any(isinstance(x, Deferred) for x in ev):
+        return tuple(short_repr(x.obj) if isinstance(x, Deferred) else x for x in ev)
+    return ev

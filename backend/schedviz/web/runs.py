@@ -18,7 +18,7 @@ import time
 import uuid
 from typing import Any
 
-from schedviz.protocol import RunConfig
+from schedviz.protocol import RunConfig, expand
 from schedviz.web.fanout import Hub
 from schedviz.web.supervisor import LabProcess, describe_exit
 
@@ -107,7 +107,7 @@ class RunManager:
         async for message in run.lab.messages():
             kind = message.get("type")
             if kind == "events":
-                events = message.get("events", [])
+                events = [expand(e) for e in message.get("events", [])]
                 self._publish(run, events)
                 if not ended and any(e.get("kind") == "run_ended" for e in events):
                     # Ended as far as the user is concerned; the lab only has to exit now.
