@@ -32,13 +32,17 @@ export class Tooltip {
     }
     this.el.hidden = false;
     const cw = this.container.clientWidth;
-    const ch = this.container.clientHeight;
     const w = this.el.offsetWidth;
     const h = this.el.offsetHeight;
+    // Vertically the tooltip may leave the timeline (a short one, two lanes, is shorter than a
+    // chunk's tooltip) but not the window: the room is what the window shows of the page.
+    const rect = this.container.getBoundingClientRect();
+    const minTop = 4 - rect.top;
+    const maxBottom = Math.max(this.container.clientHeight, window.innerHeight - rect.top) - 4;
     let left = x + 16;
     let top = y + 16;
     if (left + w > cw - 4) left = Math.max(4, x - 16 - w);
-    if (top + h > ch - 4) top = Math.max(4, y - 16 - h);
+    if (top + h > maxBottom) top = Math.max(minTop, Math.min(y - 16 - h, maxBottom - h));
     this.el.style.left = `${left}px`;
     this.el.style.top = `${top}px`;
   }

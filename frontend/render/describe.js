@@ -88,10 +88,10 @@ export function describeTask(model, task, nowT, item = null) {
     const sizes = `${formatBytes(cost.argsBytes)} to the worker, ${formatBytes(cost.resultBytes)} back`;
     rows.push(["IPC cost", `${formatDuration(cost.durationNs)} pickling (${cost.steps} of 4 steps) · ${sizes}`]);
   }
-  for (const s of task.serialized) {
-    const verb = s.op === "dumps" ? "pickle" : "unpickle";
-    const who = s.side === "parent" ? "lab" : "worker";
-    rows.push([`${who}: ${verb} ${s.what}`, `${formatDuration(s.durationNs)} · ${formatBytes(s.nbytes)}`]);
+  if (task.serialized.length > 0) {
+    // In the order they happen: lab pickles args → worker unpickles → worker pickles result → lab.
+    const steps = task.serialized.map((s) => `${s.side === "parent" ? "lab" : "worker"} ${s.op} ${s.what} ${formatDuration(s.durationNs)}`);
+    rows.push(["pickling", steps.join(" → ")]);
   }
   if (task.ok === true) rows.push(["result", task.result ?? "None"]);
   if (task.ok === false) rows.push(["exception", task.error ?? "(unknown)"]);

@@ -5,7 +5,7 @@
  * (v2) also each chunk's item dividers, the worker's pickling blocks beside each bar, and the
  * process's memory strip along the lane's bottom.
  */
-import { itemEndTimes } from "../model/processes.js";
+import { exitLabel, itemEndTimes } from "../model/processes.js";
 import { laneSegments } from "./bars.js";
 import { drawWorkerPickles } from "./ipc.js";
 import { barBox } from "./layout.js";
@@ -36,7 +36,7 @@ export function laneLabel(lane) {
   if (osId !== null) parts.push(`${isProcess ? "pid" : "tid"} ${osId}`);
   const second = [lane.name ?? "(not yet announced)"];
   if (lane.exitedT !== null) {
-    second.push(lane.exitcode !== null && lane.exitcode !== 0 ? `exit ${lane.exitcode}` : "exited");
+    second.push(lane.exitcode !== null && lane.exitcode !== 0 ? exitLabel(lane.exitcode) : "exited");
   } else if (isProcess && lane.readyT === null && lane.spawnedT !== null) {
     second.push("starting…");
   }
@@ -221,7 +221,7 @@ function drawBars(ctx, segments, y, vp, layout, hoverTask) {
 function barText(task, ctx, maxW) {
   const id = `#${task.id}`;
   const c = task.chunk;
-  if (!c || c.first === null) return id;
+  if (!c || c.first === null || c.items < 2) return id;
   const long = `${id} · items ${c.first}–${c.first + c.items - 1}`;
   return ctx.measureText(long).width <= maxW ? long : id;
 }
