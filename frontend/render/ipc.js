@@ -12,7 +12,7 @@
  */
 import { lowerBound } from "../model/sorted.js";
 import { workerSpans } from "../model/processes.js";
-import { drawMemoryScale, drawMemoryStrip } from "./memory.js";
+import { drawMemoryStrip, formatMB } from "./memory.js";
 import { fitText } from "./paint.js";
 import { THEME, font } from "./theme.js";
 
@@ -125,10 +125,13 @@ export function drawLabLane(ctx, model, vp, layout, nowT, hover) {
   ctx.fillStyle = THEME.text;
   const pid = model.proc.labPid;
   const maxW = layout.gutter - 16;
-  ctx.fillText(fitText(ctx, `lab (parent)${pid !== null ? ` · pid ${pid}` : ""}`, maxW), 10, labY + 12);
+  ctx.fillText(fitText(ctx, `lab (parent)${pid !== null ? ` · pid ${pid}` : ""}`, maxW), 10, labY + 11);
   ctx.font = font(12);
   ctx.fillStyle = THEME.mutedText;
-  ctx.fillText(fitText(ctx, "pickles args ▴ · results ▾", maxW), 10, labY + 28);
+  ctx.fillText(fitText(ctx, "pickling: args ▴ · results ▾", maxW), 10, labY + 26);
+  if (layout.memH > 0 && model.proc.maxRss > 0) {
+    ctx.fillText(fitText(ctx, `memory strips: top = ${formatMB(model.proc.maxRss)}`, maxW), 10, labY + 40);
+  }
 
   ctx.save();
   ctx.beginPath();
@@ -152,7 +155,4 @@ export function drawLabLane(ctx, model, vp, layout, nowT, hover) {
     drawMemoryStrip(ctx, model.proc.series(null), vp, box, model.proc.maxRss, model.endedT ?? nowT);
   }
   ctx.restore();
-  if (layout.memH > 0 && model.proc.maxRss > 0) {
-    drawMemoryScale(ctx, model.proc.maxRss, plotX - 6, labY + labH - layout.memH / 2 - 2);
-  }
 }

@@ -9,7 +9,7 @@ import { exitLabel, itemEndTimes } from "../model/processes.js";
 import { laneSegments } from "./bars.js";
 import { drawWorkerPickles } from "./ipc.js";
 import { barBox } from "./layout.js";
-import { drawMemoryScale, drawMemoryStrip } from "./memory.js";
+import { drawMemoryStrip } from "./memory.js";
 import { fitText, hatch } from "./paint.js";
 import { STATE_COLORS, THEME, font } from "./theme.js";
 
@@ -85,10 +85,6 @@ export function drawLaneBars(ctx, model, vp, layout, nowT, hoverTask) {
     }
   }
   ctx.restore();
-  if (layout.memH > 0 && lanes.length > 0 && model.proc.maxRss > 0) {
-    const y = layout.lanesY + layout.laneH - layout.memH / 2 - 1;
-    drawMemoryScale(ctx, model.proc.maxRss, layout.plotX - 6, y);
-  }
 }
 
 /**

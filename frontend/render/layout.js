@@ -53,7 +53,7 @@ export const MIN_LANE_H = 20;
 /** Lanes together aim for this height before they start to shrink. */
 export const LANES_TARGET_H = 440;
 /** The lab lane: a thin row of pickling marks over its memory strip. */
-export const LAB_H = 40;
+export const LAB_H = 50;
 /** Memory strips get this much of a lane, when the lane is tall enough to spare it. */
 export const MEM_H = 8;
 
@@ -108,7 +108,8 @@ export function layoutOptions(model) {
     model.config?.executor === "processes" ||
     model.proc.parentSpans.length > 0 ||
     [...model.pools.values()].some((p) => p.executor === "processes");
-  return { lab: processes, memory: model.proc.memorySamples > 0 };
+  // Threads share the lab's memory: strips only make sense once lanes are processes.
+  return { lab: processes, memory: processes && model.proc.memorySamples > 0 };
 }
 
 /**

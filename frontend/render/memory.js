@@ -9,7 +9,7 @@
  * the column's maximum, so a long run costs one rectangle per pixel column at most.
  */
 import { lowerBound } from "../model/sorted.js";
-import { THEME, font } from "./theme.js";
+import { THEME } from "./theme.js";
 
 /** @typedef {import("../model/processes.js").MemorySeries} MemorySeries */
 /** @typedef {import("./viewport.js").Viewport} Viewport */
@@ -84,21 +84,6 @@ function fillColumns(ctx, cols, x0, bottom, height) {
     ctx.fillRect(x0 + c, bottom - h, e - c, h);
     c = e;
   }
-}
-
-/**
- * The strip's scale in the label column: "mem ≤ 35 MB" once, so a viewer can read heights.
- * @param {CanvasRenderingContext2D} ctx
- * @param {number} maxRss
- * @param {number} x right edge of the text
- * @param {number} y middle of the strip
- */
-export function drawMemoryScale(ctx, maxRss, x, y) {
-  ctx.font = font(12);
-  ctx.fillStyle = THEME.mutedText;
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  ctx.fillText(`mem ${formatMB(maxRss)}`, x, y);
 }
 
 /**

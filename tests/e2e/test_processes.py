@@ -124,6 +124,7 @@ def test_killed_worker_breaks_the_pool_visibly(app: Page, screenshot) -> None:  
     assert int(timeline.get_attribute("data-failed-exits") or 0) >= 1
     expect(timeline).to_have_attribute("data-lanes", "4")  # the broken pool's two, a fresh two
     expect(app.locator("#summary-text")).to_contain_text("pool broke")
+    screenshot("processes-pool-broken")
 
     # The broken pool's marker explains what died.
     label = app.evaluate(
@@ -139,7 +140,7 @@ def test_killed_worker_breaks_the_pool_visibly(app: Page, screenshot) -> None:  
     tooltip = app.locator("#tooltip")
     expect(tooltip).to_contain_text("Pool 0 broke")
     expect(tooltip).to_contain_text("exit code")
-    screenshot("processes-pool-broken")
+    screenshot("processes-pool-broken-marker")
 
     # The lane of the worker that died says how it ended.
     culprit = app.evaluate(
@@ -148,7 +149,8 @@ def test_killed_worker_breaks_the_pool_visibly(app: Page, screenshot) -> None:  
             const m = store.model;
             const i = m.lanes.list.findIndex(l => l.brokePool);
             const box = view.canvas.getBoundingClientRect();
-            return {x: box.left + 20, y: box.top + view.layout.lanesY + (i + 0.5) * view.layout.laneH};
+            const y = view.layout.lanesY + (i + 0.5) * view.layout.laneH;
+            return {x: box.left + 20, y: box.top + y};
         }"""
     )
     app.mouse.move(culprit["x"], culprit["y"])

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import urllib.request
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 RUN_TIMEOUT_MS = 30_000
+#: The README's picture; refreshed by `SCHEDVIZ_UPDATE_DOCS=1 pytest tests/e2e -k resize`.
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 
 
 def set_slider(page: Page, value: int) -> None:
@@ -119,7 +124,10 @@ def test_live_resize_adds_lanes_and_a_marker(app: Page, screenshot) -> None:  # 
         }""",
         timeout=RUN_TIMEOUT_MS,
     )
-    screenshot("resize-3-to-6")
+    shot = screenshot("resize-3-to-6")
+    if os.environ.get("SCHEDVIZ_UPDATE_DOCS"):
+        DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, DOCS_SCREENSHOT)
 
     app.click("#stop")
     expect(timeline).to_have_attribute("data-run-state", "ended", timeout=RUN_TIMEOUT_MS)

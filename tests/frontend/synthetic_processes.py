@@ -113,21 +113,31 @@ def process_run(
         ends = [item_ns * (i + 1) for i in range(items)]
         finished = start + ends[-1]
         result_bytes = 20 + 9 * items
-        emit(finished, "task_finished", task=task, worker=w, ok=True, result="[0.02]",
-             error=None, item_ends=ends)
-        emit(finished, "serialized", task=task, side="worker", what="result", op="dumps",
-             duration_ns=20 * US, nbytes=result_bytes)
-        back = finished + 300 * US
-        emit(back, "serialized", task=task, side="parent", what="result", op="loads",
-             duration_ns=10 * US, nbytes=result_bytes)
-        parent_spans.append((back, "result"))
         chunks[task] = Chunk(task, first, items, w, start, finished, ends, args_bytes,
                              result_bytes, 30 * US + 50 * US + 20 * US + 10 * US)
         free_at[w] = finished + 20 * US
+    if culprit is not None:
+        # A broken pool terminates its other workers: what they were running is lost too.
+        died = free_at[culprit]
+        for c in chunks.values():
+            if not c.lost and c.finished > died:
+                c.lost, c.finished, c.item_ends = True, died + MS, []
+                c.result_bytes, c.pickling_ns = 0, 80 * US
+                free_at[c.worker] = c.finished
+    for c in chunks.values():
+        if c.lost:
+            continue
+        emit(c.finished, "task_finished", task=c.task, worker=c.worker, ok=True,
+             result="[0.02]", error=None, item_ends=c.item_ends)
+        emit(c.finished, "serialized", task=c.task, side="worker", what="result", op="dumps",
+             duration_ns=20 * US, nbytes=c.result_bytes)
+        back = c.finished + 300 * US
+        emit(back, "serialized", task=c.task, side="parent", what="result", op="loads",
+             duration_ns=10 * US, nbytes=c.result_bytes)
+        parent_spans.append((back, "result"))
     exits: dict[int, int] = {}
     end = max(free_at.values()) + 5 * MS
     if broken_at is not None and culprit is not None:
-        died = free_at[culprit]
         exits[culprit] = 1
         emit(died, "worker_exited", worker=culprit, pool=0, exitcode=1)
         for w in free_at:

@@ -11,13 +11,22 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
+from synthetic_processes import process_run
 from synthetic_runs import MS, batch, batches, simulate
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 SCENARIOS = [{"id": "demo", "title": "Demo preset", "description": "A preset for tests.",
               "config": {"executor": "threads", "workload": "cpu", "n_tasks": 7, "task_ms": 50,
                          "hash_mb": 8, "arrival": "batch", "rate": 10, "duration_s": 30,
-                         "max_workers": 5, "fail_every": 0}}]
+                         "max_workers": 5, "fail_every": 0}},
+             # Process presets are full RunConfig dicts, as the server dumps them.
+             {"id": "proc", "title": "Chunks on a process pool", "description": "map() in chunks.",
+              "config": {"executor": "processes", "workload": "sleep", "n_tasks": 32,
+                         "task_ms": 20, "hash_mb": 8, "arrival": "batch", "rate": 10,
+                         "duration_s": 30, "max_workers": 2, "fail_every": 0,
+                         "start_method": "fork", "submit_mode": "map", "chunksize": 8,
+                         "map_batch": 16, "payload_numbers": 0, "kill_every": 3,
+                         "on_broken": "restart"}}]
 
 
 class FakeServer:
@@ -201,3 +210,52 @@ def test_ten_thousand_tasks_on_many_workers(fake: FakeServer, page: Page) -> Non
     }""")
     assert frame_ms < 150, f"one frame of 10,000 tasks took {frame_ms:.0f} ms"
     shot(page, "page-10k-tasks")
+
+
+def test_process_presets_reveal_the_process_settings(fake: FakeServer, page: Page) -> None:
+    details = page.locator("details.advanced")
+    kill = page.locator("#kill_every")
+    expect(kill).to_be_disabled()  # threads: the server would refuse it
+    page.select_option("#preset", "proc")
+    expect(page.locator("#executor")).to_have_value("processes")
+    expect(details).to_have_attribute("open", "")
+    expect(kill).to_be_enabled()
+    expect(kill).to_have_value("3")
+    expect(page.locator("#chunksize")).to_have_value("8")
+    expect(page.locator("#submit_mode")).to_have_value("map")
+    # Back to a thread preset: its missing v2 fields fall back to the defaults.
+    page.select_option("#preset", "demo")
+    expect(page.locator("#executor")).to_have_value("threads")
+    expect(page.locator("#chunksize")).to_have_value("1")
+    expect(kill).to_be_disabled()
+    page.click("#run")
+    config = _sent(page, "start")[0]["config"]
+    assert config["executor"] == "threads" and config["kill_every"] == 0
+    assert config["submit_mode"] == "submit"
+
+
+def test_a_process_run_with_a_live_chunksize_change(fake: FakeServer, page: Page) -> None:
+    run = process_run(n_items=24, chunksize=4, workers=3, kill_chunk=4)
+    change = {"seq": len(run.events), "t": 30 * MS, "kind": "config_changed",
+              "field": "chunksize", "old": 4, "new": 16}
+    fake.run = {"run_id": run.run_id, "state": "ended", "config": {}}
+    for b in batches([*run.events, change], 50):
+        fake.send({"type": "events", "run_id": run.run_id, "events": b})
+    timeline = page.locator("#timeline")
+    expect(timeline).to_have_attribute("data-chunks", "6")
+    expect(timeline).to_have_attribute("data-items", "24")
+    expect(timeline).to_have_attribute("data-maps", "1")
+    expect(timeline).to_have_attribute("data-pools-broken", "1")
+    expect(timeline).to_have_attribute("data-failed-exits", "3")
+    expect(timeline).to_have_attribute("data-markers", "1")
+    assert int(timeline.get_attribute("data-memory-samples") or 0) > 0
+    # The chunksize marker's label reads like the max_workers one.
+    placed = page.evaluate("""async () => {
+        const { placeMarkers } = await import('/render/markers.js');
+        const { markerMeasure } = await import('/render/timeline.js');
+        const { store, view } = window.schedviz;
+        return placeMarkers(store.model, view.viewport, view.layout, markerMeasure(view.ctx))
+            .map(p => p.text);
+    }""")
+    assert "chunksize 4 → 16" in placed and "pool 0 broken · exit 1" in placed
+    shot(page, "page-process-run")
