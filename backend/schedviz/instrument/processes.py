@@ -6,9 +6,10 @@
             task_submitted                             events ──SimpleQueue──┐
     map:    one ChunkCall per chunk                                          │
                                                                              ▼
-    drain thread: pid -> worker id, into the Recorder  <─ WorkerChannel ─ (pid, [events…]) per step
+    drain thread: pid -> worker id, into the Recorder  <─ WorkerChannel: ready / started signals
     exit watcher: process sentinels -> worker_exited(exitcode), pool_broken
-    result: ResultEnvelope unpickles itself in the parent (timed) into the plain result
+    result: ResultEnvelope unpickles itself in the parent (timed) into the plain result,
+            handing over the task's other events (finished, item ends, result pickling)
 
 Seams: the initializer and the submitted callable are public. Two private ones, isolated here and
 checked on CPython 3.11, 3.12 and 3.13: `_spawn_process` (called for every new worker process; the
@@ -45,8 +46,11 @@ from schedviz.instrument.pending import OnSubmit, PendingMixin, PendingTasks
 from schedviz.instrument.recorder import Recorder
 from schedviz.instrument.worker import (
     PICKLE_PROTOCOL,
+    SIGNAL_READY,
     ChunkCall,
+    FrameReader,
     WorkerChannel,
+    WorkerEvents,
     init_worker,
     register_parent,
     run_in_worker,
@@ -88,6 +92,26 @@ def describe_exit(code: int | None) -> str:
     return f"exited with code {code}"
 
 
+def _ends_of_unfinished(
+    running: dict[int, tuple[int, int]], exit_t: dict[int, int]
+) -> dict[int, tuple[int, bool]]:
+    """When each started-but-unfinished task of a broken pool ended, and if it was in progress.
+
+    A worker runs one task at a time: a task followed by another on the same worker ended
+    (its result lost) before that one began; the last one ended with the worker's process.
+    """
+    by_worker: dict[int, list[tuple[int, int]]] = {}
+    for task, (worker, began) in running.items():
+        by_worker.setdefault(worker, []).append((began, task))
+    ends: dict[int, tuple[int, bool]] = {}
+    for worker, tasks in by_worker.items():
+        tasks.sort()
+        for (_, task), (next_began, _) in itertools.pairwise(tasks):
+            ends[task] = (next_began, False)
+        ends[tasks[-1][1]] = (exit_t.get(worker, time.monotonic_ns()), True)
+    return ends
+
+
 class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
     """`ProcessPoolExecutor` whose workers, tasks, chunks and pickling appear in `recorder`."""
 
@@ -121,12 +145,14 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         #: called from the event thread with the ids of the tasks a broken pool never started.
         self.on_broken: Callable[[list[int]], None] | None = None
         self._token = next(_tokens)
-        register_parent(self._token, self.recorder)
+        register_parent(self._token, self)
         self._lock = threading.Condition()
         self._workers: dict[int, tuple[int, BaseProcess]] = {}  # pid -> (worker id, process)
         self._exited: set[int] = set()
-        self._running: dict[int, int] = {}  # task -> worker, started and not finished
+        # task -> (worker, when its unpickling began): started, and no finish seen yet
+        self._running: dict[int, tuple[int, int]] = {}
         self._started_ever: set[int] = set()
+        self._finished: set[int] = set()
         self._unpicklable: set[int] = set()
         self._broken_tasks: list[int] = []
         self._exits: list[tuple[int, int, int | None]] = []  # (worker, pid, exitcode), in order
@@ -181,18 +207,18 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
             return self._workers[pid][0] if pid in self._workers else -1
 
     def _drain(self) -> None:
-        """Move workers' event batches into the recorder until no worker is left."""
-        reader = self._events.reader
+        """Move workers' signals and messages into the recorder until no worker is left."""
+        frames = FrameReader(self._events)
         try:
             while True:
-                ready = multiprocessing.connection.wait([reader, self._ctl_r])
-                if reader in ready:
-                    self._take(pickle.loads(reader.recv_bytes()))
-                    continue  # workers' data first: a signal only counts once it is drained
-                signal_byte = os.read(self._ctl_r, 1)
-                while reader.poll():
-                    self._take(pickle.loads(reader.recv_bytes()))
-                if signal_byte == b"b":
+                ready = multiprocessing.connection.wait([self._events.reader, self._ctl_r])
+                if self._events.reader in ready:
+                    self._take_frame(frames)
+                    continue  # workers' data first: a control byte counts once that is drained
+                control = os.read(self._ctl_r, 1)
+                while frames.poll():  # no worker is left: whatever they wrote is all here
+                    self._take_frame(frames)
+                if control == b"b":
                     self._report_broken()
                 else:
                     return
@@ -204,25 +230,49 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
                     os.close(fd)
             self._events.close()
 
-    def _take(self, message: tuple[int, list[tuple[Any, ...]]]) -> None:
-        """One worker's batch into the recorder, its pid turned into its worker id."""
+    def _take_frame(self, frames: FrameReader) -> None:
+        item = frames.read()
+        if item is None:
+            return
+        kind, body = item
+        if kind == "signal":
+            self._take_signal(*body)
+        else:
+            self.take_worker_events(body)
+
+    def _take_signal(self, kind: int, pid: int, task: int, t: int, dur: int, nbytes: int) -> None:
+        worker = self._worker_of(pid)
+        if kind == SIGNAL_READY:
+            self.recorder.record_at("worker_ready", t, worker, pid)
+            return
+        self.pending.started(task)
+        with self._lock:
+            if task not in self._finished:  # its result may have come back first
+                self._running[task] = (worker, t - dur)
+            self._started_ever.add(task)
+        self.recorder.record_at("serialized", t - dur, task, "worker", "args", "loads", dur, nbytes)
+        self.recorder.record_at("task_started", t, task, worker)
+
+    def take_worker_events(self, message: WorkerEvents) -> None:
+        """A worker's events into the recorder, its pid turned into its worker id."""
         rec = self.recorder
         pid, events = message
         worker = self._worker_of(pid)
         for ev in events:
-                kind = ev[0]
-                slot = _WORKER_SLOT.get(kind)
-                if slot is not None:
-                    ev = (*ev[:slot], worker, *ev[slot + 1 :])
-                if kind == "task_started":
-                    self.pending.started(ev[2])
-                    with self._lock:
-                        self._running[ev[2]] = worker
-                        self._started_ever.add(ev[2])
-                elif kind == "task_finished":
-                    with self._lock:
-                        self._running.pop(ev[2], None)
-                rec.record_at(*ev)
+            kind = ev[0]
+            slot = _WORKER_SLOT.get(kind)
+            if slot is not None:
+                ev = (*ev[:slot], worker, *ev[slot + 1 :])
+            if kind == "task_finished":
+                with self._lock:
+                    self._running.pop(ev[2], None)
+                    self._finished.add(ev[2])
+            rec.record_at(*ev)
+
+    def record_result_loads(self, task: int, t0: int, duration: int, nbytes: int) -> None:
+        self.recorder.record_at(
+            "serialized", t0, task, "parent", "result", "loads", duration, nbytes
+        )
 
     def _watch(self) -> None:
         """Record each worker's exit as it happens; end once none is left and none can come."""
@@ -303,30 +353,29 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
     def _report_broken(self) -> None:
         culprit = self._culprit()
         with self._lock:
-            tasks = list(self._broken_tasks)
+            tasks = set(self._broken_tasks)
             running, started = dict(self._running), set(self._started_ever)
             exit_t = dict(self._exit_t)
         worker, pid, code = culprit if culprit else (None, None, None)
         who = f"worker {worker} (pid {pid}) {describe_exit(code)}" if culprit else "a worker died"
-        victims = [t for t, w in running.items() if w == worker]
+        ends = _ends_of_unfinished(running, exit_t)
+        victims = [t for t, (w, _) in running.items() if w == worker and ends[t][1]]
         during = f" while running task {victims[0]}" if victims else ""
         message = f"{who}{during}: the process pool is broken (BrokenProcessPool)"
         self.recorder.record("pool_broken", self.pool_id, message, worker, pid, code)
-        never_started = []
-        for task in tasks:
-            if task in running:
-                # It ended when its process did, whoever killed it.
-                self.recorder.record_at(
-                    "task_finished", exit_t.get(running[task], time.monotonic_ns()), task,
-                    running[task], False, None, f"BrokenProcessPool: {who}", None,
-                )
-            elif task not in started:
-                self.recorder.record("task_cancelled", task, "pool_broken")
-                never_started.append(task)
-        with self._lock:
-            self._broken_delivered = True
+        for task, (end, in_progress) in sorted(ends.items()):
+            if task not in tasks:
+                continue
+            why = who if in_progress else f"its result was lost when the pool broke ({who})"
+            self.recorder.record_at("task_finished", end, task, running[task][0], False, None,
+                                    f"BrokenProcessPool: {why}", None)
+        never_started = sorted(t for t in tasks if t not in started)
+        for task in never_started:
+            self.recorder.record("task_cancelled", task, "pool_broken")
         if self.on_broken is not None:
             self.on_broken(never_started)
+        with self._lock:  # only now: until the hook has run, the pool is still "breaking"
+            self._broken_delivered = True
 
     def breaking(self) -> bool:
         """The pool broke and its final report (pool_broken, on_broken) is not out yet."""

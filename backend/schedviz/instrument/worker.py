@@ -2,12 +2,23 @@
 
 In a worker process: `init_worker` (the pool's initializer) and `run_in_worker` (what every
 task is submitted as). The worker stamps its own events with `time.monotonic_ns()` (system-wide
-on Linux, so lanes of different processes line up) and sends them to the parent in one batch
-per step on a `WorkerChannel`: no extra thread in the worker, no round trip per event.
+on Linux, so lanes of different processes line up). They reach the parent three ways, chosen so
+that a task costs no extra round trip and almost no extra bytes:
 
-In the parent: `ResultEnvelope` is what a worker returns. It carries the result pickled by the
-worker (so the worker can time that) and unpickles itself, in the parent, into the plain result
-through `unwrap_result`, which times that too. So the Future holds the real result, exactly as
+- `WorkerChannel.signal`: a fixed 48-byte record the moment a worker is ready or a task starts
+  (with the unpickling of its call), so a task that kills its worker has already said that it
+  started.
+- the result itself: a `ResultEnvelope` carries the task's remaining events (finished, item
+  ends, result pickling) back with the result the pool sends anyway.
+- `WorkerChannel.put`: pickled events, only for a task that raised (an exception travels back
+  without our envelope).
+
+Both `signal` and `put` write frames of at most 4 KiB to one pipe: such a write is atomic, so
+workers share the pipe without a lock (a worker killed while holding a lock would block the
+others), and the parent joins a worker's multi-frame message by its pid.
+
+In the parent, the envelope unpickles itself, in the pool's own result thread, into the plain
+result through `unwrap_result`, which also times that. So the Future holds the real result, as
 with a plain ProcessPoolExecutor, and all four pickling steps of a task are measured:
 arguments dumps (parent) → loads (worker), result dumps (worker) → loads (parent).
 
@@ -18,66 +29,89 @@ from __future__ import annotations
 
 import os
 import pickle
+import struct
 import time
 from collections.abc import Callable, Iterable
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, Protocol
 
 from schedviz.instrument.common import short_repr
-from schedviz.instrument.recorder import Recorder
 
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-# -- worker side ------------------------------------------------------------------------------
+#: kind, pid, task, t, duration_ns, nbytes
+SIGNAL = struct.Struct("=6q")
+SIGNAL_READY, SIGNAL_STARTED = 0, 1
+
+#: every frame starts with the writer's pid and what the frame is
+FRAME = struct.Struct("=qB")
+FRAME_SIGNAL, FRAME_PART, FRAME_LAST = 0, 1, 2
+#: payload per frame: the pipe's atomic write size less the frame and length headers
+FRAME_PAYLOAD = 4096 - FRAME.size - 4
+
+WorkerEvents = tuple[int, list[tuple[Any, ...]]]  # (pid, [raw event tuples])
 
 
 class WorkerChannel:
-    """Workers → parent: a one-way pipe whose writers take turns on a lock.
-
-    Only workers write to it and only the parent reads: the parent never needs the lock, so a
-    worker killed while holding it cannot block the parent (and a dead worker breaks the pool,
-    whose other workers are then terminated anyway).
-    """
+    """Workers → parent: one pipe of atomic frames, shared by all workers without a lock."""
 
     def __init__(self, ctx: BaseContext) -> None:
         self.reader, self.writer = ctx.Pipe(duplex=False)
-        self.lock = ctx.Lock()
 
-    def put(self, message: object) -> None:
+    def signal(self, kind: int, pid: int, task: int, t: int, duration: int, nbytes: int) -> None:
+        self.writer.send_bytes(
+            FRAME.pack(pid, FRAME_SIGNAL) + SIGNAL.pack(kind, pid, task, t, duration, nbytes)
+        )
+
+    def put(self, message: WorkerEvents) -> None:
         data = pickle.dumps(message, PICKLE_PROTOCOL)
-        with self.lock:
-            self.writer.send_bytes(data)
+        pid = message[0]
+        for i in range(0, len(data), FRAME_PAYLOAD):
+            last = i + FRAME_PAYLOAD >= len(data)
+            part = FRAME.pack(pid, FRAME_LAST if last else FRAME_PART)
+            self.writer.send_bytes(part + data[i : i + FRAME_PAYLOAD])
 
     def close(self) -> None:
         self.reader.close()
         self.writer.close()
 
 
-class _WorkerState:
-    """This worker process's pid, event buffer and channel to the parent."""
+class FrameReader:
+    """The parent's end: yields signals and whole messages as their frames arrive."""
 
     def __init__(self, channel: WorkerChannel) -> None:
-        self.channel = channel
-        self.pid = os.getpid()
-        self.buf: list[tuple[Any, ...]] = []
+        self._reader = channel.reader
+        self._parts: dict[int, list[bytes]] = {}  # pid -> frames of an unfinished message
 
-    def flush(self) -> None:
-        if self.buf:
-            self.channel.put((self.pid, self.buf))
-            self.buf = []
+    def poll(self) -> bool:
+        return self._reader.poll()
+
+    def read(self) -> tuple[str, Any] | None:
+        """("signal", fields) or ("message", WorkerEvents), or None for a partial message."""
+        frame = self._reader.recv_bytes()
+        pid, kind = FRAME.unpack_from(frame)
+        body = frame[FRAME.size :]
+        if kind == FRAME_SIGNAL:
+            return "signal", SIGNAL.unpack(body)
+        self._parts.setdefault(pid, []).append(body)
+        if kind == FRAME_PART:
+            return None
+        return "message", pickle.loads(b"".join(self._parts.pop(pid)))
 
 
-_state: _WorkerState | None = None
+# -- worker side ------------------------------------------------------------------------------
+
+_channel: WorkerChannel | None = None
+_pid = 0
 
 
 def init_worker(
-    events: WorkerChannel, user_init: Callable[..., object] | None, user_initargs: tuple[Any, ...]
+    channel: WorkerChannel, user_init: Callable[..., object] | None, user_initargs: tuple[Any, ...]
 ) -> None:
     """The pool's initializer: announce this worker as ready, then run the caller's own."""
-    global _state
-    _state = _WorkerState(events)  # a fresh state also after fork: never the parent's buffer
-    _state.buf.append(("worker_ready", time.monotonic_ns(), _state.pid, _state.pid))
-    _state.flush()
+    global _channel, _pid
+    _channel, _pid = channel, os.getpid()  # set anew after a fork: never the parent's
+    channel.signal(SIGNAL_READY, _pid, -1, time.monotonic_ns(), 0, 0)
     if user_init is not None:
         user_init(*user_initargs)
 
@@ -99,39 +133,38 @@ class ChunkCall:
         return [self.fn(*args) for args in chunk]
 
     def run(self, chunk: Iterable[tuple[Any, ...]], ends: list[int]) -> list[Any]:
+        fn, stamp, end = self.fn, time.monotonic_ns, ends.append  # locals: this loop is hot
         out = []
         for args in chunk:
-            out.append(self.fn(*args))
-            ends.append(time.monotonic_ns())
+            out.append(fn(*args))
+            end(stamp())
         return out
 
 
 class ResultEnvelope:
-    """A result pickled in the worker; unpickling it in the parent yields the result itself."""
+    """A result pickled in the worker, with the task's events; in the parent, the result."""
 
-    __slots__ = ("data", "task", "token")
+    __slots__ = ("data", "events", "task", "token")
 
-    def __init__(self, token: int, task: int, data: bytes) -> None:
+    def __init__(self, token: int, task: int, data: bytes, events: WorkerEvents) -> None:
         self.token = token
         self.task = task
         self.data = data
+        self.events = events
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (unwrap_result, (self.token, self.task, self.data))
+        return (unwrap_result, (self.token, self.task, self.data, self.events))
 
 
 def run_in_worker(token: int, task: int, payload: bytes) -> ResultEnvelope:
     """Run one task in this worker: unpickle the call, run it, pickle the result; time each."""
-    st = _state
-    if st is None:  # not started through init_worker: nothing to report to
+    channel, pid = _channel, _pid
+    if channel is None:
         raise RuntimeError("schedviz worker state missing: the pool's initializer did not run")
-    pid = st.pid
     t0 = time.monotonic_ns()
     fn, args, kwargs = pickle.loads(payload)
     t_start = time.monotonic_ns()
-    st.buf.append(("serialized", t0, task, "worker", "args", "loads", t_start - t0, len(payload)))
-    st.buf.append(("task_started", t_start, task, pid))
-    st.flush()  # now, not with the result: a long task must show as running while it runs
+    channel.signal(SIGNAL_STARTED, pid, task, t_start, t_start - t0, len(payload))
     ends: list[int] | None = [] if isinstance(fn, ChunkCall) else None
     try:
         result = fn.run(args[0], ends) if ends is not None else fn(*args, **kwargs)
@@ -139,42 +172,49 @@ def run_in_worker(token: int, task: int, payload: bytes) -> ResultEnvelope:
         data = pickle.dumps(result, PICKLE_PROTOCOL)
     except BaseException as exc:
         rel = [e - t_start for e in ends] if ends is not None else None
-        st.buf.append(
-            ("task_finished", time.monotonic_ns(), task, pid, False, None, short_repr(exc), rel)
-        )
-        st.flush()
+        finished = ("task_finished", time.monotonic_ns(), task, pid, False, None,
+                    short_repr(exc), rel)
+        channel.put((pid, [finished]))
         raise
     t_dumped = time.monotonic_ns()
     rel = [e - t_start for e in ends] if ends is not None else None
-    st.buf.append(("task_finished", t_end, task, pid, True, short_repr(result), None, rel))
-    st.buf.append(
-        ("serialized", t_end, task, "worker", "result", "dumps", t_dumped - t_end, len(data))
-    )
-    st.flush()
-    return ResultEnvelope(token, task, data)
+    events = [
+        ("task_finished", t_end, task, pid, True, short_repr(result), None, rel),
+        ("serialized", t_end, task, "worker", "result", "dumps", t_dumped - t_end, len(data)),
+    ]
+    return ResultEnvelope(token, task, data, (pid, events))
 
 
 # -- parent side ------------------------------------------------------------------------------
 
-#: token -> the recorder of the instrumented pool that submitted the task (parent process only).
-_parent_recorders: dict[int, Recorder] = {}
+
+class ParentPool(Protocol):
+    """What `unwrap_result` needs of the pool that submitted the task."""
+
+    def take_worker_events(self, message: WorkerEvents) -> None: ...
+
+    def record_result_loads(self, task: int, t0: int, duration: int, nbytes: int) -> None: ...
 
 
-def register_parent(token: int, recorder: Recorder) -> None:
-    _parent_recorders[token] = recorder
+#: token -> the instrumented pool that submitted the task (parent process only).
+_parent_pools: dict[int, ParentPool] = {}
+
+
+def register_parent(token: int, pool: ParentPool) -> None:
+    _parent_pools[token] = pool
 
 
 def unregister_parent(token: int) -> None:
-    _parent_recorders.pop(token, None)
+    _parent_pools.pop(token, None)
 
 
-def unwrap_result(token: int, task: int, data: bytes) -> Any:
+def unwrap_result(token: int, task: int, data: bytes, events: WorkerEvents) -> Any:
     """Runs in the parent while the pool unpickles a worker's reply: the result, timed."""
     t0 = time.monotonic_ns()
     result = pickle.loads(data)
-    rec = _parent_recorders.get(token)
-    if rec is not None:
-        rec.record_at(
-            "serialized", t0, task, "parent", "result", "loads", time.monotonic_ns() - t0, len(data)
-        )
+    t1 = time.monotonic_ns()
+    pool = _parent_pools.get(token)
+    if pool is not None:
+        pool.take_worker_events(events)
+        pool.record_result_loads(task, t0, t1 - t0, len(data))
     return result

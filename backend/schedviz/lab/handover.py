@@ -233,19 +233,30 @@ class Handover:
                     )
 
     def _restart_broken(self) -> None:
-        with self._lock:
-            broken, self._broken = self._broken, []
-        for pool, never_started in broken:
-            if pool is not self._current or self.replace_broken is None:
-                continue
-            fresh = self.replace_broken(pool)
-            if fresh is None:
-                continue
+        # An entry leaves _broken only once handled, so wait_idle cannot return in between.
+        while True:
             with self._lock:
-                self._current = fresh
-                self._adopt(fresh)
-                calls = [self._calls.pop(t) for t in sorted(never_started) if t in self._calls]
-            pool.shutdown(wait=False)
-            for fn, args, kwargs in calls:
-                # A retry is new work: a new task id, so the first one keeps its own story.
-                fresh.submit(fn, *args, **kwargs)
+                if not self._broken:
+                    return
+                pool, never_started = self._broken[0]
+            try:
+                if pool is self._current and self.replace_broken is not None:
+                    self._replace(pool, never_started)
+            finally:
+                with self._lock:
+                    self._broken.pop(0)
+                    self._wake.notify_all()
+
+    def _replace(self, pool: Pool, never_started: list[int]) -> None:
+        assert self.replace_broken is not None
+        fresh = self.replace_broken(pool)
+        if fresh is None:
+            return
+        with self._lock:
+            self._current = fresh
+            self._adopt(fresh)
+            calls = [self._calls.pop(t) for t in sorted(never_started) if t in self._calls]
+        pool.shutdown(wait=False)
+        for fn, args, kwargs in calls:
+            # A retry is new work: a new task id, so the first one keeps its own story.
+            fresh.submit(fn, *args, **kwargs)
