@@ -3,7 +3,7 @@
 Each case runs the same work on the plain executor and on the instrumented one, alternating
 rounds so that drift of a noisy machine hits both alike, and reports the ratio of the medians
 (instrumented / plain). The instrumented side pays for everything the lab pays for: recording,
-and a Flusher draining, numbering and JSON-encoding batches every 30 ms.
+and a Flusher draining, numbering and framing batches for the web process every 30 ms.
 
 Writes the table as JSON (default bench-results/bench.json) and prints it.
 """
@@ -26,6 +26,7 @@ from typing import Any
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.recorder import Recorder
 from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
+from schedviz.lab import channel
 from schedviz.lab.flusher import Flusher
 
 
@@ -55,7 +56,7 @@ class Instrumented:
 
     def _emit(self, batch: list[list[Any]]) -> None:
         self.events += len(batch)
-        json.dumps(batch)  # what the lab does before a batch leaves for the web process
+        channel.pack({"type": "events", "events": batch})  # what the lab sends per batch
 
     def close(self) -> None:
         self.pool.shutdown()

@@ -75,3 +75,11 @@ def test_compact_events_expand_to_the_same_objects() -> None:
     assert small == [9, 1_500, "task_moved", 5, 0, 1]
     assert protocol.expand(small) == protocol.encode(raw, seq=9, t0=500)
     assert json.loads(json.dumps(small)) == small  # what the lab sends is plain JSON
+
+
+def test_deferred_repr_positions_name_the_repr_fields() -> None:
+    from schedviz.lab.flusher import DEFERRING
+
+    for kind, slots in DEFERRING.items():
+        names = {protocol.FIELDS[kind][i - 2] for i in slots}
+        assert names <= {"args", "result", "error"}, (kind, names)

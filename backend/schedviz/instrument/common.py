@@ -13,17 +13,19 @@ _repr.maxother = MAX_REPR
 _repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 8
 _repr.maxlevel = 3
 
-_SCALARS = (int, float, bool, type(None), complex)
+_SCALARS = frozenset({int, float, bool, type(None), complex})
+_SEQUENCES = frozenset({list, tuple})
 
 
 def _flat(obj: object) -> bool:
-    """A scalar, a short string, or a short tuple of those: safe for the builtin repr."""
-    if isinstance(obj, _SCALARS):
+    """A scalar, a short string, or a short tuple of scalars: safe for the builtin repr."""
+    kind = type(obj)
+    if kind in _SCALARS:
         return True
-    if isinstance(obj, (str, bytes)):
-        return len(obj) <= MAX_REPR
-    if isinstance(obj, tuple) and len(obj) <= 8:
-        return all(isinstance(x, _SCALARS) or (isinstance(x, str) and len(x) <= 40) for x in obj)
+    if kind is str or kind is bytes:
+        return len(obj) <= MAX_REPR  # type: ignore[arg-type]
+    if kind is tuple and len(obj) <= 4:  # type: ignore[arg-type]
+        return all(type(x) in _SCALARS for x in obj)  # type: ignore[attr-defined]
     return False
 
 
@@ -36,10 +38,11 @@ def short_repr(obj: object) -> str:
     try:
         if _flat(obj):
             text = repr(obj)
-        elif isinstance(obj, (list, tuple)) and all(_flat(x) for x in obj[:8]):
-            text = repr(obj[:8])
-            if len(obj) > 8:
-                text = f"{text[:-1]}, … {len(obj) - 8} more{text[-1]}"
+        elif type(obj) in _SEQUENCES and all(_flat(x) for x in obj[:8]):  # type: ignore[index]
+            head = obj[:8]  # type: ignore[index]
+            text = repr(head)
+            if len(obj) > 8:  # type: ignore[arg-type]
+                text = f"{text[:-1]}, … {len(obj) - 8} more{text[-1]}"  # type: ignore[arg-type]
         else:
             text = _repr.repr(obj)
     except Exception as exc:  # a broken __repr__ must not break the task's bookkeeping

@@ -38,17 +38,26 @@ class PendingTasks:
         self._moving: set[int] = set()
         self._cancel_reason = "cancelled"
 
-    def add(self, task: int, fut: Future[Any], call: Call) -> None:
+    def add(
+        self, task: int, fut: Future[Any], call: Call,
+        also: Callable[[int, Future[Any]], None] | None = None,
+    ) -> None:
+        """Track a submitted task; `also(task, future)` runs when it is done (one callback)."""
         self._tasks[task] = (fut, call)
-        fut.add_done_callback(functools.partial(self._on_done, task))
+        fut.add_done_callback(functools.partial(self._on_done, task, also))
 
     def started(self, task: int) -> None:
         self._tasks.pop(task, None)
 
-    def _on_done(self, task: int, fut: Future[Any]) -> None:
+    def _on_done(
+        self, task: int, also: Callable[[int, Future[Any]], None] | None, fut: Future[Any]
+    ) -> None:
         self._tasks.pop(task, None)
-        if fut.cancelled() and task not in self._moving:
-            self._rec.record("task_cancelled", task, self._cancel_reason)
+        if fut.cancelled():
+            if task not in self._moving:
+                self._rec.record("task_cancelled", task, self._cancel_reason)
+        elif also is not None:
+            also(task, fut)
 
     def count(self) -> int:
         return len(self._tasks)

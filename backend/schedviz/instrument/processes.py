@@ -26,11 +26,13 @@ Guarantees:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
+import select
 import signal
 import threading
 import time
@@ -201,6 +203,9 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
             return {pid: w for pid, (w, _) in self._workers.items() if pid not in self._exited}
 
     def _worker_of(self, pid: int) -> int:
+        known = self._workers.get(pid)  # a dict read is atomic: no lock on the common path
+        if known is not None:
+            return known[0]
         with self._lock:
             # A forked worker can report before _spawn_process has registered its pid.
             self._lock.wait_for(lambda: pid in self._workers, timeout=_EXIT_REAP_S)
@@ -209,11 +214,15 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
     def _drain(self) -> None:
         """Move workers' signals and messages into the recorder until no worker is left."""
         frames = FrameReader(self._events)
+        both = select.poll()  # made once: a selector per wait would cost more than a frame
+        both.register(frames.fileno(), select.POLLIN)
+        both.register(self._ctl_r, select.POLLIN)
         try:
             while True:
-                ready = multiprocessing.connection.wait([self._events.reader, self._ctl_r])
-                if self._events.reader in ready:
-                    self._take_frame(frames)
+                ready = {fd for fd, _ in both.poll()}
+                if frames.fileno() in ready:
+                    while frames.poll():  # everything that is there now
+                        self._take_frame(frames)
                     continue  # workers' data first: a control byte counts once that is drained
                 control = os.read(self._ctl_r, 1)
                 while frames.poll():  # no worker is left: whatever they wrote is all here
@@ -398,7 +407,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
             self._unpicklable.add(task)
             rec.record_at("task_submitted", t0, task, self.pool_id, Deferred(args),
                           None, None, None)
-            fut.add_done_callback(lambda f: self._on_done(task, f))
+            fut.add_done_callback(functools.partial(self._on_done, task))
             return fut
         t1 = time.monotonic_ns()
         fut = ProcessPoolExecutor.submit(self, run_in_worker, self._token, task, payload)  # type: ignore[arg-type]
@@ -410,8 +419,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
             info = (Deferred(args), None, None, None)
         rec.record_at("task_submitted", t0, task, self.pool_id, *info)
         rec.record_at("serialized", t0, task, "parent", "args", "dumps", t1 - t0, len(payload))
-        self.pending.add(task, fut, (fn, args, kwargs))
-        fut.add_done_callback(lambda f: self._on_done(task, f))
+        self.pending.add(task, fut, (fn, args, kwargs), self._on_done)
         if self.on_submit is not None:
             self.on_submit(task, fut, (fn, args, kwargs))
         return fut

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import struct
 import time
 from collections.abc import Callable, Iterable
@@ -82,9 +83,16 @@ class FrameReader:
     def __init__(self, channel: WorkerChannel) -> None:
         self._reader = channel.reader
         self._parts: dict[int, list[bytes]] = {}  # pid -> frames of an unfinished message
+        # Connection.poll() builds a selector per call; one poll object costs a syscall.
+        self._poller = select.poll()
+        self._poller.register(self._reader.fileno(), select.POLLIN)
+
+    def fileno(self) -> int:
+        return self._reader.fileno()
 
     def poll(self) -> bool:
-        return self._reader.poll()
+        """A frame (or the writers' end of file) is waiting."""
+        return bool(self._poller.poll(0))
 
     def read(self) -> tuple[str, Any] | None:
         """("signal", fields) or ("message", WorkerEvents), or None for a partial message."""
@@ -129,8 +137,14 @@ class ChunkCall:
         self.map_id = map_id
         self.first_item = first_item
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled once per chunk: the default for a __slots__ class goes through copyreg in
+        # Python, several times slower than this.
+        return (ChunkCall, (self.fn, self.map_id, self.first_item))
+
     def __call__(self, chunk: Iterable[tuple[Any, ...]]) -> list[Any]:
-        return [self.fn(*args) for args in chunk]
+        fn = self.fn
+        return [fn(*args) for args in chunk]
 
     def run(self, chunk: Iterable[tuple[Any, ...]], ends: list[int]) -> list[Any]:
         fn, stamp, end = self.fn, time.monotonic_ns, ends.append  # locals: this loop is hot

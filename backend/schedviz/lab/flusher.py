@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from schedviz.instrument.common import Deferred, short_repr
 from schedviz.instrument.recorder import Recorder
-from schedviz.protocol import CompactEvent, RawEvent, compact
+from schedviz.protocol import FIELDS, CompactEvent, RawEvent, compact
 
 BATCH_INTERVAL_S = 0.03
 BATCH_MAX_EVENTS = 500
@@ -110,8 +110,22 @@ def to_compact(raw: list[RawEvent], seq0: int, t0: int) -> list[CompactEvent]:
     return [compact(_resolve(ev), seq0 + i, t0) for i, ev in enumerate(raw)]
 
 
+#: kind -> positions in a raw tuple `(kind, t, *fields)` that may hold a Deferred repr
+DEFERRING = {
+    kind: tuple(2 + FIELDS[kind].index(f) for f in ("args", "result", "error")
+                if f in FIELDS[kind])
+    for kind in ("task_submitted", "task_finished")
+}
+
+
 def _resolve(ev: RawEvent) -> RawEvent:
     """Take the reprs the hot path deferred (see common.Deferred)."""
-    if any(isinstance(x, Deferred) for x in ev):
-        return tuple(short_repr(x.obj) if isinstance(x, Deferred) else x for x in ev)
-    return ev
+    slots = DEFERRING.get(ev[0])
+    if slots is None:
+        return ev
+    out = None
+    for i in slots:
+        if type(ev[i]) is Deferred:
+            out = out or list(ev)
+            out[i] = short_repr(ev[i].obj)
+    return ev if out is None else tuple(out)
