@@ -2,10 +2,12 @@
 
 Guarantees:
 - A task is pending from its submit until it starts, is cancelled or is moved. The per-task
-  path (add, started, done) uses only single dict operations, atomic under the GIL: no lock
-  on the hot path. cancel_all and move_all work on a snapshot.
-- A cancelled task is recorded as `task_cancelled` with the reason given to `cancel_all`
-  (or "cancelled" for a caller's own `Future.cancel()`); a moved one as `task_moved` only.
+  path (add, started) is single dict operations, atomic under the GIL: no lock and, unless
+  the pool asks for one, no done-callback per task. cancel_all and move_all use a snapshot.
+- A task leaves pending once: whoever pops it records what happened to it. A cancelled task
+  is recorded as `task_cancelled` with the reason given to `cancel_all`, or "cancelled" for a
+  caller's own `Future.cancel()` (found by `sweep`, at the next drain of the recorder, or by
+  the done-callback of a pool that registers one); a moved one as `task_moved` only.
 - `Future.cancel()` runs done callbacks in the calling thread: futures are cancelled outside
   the snapshot lock.
 """
@@ -14,17 +16,29 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
 from schedviz.instrument.recorder import Recorder
 
+SWEEP_INTERVAL_S = 0.25
+
 Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 #: takes over a moved task: (task id, fn, args, kwargs)
 Resubmit = Callable[[int, Callable[..., Any], tuple[Any, ...], dict[str, Any]], object]
 #: an executor's hook, called after each submit with (task id, its future, its call)
 OnSubmit = Callable[[int, "Future[Any]", Call], None]
+
+
+def _is_cancelled(fut: Future[Any]) -> bool:
+    # Future.cancelled() takes the future's lock; a sweep over thousands of pending futures
+    # every drain reads the state directly instead (private, read only; CPython 3.11-3.13).
+    state = getattr(fut, "_state", None)
+    if state is None:
+        return fut.cancelled()
+    return state in ("CANCELLED", "CANCELLED_AND_NOTIFIED")
 
 
 class PendingTasks:
@@ -36,28 +50,49 @@ class PendingTasks:
         self._lock = threading.Lock()
         self._tasks: dict[int, tuple[Future[Any], Call]] = {}
         self._moving: set[int] = set()
-        self._cancel_reason = "cancelled"
+        self._cancel_reason = "cancelled"  # what cancel_all is doing, for the done-callbacks
+        self._last_sweep = 0.0
+        recorder.add_drain_hook(self._sweep_now_and_then)
 
     def add(
         self, task: int, fut: Future[Any], call: Call,
         also: Callable[[int, Future[Any]], None] | None = None,
     ) -> None:
-        """Track a submitted task; `also(task, future)` runs when it is done (one callback)."""
+        """Track a submitted task; with `also`, `also(task, future)` runs when it is done."""
         self._tasks[task] = (fut, call)
-        fut.add_done_callback(functools.partial(self._on_done, task, also))
+        if also is not None:
+            fut.add_done_callback(functools.partial(self._on_done, task, also))
 
     def started(self, task: int) -> None:
         self._tasks.pop(task, None)
 
+    def _cancelled(self, task: int, reason: str) -> None:
+        """Record a cancellation once: only if this call took the task out of pending."""
+        if self._tasks.pop(task, None) is not None and task not in self._moving:
+            self._rec.record("task_cancelled", task, reason)
+
     def _on_done(
-        self, task: int, also: Callable[[int, Future[Any]], None] | None, fut: Future[Any]
+        self, task: int, also: Callable[[int, Future[Any]], None], fut: Future[Any]
     ) -> None:
-        self._tasks.pop(task, None)
         if fut.cancelled():
-            if task not in self._moving:
-                self._rec.record("task_cancelled", task, self._cancel_reason)
-        elif also is not None:
+            self._cancelled(task, self._cancel_reason)
+        else:
+            self._tasks.pop(task, None)
             also(task, fut)
+
+    def _sweep_now_and_then(self) -> None:
+        # A sweep reads every pending future; a caller's own cancel is rare (a run's driver
+        # cancels through cancel_all, recorded at once), so a few sweeps a second are enough.
+        now = time.monotonic()
+        if now - self._last_sweep >= SWEEP_INTERVAL_S:
+            self._last_sweep = now
+            self.sweep()
+
+    def sweep(self) -> None:
+        """Record the tasks whose futures a caller cancelled since the last sweep."""
+        for task, (fut, _) in list(self._tasks.items()):
+            if _is_cancelled(fut):
+                self._cancelled(task, "cancelled")
 
     def count(self) -> int:
         return len(self._tasks)
@@ -68,8 +103,16 @@ class PendingTasks:
 
     def cancel_all(self, reason: str = "cancelled") -> int:
         """Cancel every task that has not started; returns how many were cancelled."""
+        count = 0
         self._cancel_reason = reason
-        return sum(1 for _, (fut, _) in self._snapshot() if fut.cancel())
+        try:
+            for task, (fut, _) in self._snapshot():
+                if fut.cancel():
+                    count += 1
+                    self._cancelled(task, reason)  # a no-op if a done-callback got there first
+        finally:
+            self._cancel_reason = "cancelled"
+        return count
 
     def move_all(self, target_pool: int, resubmit: Resubmit) -> dict[int, Future[Any]]:
         """Cancel each pending task here and hand it to `resubmit` under the same id.
@@ -81,6 +124,7 @@ class PendingTasks:
         for task, (fut, (fn, args, kwargs)) in self._snapshot():
             self._moving.add(task)  # read by _on_done, which cancel() runs in this thread
             if fut.cancel():
+                self._tasks.pop(task, None)
                 self._rec.record("task_moved", task, self._pool_id, target_pool)
                 resubmit(task, fn, args, kwargs)
                 moved[task] = fut

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from schedviz.protocol import RawEvent
@@ -28,6 +29,11 @@ class Recorder:
         self.dropped = 0
         #: monotonic ns of t = 0 for this run; the flusher subtracts it.
         self.t0 = time.monotonic_ns()
+        self._drain_hooks: list[Callable[[], None]] = []
+
+    def add_drain_hook(self, hook: Callable[[], None]) -> None:
+        """Run `hook` before each drain: a pool records there what it only notices late."""
+        self._drain_hooks.append(hook)
 
     def record(self, kind: str, *fields: Any) -> None:
         """Append one event stamped now; count it as dropped if the buffer is full."""
@@ -45,6 +51,8 @@ class Recorder:
 
     def drain(self, limit: int | None = None) -> list[RawEvent]:
         """Remove and return up to `limit` buffered events (all when None), oldest first."""
+        for hook in list(self._drain_hooks):
+            hook()
         buf = self._buf
         n = len(buf) if limit is None else min(limit, len(buf))
         # popleft is atomic; appends racing with this loop simply wait for the next drain.

@@ -145,6 +145,7 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
                 for worker, thread in self._worker_threads.items():
                     self._watch_exit(worker, thread)
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        self.pending.sweep()  # cancel_futures=True cancels inside the pool: record it now
         if wait:
             for watcher in list(self._exit_watchers):
                 watcher.join()
