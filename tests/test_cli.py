@@ -81,3 +81,22 @@ def test_process_map_chunks_in_the_jsonl(tmp_path: Path) -> None:
             assert life.started is not None and life.started[1] in run.workers
             assert len(life.finished["item_ends"]) == chunksize  # type: ignore[index]
         assert len(run.workers) == 2
+
+
+def test_every_preset_runs_headless_and_keeps_the_invariants(tmp_path: Path) -> None:
+    from schedviz import scenarios
+
+    for preset in scenarios.all_scenarios():
+        # A short version of each lesson: the same settings, fewer tasks, no long streams.
+        config = preset.config.model_copy(
+            update={"n_tasks": min(preset.config.n_tasks, 12), "duration_s": 1.0,
+                    "task_ms": min(preset.config.task_ms, 20),
+                    "payload_numbers": min(preset.config.payload_numbers, 10_000)}
+        )
+        path = tmp_path / f"{preset.id}.json"
+        path.write_text(config.model_dump_json())
+        out = tmp_path / f"{preset.id}.jsonl"
+        proc = schedviz("run", "--config", str(path), "--events-out", str(out))
+        assert proc.returncode == 0, (preset.id, proc.stderr)
+        run = check_run(load_jsonl(out))
+        assert run.tasks, preset.id

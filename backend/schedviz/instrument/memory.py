@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 
 from schedviz.instrument.recorder import Recorder
 
 DEFAULT_INTERVAL_S = 0.25
+#: how often the set of processes is looked at: a new worker gets its first sample this soon
+WATCH_S = 0.05
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -58,19 +61,30 @@ class MemorySampler:
 
     def sample(self) -> None:
         """Take one sample of every process now."""
-        for pid, worker in self._processes().items():
+        self._sample(self._processes())
+
+    def _sample(self, processes: dict[int, int | None]) -> None:
+        for pid, worker in processes.items():
             mem = read_memory(pid)
             if mem is not None:
                 self._rec.record("memory", pid, worker, mem[0], mem[1])
 
     def _loop(self) -> None:
+        known: set[int] = set()
+        last = 0.0
         while True:
             try:
-                self.sample()
+                processes = self._processes()
+                now = time.monotonic()
+                # Every interval, and at once when a process appears: a short run of new
+                # workers should still show what each of them costs.
+                if now - last >= self._interval or set(processes) - known:
+                    self._sample(processes)
+                    known, last = set(processes), now
             except Exception as exc:  # a sampler must never take the run down with it
                 self._rec.record("warning", f"memory sampling stopped: {exc!r}")
                 return
-            if self._stop.wait(self._interval):
+            if self._stop.wait(WATCH_S):
                 return
 
     def stop(self) -> None:

@@ -28,9 +28,21 @@ class Scenario:
 
 def all_scenarios() -> list[Scenario]:
     """Every preset, in the order a course would use them."""
-    from schedviz.scenarios import cpu_threads, failures, hash_threads, io_threads, steady_stream
+    from schedviz.scenarios import (
+        chunksize,
+        cpu_threads,
+        crash,
+        failures,
+        hash_threads,
+        io_threads,
+        pickling,
+        startup,
+        steady_stream,
+    )
 
-    return [m.SCENARIO for m in (io_threads, cpu_threads, hash_threads, steady_stream, failures)]
+    lessons = (io_threads, cpu_threads, hash_threads, steady_stream, failures,
+               startup, chunksize, pickling, crash)
+    return [m.SCENARIO for m in lessons]
 
 
 def get(scenario_id: str) -> Scenario:
