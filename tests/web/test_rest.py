@@ -78,3 +78,9 @@ def test_start_conflict_live_change_and_stop(client: TestClient) -> None:
 def test_disallowed_host_is_refused(client: TestClient) -> None:
     r = client.get("/api/schema", headers={"host": "evil.example:8000"})
     assert r.status_code == 400
+
+
+def test_killing_workers_is_refused_for_threads(client: TestClient) -> None:
+    r = client.post("/api/runs", json={"executor": "threads", "kill_every": 3})
+    assert r.status_code == 422
+    assert "kill_every needs executor 'processes'" in r.json()["message"]

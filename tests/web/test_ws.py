@@ -101,3 +101,28 @@ def test_lab_killed_mid_run_ends_it_with_an_error_and_the_next_run_works(
         messages = receive_until(ws, is_run_end)
     new_run = next(m for m in messages if m["type"] == "status")["run"]["run_id"]
     assert len(check_run(events_of(messages, new_run)).finished) == 12
+
+
+def test_live_chunksize_on_a_process_map_run_and_a_refusal_elsewhere(client: TestClient) -> None:
+    with client.websocket_connect(WS_URL) as ws:
+        ws.receive_json()
+        ws.send_json({"type": "set"})
+        assert "give max_workers (1–64) and/or chunksize" in ws.receive_json()["message"]
+        ws.send_json({"type": "start", "config": {
+            "executor": "processes", "start_method": "fork", "submit_mode": "map",
+            "arrival": "rate", "rate": 200, "map_batch": 8, "n_tasks": 64, "chunksize": 1,
+            "workload": "sleep", "task_ms": 2, "max_workers": 2}})
+        receive_until(ws, lambda m: any(e["kind"] == "task_finished"
+                                        for e in m.get("events", [])))
+        ws.send_json({"type": "set", "chunksize": 4})
+        messages = receive_until(ws, is_run_end)
+        events = events_of(messages)
+        assert any(e["kind"] == "config_changed" and e["field"] == "chunksize" and e["new"] == 4
+                   for e in events)
+        ws.send_json({"type": "start", "config": {**SMALL, "n_tasks": 40, "task_ms": 50}})
+        receive_until(ws, lambda m: m["type"] == "status" and m["run"]["state"] == "running")
+        ws.send_json({"type": "set", "chunksize": 4})
+        error = receive_until(ws, lambda m: m["type"] == "error")[-1]
+        assert "chunksize only applies to submit_mode 'map'" in error["message"]
+        ws.send_json({"type": "stop"})
+        receive_until(ws, is_run_end)
