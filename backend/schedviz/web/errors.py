@@ -50,6 +50,8 @@ def describe_error(err: dict[str, Any]) -> dict[str, Any]:
     elif field in BOUNDS and kind in _RANGE_ERRORS:
         lo, hi = BOUNDS[field]
         message = f"{field} must be between {lo} and {hi}; got {got!r}"
+    elif kind == "value_error":  # a rule across fields, said in our own words
+        message = str(err.get("msg", "")).removeprefix("Value error, ")
     elif kind == "missing":
         message = f"{field} is required"
     else:
