@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +36,21 @@ def _is_mp_helper(pid: int) -> bool:
     except OSError:
         return False
     return any(h in cmdline for h in _MP_HELPERS)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch the system Chromium without sandbox and without background DNS lookups."""
+    args = dict(browser_type_launch_args)
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if executable:
+        args["executable_path"] = executable
+    args["args"] = [
+        *args.get("args", []),
+        "--no-sandbox",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+    ]
+    return args
 
 
 @pytest.fixture(autouse=True)

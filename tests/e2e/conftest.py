@@ -29,19 +29,6 @@ START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Launch the system Chromium without sandbox and without background DNS lookups."""
-    args = dict(browser_type_launch_args)
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    if executable:
-        args["executable_path"] = executable
-    args["args"] = [
-        *args.get("args", []),
-        "--no-sandbox",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
-    ]
-    return args
 
 
 @pytest.fixture

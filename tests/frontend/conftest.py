@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,19 +20,6 @@ FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 HARNESS = "/__harness__.html"
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Launch the system Chromium without sandbox and without background DNS lookups."""
-    args = dict(browser_type_launch_args)
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    if executable:
-        args["executable_path"] = executable
-    args["args"] = [
-        *args.get("args", []),
-        "--no-sandbox",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
-    ]
-    return args
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
