@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any
 
 from schedviz.web.fanout import Hub, Viewer
+
+
+def run_in_own_loop(coro: Coroutine[Any, Any, None]) -> None:
+    """asyncio.run on a thread of its own: the browser tests' driver keeps a loop running here."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coro)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _batch(n: int) -> dict[str, object]:
@@ -25,7 +45,7 @@ def test_full_viewer_counts_dropped_events_and_reports_them_first() -> None:
         assert slow.dropped == 0 and len(await slow.next_messages()) == 1
         assert fast.queue.qsize() == 4 and fast.dropped == 0
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 def test_unsubscribed_viewer_gets_nothing() -> None:
@@ -36,4 +56,4 @@ def test_unsubscribed_viewer_gets_nothing() -> None:
         hub.broadcast(_batch(1))
         assert viewer.queue.empty() and len(hub) == 0
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
