@@ -382,7 +382,9 @@ CONTROL_ADAPTER: TypeAdapter[ControlMessage] = TypeAdapter(ControlMessage)
 #:   events  {run_id, events: [Event, …]}
 #:   dropped {run_id, count}       this viewer fell behind; `count` events were not sent to it
 #:   status  {run: RunStatus | null}
-#:   error   {message, field: str | null}
+#:   error   {message, field: str | null, errors: [{field, message, loc, type}, …]}
+#: RunStatus: {run_id, state: "running" | "ended", config: RunConfig, events: int (how many so
+#:   far), ended_reason: "completed" | "stopped" | "error" | null, lab_pid: int | null}
 SERVER_MESSAGE_TYPES = ("hello", "events", "dropped", "status", "error")
 
 
