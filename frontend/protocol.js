@@ -11,7 +11,7 @@
  */
 
 /** Version of the event schema this frontend understands. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** kind -> the kind's own field names (after seq, t, kind), in declared order. */
 // BEGIN EVENT_FIELDS
@@ -31,6 +31,8 @@ export const EVENT_FIELDS = {
   "serialized": ["task", "side", "what", "op", "duration_ns", "nbytes"],
   "memory": ["pid", "worker", "rss", "uss"],
   "pool_broken": ["pool", "message", "worker", "pid", "exitcode"],
+  "gil_sampler": ["pid", "available", "period_ns", "reason", "realtime"],
+  "gil": ["pid", "held", "worker", "thread", "window_ns", "switches", "gap"],
   "queue_depth": ["depth"],
   "config_changed": ["field", "old", "new"],
   "error": ["message"],

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # ---------------------------------------------------------------------------------------------
 # Run configuration (the body of POST /api/runs and of the websocket "start" message)
@@ -81,6 +81,13 @@ class RunConfig(BaseModel):
     )
     on_broken: OnBroken = Field(
         "restart", description="v2: when a worker process dies: a fresh pool, or end the run"
+    )
+    gil_period_us: int = Field(
+        100, ge=50, le=1_000, description="v3: how often the GIL sampler looks (50–1000 µs)"
+    )
+    switch_interval_ms: float = Field(
+        5.0, ge=0.1, le=50.0,
+        description="v3: sys.setswitchinterval in the lab, in ms (0.1–50), live",
     )
 
     @model_validator(mode="after")
@@ -219,6 +226,33 @@ class PoolBroken(_Event):
     exitcode: int | None = Field(description="v2: its exit code (negative: signal)")
 
 
+class GilSampler(_Event):
+    kind: Literal["gil_sampler"] = "gil_sampler"
+    pid: int = Field(description="v3: the interpreter (process) whose GIL is watched")
+    available: bool = Field(description="v3: false: no GIL lane for it, `reason` says why")
+    period_ns: int = Field(description="v3: how often the sampler looks")
+    reason: str | None = Field(description="v3: why there is no GIL lane, or a caveat")
+    realtime: bool = Field(
+        description="v3: the sampler runs SCHED_FIFO; without it wake-ups can be ms late"
+    )
+
+
+class Gil(_Event):
+    kind: Literal["gil"] = "gil"
+    pid: int = Field(description="v3: whose GIL; t = the sample that saw this holder first")
+    held: bool = Field(description="v3: false: nobody holds it from here on")
+    worker: int | None = Field(description="v3: the holder, if it is a pool worker")
+    thread: str | None = Field(description="v3: the holder's thread name, if known")
+    window_ns: int = Field(
+        description="v3: the change happened in (t - window_ns, t]: draw that span as unknown"
+    )
+    switches: int = Field(
+        description="v3: GIL switches since the previous gil event (>1: some were too quick "
+        "to see)"
+    )
+    gap: bool = Field(description="v3: the sampler was late: the window is longer than usual")
+
+
 class QueueDepth(_Event):
     kind: Literal["queue_depth"] = "queue_depth"
     depth: int = Field(description="v1: submitted tasks not yet started or cancelled")
@@ -257,6 +291,8 @@ EVENT_MODELS: tuple[type[_Event], ...] = (
     Serialized,
     Memory,
     PoolBroken,
+    GilSampler,
+    Gil,
     QueueDepth,
     ConfigChanged,
     ErrorEvent,
@@ -287,6 +323,8 @@ Event = Annotated[
     | Serialized
     | Memory
     | PoolBroken
+    | GilSampler
+    | Gil
     | QueueDepth
     | ConfigChanged
     | ErrorEvent
@@ -356,14 +394,19 @@ class LiveChange(BaseModel):
     chunksize: int | None = Field(
         None, ge=1, le=10_000, description="v2: chunksize of the next map() call (1–10000)"
     )
+    switch_interval_ms: float | None = Field(
+        None, ge=0.1, le=50.0, description="v3: the lab's switch interval in ms (0.1–50)"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> LiveChange:
-        if self.max_workers is None and self.chunksize is None:
-            raise ValueError("give max_workers (1–64) and/or chunksize (1–10000)")
+        if self.max_workers is None and self.chunksize is None and self.switch_interval_ms is None:
+            raise ValueError(
+                "give max_workers (1–64), chunksize (1–10000) and/or switch_interval_ms (0.1–50)"
+            )
         return self
 
-    def changes(self) -> dict[str, int]:
+    def changes(self) -> dict[str, float]:
         """The fields given, by name."""
         return {k: v for k, v in self.model_dump().items() if v is not None}
 

@@ -91,7 +91,7 @@ class RunManager:
         assert run.lab is not None
         await run.lab.send({"cmd": "stop"})
 
-    async def change(self, changes: dict[str, int]) -> None:
+    async def change(self, changes: dict[str, float]) -> None:
         """Apply live changes (max_workers, chunksize) to the running run."""
         run = self.running()
         assert run.lab is not None
