@@ -9,35 +9,46 @@ says null rather than guess.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
 
+from schedviz.instrument import gil
 from schedviz.instrument.recorder import Recorder
 
 DEFAULT_INTERVAL_S = 0.25
+#: USS costs the kernel a walk of the page tables (ms for a big process): every n-th sample
+USS_EVERY = 4
 #: how often the set of processes is looked at: a new worker gets its first sample this soon
 WATCH_S = 0.05
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def read_memory(pid: int) -> tuple[int, int | None] | None:
-    """(rss, uss) in bytes of a live process; None if it is gone."""
+def _read(path: str) -> bytes:
+    # One read of the whole file, off the GIL: the kernel does the work, not Python.
+    fd = os.open(path, os.O_RDONLY)
     try:
-        with open(f"/proc/{pid}/statm") as f:
-            rss = int(f.read().split()[1]) * _PAGE
+        return os.read(fd, 1 << 16)
+    finally:
+        os.close(fd)
+
+
+_PRIVATE = re.compile(rb"^Private_(?:Clean|Dirty):\s+(\d+) kB", re.M)
+
+
+def read_memory(pid: int, with_uss: bool = True) -> tuple[int, int | None] | None:
+    """(rss, uss) in bytes of a live process; None if it is gone. USS only if asked."""
+    try:
+        rss = int(_read(f"/proc/{pid}/statm").split()[1]) * _PAGE
     except (OSError, IndexError, ValueError):
         return None
-    uss: int | None = None
+    if not with_uss:
+        return rss, None
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            private = 0
-            for line in f:
-                if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                    private += int(line.split()[1]) * 1024
-            uss = private
-    except (OSError, IndexError, ValueError):
-        uss = None
+        uss = sum(int(kb) for kb in _PRIVATE.findall(_read(f"/proc/{pid}/smaps_rollup"))) * 1024
+    except (OSError, ValueError):
+        return rss, None
     return rss, uss
 
 
@@ -54,6 +65,7 @@ class MemorySampler:
         self._processes = processes  # pid -> worker id (None for the lab itself)
         self._interval = interval_s
         self._stop = threading.Event()
+        self._samples = 0
         self._thread = threading.Thread(target=self._loop, name="memory-sampler", daemon=True)
 
     def start(self) -> None:
@@ -64,12 +76,15 @@ class MemorySampler:
         self._sample(self._processes())
 
     def _sample(self, processes: dict[int, int | None]) -> None:
+        self._samples += 1
+        with_uss = self._samples % USS_EVERY == 1
         for pid, worker in processes.items():
-            mem = read_memory(pid)
+            mem = read_memory(pid, with_uss)
             if mem is not None:
                 self._rec.record("memory", pid, worker, mem[0], mem[1])
 
     def _loop(self) -> None:
+        gil.register_current_thread(None)
         known: set[int] = set()
         last = 0.0
         while True:

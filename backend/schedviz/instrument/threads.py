@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from schedviz.instrument import gil
 from schedviz.instrument.common import Deferred, RunIds
 from schedviz.instrument.pending import OnSubmit, PendingMixin, PendingTasks
 from schedviz.instrument.recorder import Recorder
@@ -91,6 +92,7 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
         self.recorder.record(
             "worker_spawned", worker, self.pool_id, thread.name, threading.get_native_id()
         )
+        gil.register_current_thread(worker, thread.name)
         with self._workers_lock:
             self._worker_threads[worker] = thread
             if self._retiring:  # spawned while shutdown began: watch it too

@@ -52,6 +52,8 @@ def _serve_commands(sock: socket.socket, driver: Driver, sender: _Sender) -> Non
             elif cmd == "set":
                 if message.get("chunksize") is not None:
                     driver.set_chunksize(int(message["chunksize"]))
+                if message.get("switch_interval_ms") is not None:
+                    driver.set_switch_interval(float(message["switch_interval_ms"]))
                 if message.get("max_workers") is not None:
                     driver.set_max_workers(int(message["max_workers"]))
             else:

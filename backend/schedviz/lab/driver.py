@@ -17,11 +17,13 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import sys
 import threading
 import time
 import uuid
 
 from schedviz.instrument.common import RunIds
+from schedviz.instrument.gil import GilWatcher
 from schedviz.instrument.memory import MemorySampler
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.recorder import Recorder
@@ -49,6 +51,8 @@ class Driver:
         self._failure: str | None = None
         self._payload = [float(i) for i in range(config.payload_numbers)] or None
         self._memory = MemorySampler(self.recorder, self._processes)
+        self._gil = GilWatcher(self.recorder, config.gil_period_us)
+        self._switch_interval_ms = config.switch_interval_ms
 
     # -- commands (any thread) --------------------------------------------------------------
 
@@ -70,6 +74,18 @@ class Driver:
             self.recorder.record("config_changed", "max_workers", old, n)
             self._max_workers = n
             self._handover.resize(self._new_pool(n), n)
+
+    def set_switch_interval(self, ms: float) -> None:
+        """sys.setswitchinterval in the lab, live: how long a thread may keep the GIL."""
+        if not 0.1 <= ms <= 50.0:
+            raise ValueError(f"switch_interval_ms must be between 0.1 and 50, got {ms}")
+        with self._lock:
+            if ms != self._switch_interval_ms:
+                self.recorder.record(
+                    "config_changed", "switch_interval_ms", self._switch_interval_ms, ms
+                )
+                self._switch_interval_ms = ms
+                sys.setswitchinterval(ms / 1000.0)
 
     def set_chunksize(self, n: int) -> None:
         """Use chunksize `n` from the next map() call on."""
@@ -97,6 +113,9 @@ class Driver:
         )
         self._flusher.start()
         self._memory.start()
+        self._previous_switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(self._switch_interval_ms / 1000.0)
+        self._gil.start()
         reason, message = "completed", None
         try:
             with self._lock:
@@ -212,3 +231,5 @@ class Driver:
             for pool in handover.all_pools():
                 pool.shutdown(wait=True, cancel_futures=True)
         self._memory.stop()
+        self._gil.stop()
+        sys.setswitchinterval(self._previous_switch_interval)

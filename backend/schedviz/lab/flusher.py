@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from schedviz.instrument import gil
 from schedviz.instrument.common import Deferred, short_repr
 from schedviz.instrument.recorder import Recorder
 from schedviz.protocol import FIELDS, CompactEvent, RawEvent, compact
@@ -42,6 +43,7 @@ class Flusher:
         self._thread.start()
 
     def _loop(self) -> None:
+        gil.register_current_thread(None)  # named in the GIL lane, not "another thread"
         while not self._stop.wait(self._interval):
             self.flush()
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import BrokenExecutor, Future
 from typing import Any
 
+from schedviz.instrument import gil
 from schedviz.instrument.pending import Call
 from schedviz.instrument.recorder import Recorder
 
@@ -183,6 +184,7 @@ class Handover:
     # -- the feeder -------------------------------------------------------------------------------
 
     def _feed_loop(self) -> None:
+        gil.register_current_thread(None)
         while True:
             with self._lock:
                 while not (self._closed or self._broken or self._ready()):

@@ -1,0 +1,135 @@
+"""Who holds this interpreter's GIL, from the `_gilsampler` extension, as run events.
+
+The extension's own thread (no GIL) records each change of holder with its uncertainty window;
+this module turns the thread-state pointers it reports into the worker ids and thread names of
+the run, and records `gil` events whenever the recorder is drained. Pointers are only compared:
+a thread registers its own pointer when it starts (a pool's initializer does it), and a pointer
+reused by a new thread is simply registered again.
+
+Degrades clearly, never silently: without the extension (no compiler at install, a Python it
+does not know), on a free-threaded build, when SCHEDVIZ_NO_GIL_SAMPLER is set, or if the layout
+check fails, `GilWatcher` records one `gil_sampler` event with available=false and the reason.
+
+Guarantees:
+- `register_current_thread` may be called from any thread; it costs one dict store.
+- Events are recorded only from `pull`, which the recorder's drain runs: never on a worker.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from types import ModuleType
+from typing import Any
+
+from schedviz.instrument.recorder import Recorder
+
+DISABLE_ENV = "SCHEDVIZ_NO_GIL_SAMPLER"
+DEFAULT_PERIOD_US = 100
+
+#: thread-state pointer -> (worker id or None, thread name); shared by every watcher here
+_threads: dict[int, tuple[int | None, str]] = {}
+
+
+def load() -> tuple[ModuleType | None, str | None]:
+    """The sampler module, or None and why it cannot be used in this interpreter."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if os.environ.get(DISABLE_ENV):
+        return None, f"the GIL sampler is turned off ({DISABLE_ENV} is set)"
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    if is_gil_enabled is not None and not is_gil_enabled():
+        return None, "this is a free-threaded Python: there is no GIL to show"
+    try:
+        from schedviz import _gilsampler as module  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return None, (
+            f"the GIL sampler extension is not built for Python {version} ({exc}); "
+            "reinstall with a C compiler present (make run does this) to get the GIL lane"
+        )
+    state = module.check()
+    expected_us = round(sys.getswitchinterval() * 1e6)
+    if not (state["locked"] == 1 and state["held_by_caller"]
+            and state["interval_us"] == expected_us):
+        return None, (
+            f"the GIL sampler does not understand this interpreter's GIL layout (Python "
+            f"{version}: {state}); the GIL lane is off rather than wrong"
+        )
+    return module, None
+
+
+def register_current_thread(worker: int | None, name: str | None = None) -> None:
+    """Name the calling thread in GIL events (pool workers by id, others by name)."""
+    module = _loaded()
+    if module is not None:
+        _threads[module.tstate()] = (worker, name or threading.current_thread().name)
+
+
+_module_cache: list[ModuleType | None] = []
+
+
+def _loaded() -> ModuleType | None:
+    if not _module_cache:
+        _module_cache.append(load()[0])
+    return _module_cache[0]
+
+
+class GilWatcher:
+    """Samples this process's GIL during a run and records what it saw."""
+
+    def __init__(self, recorder: Recorder, period_us: int = DEFAULT_PERIOD_US) -> None:
+        self._rec = recorder
+        self._period_ns = period_us * 1000
+        self._module, self.reason = load()
+        self._last_switches: int | None = None
+        self._started = False
+
+    @property
+    def available(self) -> bool:
+        return self._module is not None
+
+    def start(self) -> None:
+        """Start sampling (if possible) and say so in a `gil_sampler` event."""
+        pid = os.getpid()
+        module = self._module
+        if module is None:
+            self._rec.record("gil_sampler", pid, False, self._period_ns, self.reason, False)
+            return
+        register_current_thread(None)
+        module.drain()  # what another run left behind is not ours
+        module.start(self._period_ns)
+        self._started = True
+        self._rec.add_drain_hook(self.pull)
+        info = module.info()
+        caveat = None if info["fifo"] else (
+            "the sampler could not get real-time priority: on a busy machine its wake-ups "
+            "can be a few ms late, and the hatched windows longer"
+        )
+        self._rec.record("gil_sampler", pid, True, self._period_ns, caveat, bool(info["fifo"]))
+
+    def pull(self) -> None:
+        """Record the holder changes the sampler saw since the last pull."""
+        if self._module is None or not self._started:
+            return
+        records, lost = self._module.drain()
+        pid = os.getpid()
+        rec = self._rec
+        for t, prev_t, holder, switches, gap in records:
+            worker, name = _threads.get(holder, (None, "another thread")) if holder else (
+                None, None)
+            last = self._last_switches
+            self._last_switches = switches
+            rec.record_at("gil", t, pid, bool(holder), worker, name, t - prev_t,
+                          0 if last is None else switches - last, bool(gap))
+        if lost:
+            rec.record("warning", f"the GIL sampler dropped {lost} changes (its buffer was "
+                                  "full): the GIL lane has a gap")
+
+    def stop(self) -> None:
+        if self._module is not None and self._started:
+            self._module.stop()
+            self.pull()
+            self._started = False
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"available": self.available, "reason": self.reason}

@@ -1,0 +1,145 @@
+"""The GIL lane's data, against real threads: who holds the GIL, and for how long."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from schedviz.instrument import gil
+from schedviz.instrument.recorder import Recorder
+from schedviz.lab.flusher import to_compact
+from schedviz.protocol import expand, validate_event
+
+module, why_not = gil.load()
+needs_sampler = pytest.mark.skipif(module is None, reason=f"GIL sampler unavailable: {why_not}")
+
+
+def spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+
+
+def watch(targets: dict[str, Any], switch_interval_s: float = 0.005) -> list[dict[str, Any]]:
+    """Run each named target in its own registered thread under a GilWatcher; its gil events."""
+    rec = Recorder()
+    watcher = gil.GilWatcher(rec, period_us=100)
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(switch_interval_s)
+    try:
+        watcher.start()
+        threads = []
+        for i, (name, fn) in enumerate(targets.items()):
+            def run(name: str = name, fn: Any = fn, i: int = i) -> None:
+                gil.register_current_thread(i, name)
+                fn()
+            threads.append(threading.Thread(target=run, name=name))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        watcher.stop()
+    finally:
+        sys.setswitchinterval(previous)
+    events = [expand(e) for e in to_compact(rec.drain(), 0, rec.t0)]
+    for e in events:
+        validate_event(e)
+    return [e for e in events if e["kind"] in ("gil", "gil_sampler")]
+
+
+def holding(events: list[dict[str, Any]]) -> dict[str | None, int]:
+    """ns each holder (thread name, None = free) held the GIL, between consecutive changes."""
+    changes = sorted((e for e in events if e["kind"] == "gil"), key=lambda e: e["t"])
+    held: dict[str | None, int] = defaultdict(int)
+    for a, b in itertools.pairwise(changes):
+        held[a["thread"] if a["held"] else None] += b["t"] - a["t"]
+    return held
+
+
+@needs_sampler
+def test_two_cpu_bound_threads_take_turns_on_the_gil() -> None:
+    events = watch({"A": lambda: spin(0.6), "B": lambda: spin(0.6)})
+    (started,) = [e for e in events if e["kind"] == "gil_sampler"]
+    assert started["available"] and started["pid"] == os.getpid()
+    held = holding(events)
+    both = held["A"] + held["B"]
+    assert 0.3 <= held["A"] / both <= 0.7 and 0.3 <= held["B"] / both <= 0.7
+    holders = [e["thread"] for e in events if e["kind"] == "gil" and e["held"]]
+    alternations = sum(1 for x, y in itertools.pairwise(holders)
+                       if {x, y} == {"A", "B"})
+    assert alternations >= 20, "0.6 s of contention at a 5 ms switch interval: many hand-offs"
+    assert all(e["window_ns"] >= 0 for e in events if e["kind"] == "gil")
+
+
+@needs_sampler
+def test_sleeping_and_hashing_threads_hardly_hold_the_gil() -> None:
+    data = bytes(50 * 1024 * 1024)  # made up front: filling 50 MB holds the GIL itself
+    events = watch({"sleeper": lambda: time.sleep(0.4),
+                    "hasher": lambda: hashlib.sha256(data).hexdigest(),
+                    "spinner": lambda: spin(0.4)})
+    held = holding(events)
+    changes = sorted((e for e in events if e["kind"] == "gil"), key=lambda e: e["t"])
+    span = changes[-1]["t"] - changes[0]["t"]
+    assert held["sleeper"] < 0.05 * span
+    assert held["hasher"] < 0.05 * span  # hashlib releases the GIL over large buffers
+    assert held["spinner"] > 0.5 * span
+
+
+@needs_sampler
+def test_hand_offs_follow_the_switch_interval() -> None:
+    def median_hold(interval: float) -> float:
+        events = watch({"A": lambda: spin(0.4), "B": lambda: spin(0.4)}, interval)
+        changes = sorted((e for e in events if e["kind"] == "gil" and e["held"]),
+                         key=lambda e: e["t"])
+        holds = sorted(b["t"] - a["t"] for a, b in itertools.pairwise(changes)
+                       if a["thread"] in ("A", "B"))
+        return holds[len(holds) // 2] / 1e6
+
+    slow, fast = median_hold(0.010), median_hold(0.002)
+    # Loose bounds: the machine is noisy, the shape must hold.
+    assert 5 <= slow <= 30, f"median hold {slow:.1f} ms at a 10 ms switch interval"
+    assert 0.5 <= fast <= 8, f"median hold {fast:.1f} ms at a 2 ms switch interval"
+    assert fast < slow
+
+
+def test_turned_off_says_why_and_the_run_goes_on(tmp_path: Path) -> None:
+    config = tmp_path / "c.json"
+    config.write_text('{"workload": "cpu", "n_tasks": 2, "task_ms": 20, "max_workers": 2}')
+    out = tmp_path / "e.jsonl"
+    env = {**os.environ, gil.DISABLE_ENV: "1"}
+    proc = subprocess.run([sys.executable, "-m", "schedviz", "run", "--config", str(config),
+                           "--events-out", str(out)], env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text()
+    assert '"kind":"gil"' not in text
+    assert '"kind":"gil_sampler"' in text and '"available":false' in text
+    assert gil.DISABLE_ENV in text
+
+
+@needs_sampler
+def test_pool_workers_are_named_by_their_worker_ids(tmp_path: Path) -> None:
+    config = tmp_path / "c.json"
+    config.write_text('{"workload": "cpu", "n_tasks": 4, "task_ms": 150, "max_workers": 2}')
+    out = tmp_path / "e.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "schedviz", "run", "--config", str(config),
+                           "--events-out", str(out)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    workers = {e["worker"] for e in events if e["kind"] == "gil" and e["held"]}
+    assert {0, 1} <= workers
