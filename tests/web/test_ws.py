@@ -107,7 +107,7 @@ def test_live_chunksize_on_a_process_map_run_and_a_refusal_elsewhere(client: Tes
     with client.websocket_connect(WS_URL) as ws:
         ws.receive_json()
         ws.send_json({"type": "set"})
-        assert "give max_workers (1–64) and/or chunksize" in ws.receive_json()["message"]
+        assert "give max_workers (1–64), chunksize" in ws.receive_json()["message"]
         ws.send_json({"type": "start", "config": {
             "executor": "processes", "start_method": "fork", "submit_mode": "map",
             "arrival": "rate", "rate": 200, "map_batch": 8, "n_tasks": 64, "chunksize": 1,
