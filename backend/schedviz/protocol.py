@@ -23,7 +23,7 @@ SCHEMA_VERSION = 3
 # Run configuration (the body of POST /api/runs and of the websocket "start" message)
 # ---------------------------------------------------------------------------------------------
 
-Workload = Literal["cpu", "sleep", "hash", "mixed"]
+Workload = Literal["cpu", "sleep", "hash", "mixed", "convoy"]
 Arrival = Literal["batch", "rate"]
 Executor = Literal["threads", "processes"]
 StartMethod = Literal["spawn", "fork", "forkserver"]
@@ -40,7 +40,8 @@ class RunConfig(BaseModel):
     workload: Workload = Field(
         "sleep",
         description="v1: cpu = pure-Python loop, sleep = time.sleep, "
-        "hash = hashlib (releases the GIL), mixed = the three in turn",
+        "hash = hashlib (releases the GIL), mixed = the three in turn; "
+        "v3: convoy = cpu beside short I/O waits that each need the GIL after",
     )
     n_tasks: int = Field(12, ge=1, le=10_000, description="v1: tasks to submit (1–10000)")
     task_ms: float = Field(100.0, ge=0.0, le=10_000.0, description="v1: task length in ms")

@@ -4,6 +4,8 @@
 - `sleep`: `time.sleep`; releases the GIL (threads overlap).
 - `hash`: `hashlib.sha256` over a buffer; releases the GIL for buffers over 2 KiB.
 - `mixed`: the three in turn, by task id.
+- `convoy`: even tasks `cpu`, odd tasks `io_loop` (short sleeps, each followed by a little
+  Python work): beside a CPU-bound thread, every wake-up waits for the GIL (Beazley, 2010).
 Every function is module-level so a process pool can pickle it later.
 """
 
@@ -28,6 +30,17 @@ def cpu(task: int, ms: float) -> int:
     while time.perf_counter() < end:
         n += 1
     return n
+
+
+def io_loop(task: int, ms: float) -> int:
+    """For `ms`: sleep 0.5 ms (an I/O wait), then a little Python work; returns the rounds."""
+    end = time.perf_counter() + ms / 1000.0
+    rounds = 0
+    while time.perf_counter() < end:
+        time.sleep(0.0005)
+        sum(range(50))  # needs the GIL right after each wake-up
+        rounds += 1
+    return rounds
 
 
 def sleep(task: int, ms: float) -> float:
@@ -64,7 +77,12 @@ def run_task(
     if kill_every and (task + 1) % kill_every == 0:
         # Kills this worker process on purpose: the pool breaks, as with a segfault.
         os._exit(1)
-    kind = workload if workload != "mixed" else ("cpu", "sleep", "hash")[task % 3]
+    if workload == "mixed":
+        kind = ("cpu", "sleep", "hash")[task % 3]
+    elif workload == "convoy":
+        kind = ("cpu", "io_loop")[task % 2]
+    else:
+        kind = workload
     result: object
     if kind == "cpu":
         result = cpu(task, ms)
@@ -72,8 +90,12 @@ def run_task(
         result = sleep(task, ms)
     elif kind == "hash":
         result = hash_mb(task, mb)
+    elif kind == "io_loop":
+        result = io_loop(task, ms)
     else:
-        raise ValueError(f"unknown workload {workload!r}; expected cpu, sleep, hash or mixed")
+        raise ValueError(
+            f"unknown workload {workload!r}; expected cpu, sleep, hash, mixed or convoy"
+        )
     if fail_every and (task + 1) % fail_every == 0:
         raise TaskFailed(f"task {task} failed on purpose (fail_every={fail_every})")
     if payload is not None:

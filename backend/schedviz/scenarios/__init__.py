@@ -30,9 +30,11 @@ def all_scenarios() -> list[Scenario]:
     """Every preset, in the order a course would use them."""
     from schedviz.scenarios import (
         chunksize,
+        convoy,
         cpu_threads,
         crash,
         failures,
+        gil_three_ways,
         hash_threads,
         io_threads,
         pickling,
@@ -41,7 +43,7 @@ def all_scenarios() -> list[Scenario]:
     )
 
     lessons = (io_threads, cpu_threads, hash_threads, steady_stream, failures,
-               startup, chunksize, pickling, crash)
+               startup, chunksize, pickling, crash, gil_three_ways, convoy)
     return [m.SCENARIO for m in lessons]
 
 
