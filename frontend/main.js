@@ -5,6 +5,7 @@
  * HTTP while it is down). Holds no logic of its own beyond routing messages.
  */
 import { SCHEMA_VERSION, ServerMessage } from "./protocol.js";
+import { summarizeGil } from "./model/gil.js";
 import { LiveClock, deriveRunState } from "./model/live.js";
 import { computeStats } from "./model/stats.js";
 import { EventStore } from "./model/store.js";
@@ -139,7 +140,7 @@ function onEvents(runId, events) {
   store.append(runId, events);
   const m = store.model;
   clock.observe(m.maxT, performance.now());
-  for (const name of ["max_workers", "chunksize"]) {
+  for (const name of ["max_workers", "chunksize", "switch_interval_ms"]) {
     const value = currentValue(m, name);
     if (value !== null && value !== known[name]) {
       known[name] = value;
@@ -147,8 +148,22 @@ function onEvents(runId, events) {
     }
   }
   showRunNotices();
+  showGilNotices();
   syncRunState();
   view.invalidate();
+}
+
+/**
+ * v3: say so, in a banner as well as in the notice row on the timeline, when an interpreter
+ * has no GIL lane, and why (a sampler that is merely not real-time is noted on its row).
+ */
+function showGilNotices() {
+  const off = store.model.gil.unavailable();
+  if (off.length > 0) {
+    const reasons = [...new Set(off.map((s) => s.reason ?? "no reason given"))].join("; ");
+    const pids = off.map((s) => s.pid).join(", ");
+    notices.banner("run:gil", "warning", `No GIL lane for pid ${pids}: ${reasons}.`);
+  }
 }
 
 /**
@@ -226,6 +241,8 @@ function refreshSummary(nowT, force) {
   // The process-pool legend entries only where they can appear.
   const processes = model.config?.executor === "processes" || model.proc.parentSpans.length > 0;
   $("legend").classList.toggle("processes", processes);
+  const gil = summarizeGil(model.gil, model.endedT ?? nowT);
+  $("legend").classList.toggle("gil", gil.lanes > 0);
   updateSummary($("summary"), $("timeline"), {
     stats: computeStats(model, nowT),
     state,
@@ -236,6 +253,7 @@ function refreshSummary(nowT, force) {
     dropped: store.dropped,
     events: store.events.length,
     process: processCounts(model),
+    gil,
   });
 }
 

@@ -57,6 +57,8 @@ export const EventKind = Object.freeze({
   SERIALIZED: "serialized", // v2: pickling / unpickling of a task's data
   MEMORY: "memory", // v2: a process's memory sample
   POOL_BROKEN: "pool_broken", // v2: a process pool lost a worker and takes no more work
+  GIL_SAMPLER: "gil_sampler", // v3: an interpreter's GIL sampler started, or could not
+  GIL: "gil", // v3: a change of GIL holder in one process, with its uncertainty window
   QUEUE_DEPTH: "queue_depth", // v1
   CONFIG_CHANGED: "config_changed", // v1
   ERROR: "error", // v1
@@ -80,7 +82,8 @@ export const ServerMessage = Object.freeze({
  *   n_tasks: number, task_ms: number, hash_mb: number, arrival: "batch" | "rate",
  *   rate: number, duration_s: number, max_workers: number, fail_every: number,
  *   start_method?: string, submit_mode?: string, chunksize?: number, map_batch?: number,
- *   payload_numbers?: number, kill_every?: number, on_broken?: string
+ *   payload_numbers?: number, kill_every?: number, on_broken?: string,
+ *   gil_period_us?: number, switch_interval_ms?: number
  * }} RunConfig
  */
 
@@ -97,6 +100,8 @@ export const CONFIG_LIMITS = Object.freeze({
   map_batch: { min: 1, max: 10000, step: 1, default: 16 }, // v2
   payload_numbers: { min: 0, max: 5000000, step: 1, default: 0 }, // v2
   kill_every: { min: 0, max: 10000, step: 1, default: 0 }, // v2
+  gil_period_us: { min: 50, max: 1000, step: 1, default: 100 }, // v3
+  switch_interval_ms: { min: 0.1, max: 50, step: 0.1, default: 5 }, // v3
 });
 
 /** Choices for the enumerated RunConfig fields, first one the default where the server agrees. */

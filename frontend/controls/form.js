@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * The run form: scenario presets, RunConfig inputs, the live max_workers slider, Run and Stop.
+ * The run form: scenario presets, RunConfig inputs, the live max_workers slider and switch
+ * interval (v3), Run and Stop.
  *
  * Rules it keeps:
  * - Inputs carry the schema's limits, but values go to the server as typed: the server is the
@@ -18,11 +19,11 @@ export const DEBOUNCE_MS = 150;
 /** Fields read from the form into a RunConfig, with how to parse them. */
 const NUMBER_FIELDS = [
   "n_tasks", "task_ms", "hash_mb", "rate", "duration_s", "fail_every", "max_workers",
-  "chunksize", "map_batch", "payload_numbers", "kill_every",
+  "chunksize", "map_batch", "payload_numbers", "kill_every", "gil_period_us", "switch_interval_ms",
 ];
 const CHOICE_FIELDS = ["executor", "workload", "arrival", "start_method", "submit_mode", "on_broken"];
 /** Fields a running run accepts changes to (sent as `set` messages). */
-const LIVE_FIELDS = ["max_workers", "chunksize"];
+const LIVE_FIELDS = ["max_workers", "chunksize", "switch_interval_ms"];
 
 /**
  * @typedef {object} FormHandlers
@@ -56,7 +57,7 @@ export class RunForm {
     /** @type {ReturnType<typeof setTimeout> | null} */
     this._resizeTimer = null;
     /** @type {Record<string, number>} live values the server last confirmed; equal ones are not resent */
-    this.confirmed = { max_workers: Number(this.slider.value), chunksize: 1 };
+    this.confirmed = { max_workers: Number(this.slider.value), chunksize: 1, switch_interval_ms: 5 };
     this._applyLimits();
     this._bind();
     this._updateRelevance();

@@ -18,6 +18,7 @@ import { formatDuration, formatRate } from "../render/format.js";
  * @property {number} dropped
  * @property {number} events
  * @property {ProcessCounts} [process]  v2: what a process pool adds
+ * @property {import("../model/gil.js").GilSummary} [gil]  v3: the GIL over the whole run
  */
 
 /**
@@ -77,6 +78,12 @@ export function dataAttributes(s) {
     memorySamples: String(s.process?.memorySamples ?? 0),
     poolsBroken: String(s.process?.breaks ?? 0),
     failedExits: String(s.process?.failedExits ?? 0),
+    gilLanes: String(s.gil?.lanes ?? 0),
+    gilSwitches: String(s.gil?.switches ?? 0),
+    gilShares: JSON.stringify(s.gil?.shares ?? {}),
+    gilFree: String(s.gil?.free ?? 0),
+    gilUnknown: String(s.gil?.unknown ?? 0),
+    gilUnavailable: (s.gil?.unavailable ?? []).join("; "),
   };
 }
 
@@ -96,15 +103,16 @@ export function updateSummary(summaryEl, timelineEl, s) {
   if (badge.dataset.state !== s.state) badge.dataset.state = s.state;
   if (badge.textContent !== label) badge.textContent = label;
   const text = /** @type {HTMLElement} */ (summaryEl.querySelector("#summary-text"));
-  const html = s.runId === null ? "no run yet" : summaryHtml(s.stats, s.process);
+  const html = s.runId === null ? "no run yet" : summaryHtml(s.stats, s.process, s.gil);
   if (text.innerHTML !== html) text.innerHTML = html;
 }
 
 /**
  * @param {RunStats} st
  * @param {ProcessCounts} [pc]
+ * @param {import("../model/gil.js").GilSummary} [gil]
  */
-function summaryHtml(st, pc) {
+function summaryHtml(st, pc, gil) {
   const planned = st.planned !== null && st.planned > st.total ? ` (of ${st.planned})` : "";
   const parts = [
     `done <b>${st.done}</b>/<b>${st.total}</b>${planned}`,
@@ -119,5 +127,6 @@ function summaryHtml(st, pc) {
   if (st.moved) parts.push(`${st.moved} moved`);
   if (pc && pc.chunks) parts.push(`<b>${pc.chunks}</b> chunks of <b>${pc.items}</b> items`);
   if (pc && pc.breaks) parts.push(`<b class="err">pool broke ×${pc.breaks}</b>`);
+  if (gil && gil.lanes > 0) parts.push(`GIL switches <b>${gil.switches}</b>`);
   return parts.join(" · ");
 }

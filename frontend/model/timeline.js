@@ -10,6 +10,7 @@
  *   recomputed over the whole run per batch.
  */
 import { EventKind } from "../protocol.js";
+import { GilFacts } from "./gil.js";
 import { LaneSet } from "./lanes.js";
 import { ProcessFacts } from "./processes.js";
 import { QueueTrack } from "./queue.js";
@@ -77,6 +78,8 @@ export class TimelineModel {
     this.errorEvents = 0;
     /** v2: memory, parent pickling, broken pools and chunk counts of a process pool. */
     this.proc = new ProcessFacts();
+    /** v3: GIL samplers and holder changes, per process. */
+    this.gil = new GilFacts();
   }
 
   /**
@@ -202,6 +205,12 @@ export class TimelineModel {
           { t: ev.t, task: ev.task, from: ev.from_pool, to: ev.to_pool },
           byTime,
         );
+        break;
+      case EventKind.GIL_SAMPLER:
+        this.gil.samplerStarted(/** @type {any} */ (ev));
+        break;
+      case EventKind.GIL:
+        this.gil.change(/** @type {any} */ (ev));
         break;
       case EventKind.QUEUE_DEPTH:
         insertSorted(this.reportedDepth, { t: ev.t, depth: ev.depth }, byTime);

@@ -4,6 +4,7 @@
  * queue wait), so the DOM layer only lays them out.
  */
 import { exitDescription, ipcCost, lostToBrokenPool, sampleAt } from "../model/processes.js";
+import { describeGil, describeGilOff } from "./describegil.js";
 import { formatBytes, formatDuration, formatTime } from "./format.js";
 import { formatMB } from "./memory.js";
 
@@ -28,6 +29,10 @@ export function describe(model, hit, nowT) {
       return describeLane(hit.lane, model, nowT);
     case "lab":
       return describeLab(model, nowT);
+    case "gil":
+      return describeGil(model, hit, nowT);
+    case "gil-off":
+      return describeGilOff(model);
     case "pickle":
       return describePickle(hit.span, hit.task);
     case "memory":
@@ -297,6 +302,10 @@ export function describeMarker(model, marker) {
       "A thread pool cannot shrink, so a resize starts a new pool of the new size and moves the " +
       "tasks that have not started to it. The old pool's workers finish the task they are " +
       "running, then exit (their lanes turn grey).";
+  } else if (marker.field === "switch_interval_ms") {
+    note =
+      "sys.setswitchinterval in the lab: how long a thread may keep the GIL while others wait " +
+      "before it is asked to drop it. Shorter means more hand-offs on the GIL lane.";
   } else if (marker.field === "chunksize") {
     const after = [...model.tasks.values()].filter((t) => t.chunk && t.submittedT !== null && t.submittedT >= marker.t);
     rows.push(["chunks since", String(after.length)]);

@@ -10,6 +10,8 @@ import { laneSegments } from "./bars.js";
 import { drawWorkerPickles } from "./ipc.js";
 import { barBox } from "./layout.js";
 import { drawMemoryStrip } from "./memory.js";
+import { workerColor } from "./gilpalette.js";
+import { percent } from "./gillane.js";
 import { fitText, hatch } from "./paint.js";
 import { STATE_COLORS, THEME, font } from "./theme.js";
 
@@ -50,13 +52,15 @@ export function laneLabel(lane) {
  * @param {Viewport} vp
  * @param {Layout} layout
  * @param {number} nowT
+ * @param {Map<number, number> | null} [gilShares] v3: each worker's GIL share in view; when
+ *   given (the run has a GIL lane), labels carry the worker's GIL colour swatch and its share
  */
-export function drawLaneBackgrounds(ctx, model, vp, layout, nowT) {
+export function drawLaneBackgrounds(ctx, model, vp, layout, nowT, gilShares = null) {
   const lanes = model.lanes.list;
   for (let i = 0; i < lanes.length; i++) {
     const y = layout.lanesY + i * layout.laneH;
     drawLaneBackground(ctx, lanes[i], i, y, vp, layout, nowT);
-    drawLaneLabel(ctx, lanes[i], y, layout);
+    drawLaneLabel(ctx, lanes[i], y, layout, gilShares);
   }
 }
 
@@ -133,24 +137,47 @@ function drawLaneBackground(ctx, lane, index, y, vp, layout, nowT) {
  * @param {Lane} lane
  * @param {number} y
  * @param {Layout} layout
+ * @param {Map<number, number> | null} gilShares
  */
-function drawLaneLabel(ctx, lane, y, layout) {
+function drawLaneLabel(ctx, lane, y, layout, gilShares) {
   const [first, second] = laneLabel(lane);
-  const maxW = layout.gutter - 16;
+  let x = 10;
+  let firstW = layout.gutter - 16;
+  let secondW = firstW;
+  if (gilShares) {
+    // The worker's GIL colour, as its band on the GIL lane is drawn.
+    const h = Math.min(layout.laneH - 8, 26);
+    ctx.fillStyle = workerColor(lane.worker);
+    ctx.fillRect(6, y + (layout.laneH - h) / 2, 10, h);
+    x = 22;
+    firstW -= 12;
+    // "GIL 48 %" at the right of the gutter: the second line's end, or the only line's.
+    const share = gilShares.get(lane.worker);
+    const text = `GIL ${share === undefined ? "–" : percent(share)}`;
+    ctx.font = font(14, "bold");
+    const w = ctx.measureText(text).width + 6;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = THEME.text;
+    const shareY = layout.twoLineLabels ? y + layout.laneH * 0.72 : y + layout.laneH / 2 + 1;
+    ctx.fillText(text, layout.gutter - 8, shareY);
+    if (layout.twoLineLabels) secondW = firstW - w;
+    else firstW -= w;
+  }
   const color = lane.exitedT !== null ? THEME.mutedText : THEME.text;
   ctx.textAlign = "left";
   ctx.textBaseline = "middle";
   ctx.fillStyle = color;
   if (layout.twoLineLabels) {
     ctx.font = font(15, "bold");
-    ctx.fillText(fitText(ctx, first, maxW), 10, y + layout.laneH * 0.3);
+    ctx.fillText(fitText(ctx, first, firstW), x, y + layout.laneH * 0.3);
     ctx.font = font(14);
     ctx.fillStyle = THEME.mutedText;
-    ctx.fillText(fitText(ctx, second, maxW), 10, y + layout.laneH * 0.72);
+    ctx.fillText(fitText(ctx, second, secondW), x, y + layout.laneH * 0.72);
   } else {
     ctx.font = font(14, "bold");
     const text = lane.exitedT !== null ? `${first} · exited` : first;
-    ctx.fillText(fitText(ctx, text, maxW), 10, y + layout.laneH / 2 + 1);
+    ctx.fillText(fitText(ctx, text, firstW), x, y + layout.laneH / 2 + 1);
   }
 }
 

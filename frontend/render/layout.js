@@ -6,6 +6,7 @@
  *   ┌ gutter ┬──────────── plot ────────────┐
  *   │        │ time axis                     │
  *   │        │ marker labels                 │
+ *   │ GIL    │ GIL holder per process (v3)   │  one row per sampled interpreter, or a notice
  *   │ W1 …   │ lane 1                        │
  *   │ W2 …   │ lane 2 …                      │
  *   │ lab    │ the parent process (v2)       │  process pools only: its pickling and memory
@@ -33,12 +34,16 @@
  * @property {number} labY        top of the lab (parent process) lane; labH 0 when there is none
  * @property {number} labH
  * @property {number} memH        height of the memory strip along each lane's bottom (0: none)
+ * @property {number} gilY        top of the first GIL row (v3)
+ * @property {number} gilH        height of one GIL row
+ * @property {number} gilCount    GIL rows: one per sampled interpreter, plus one notice row
  */
 
 /**
  * @typedef {object} LayoutOptions
  * @property {boolean} [lab]     draw the lab lane (a process pool run)
  * @property {boolean} [memory]  reserve a memory strip at the bottom of each lane
+ * @property {number} [gil]      GIL rows above the worker lanes (v3)
  */
 
 export const AXIS_H = 30;
@@ -54,6 +59,10 @@ export const MIN_LANE_H = 20;
 export const LANES_TARGET_H = 440;
 /** The lab lane: a thin row of pickling marks over its memory strip. */
 export const LAB_H = 50;
+/** A GIL row: tall enough for a two-line label that reads on a projector. */
+export const GIL_H = 44;
+/** Gap between the GIL rows and the worker lanes. */
+export const GIL_GAP = 6;
 /** Memory strips get this much of a lane, when the lane is tall enough to spare it. */
 export const MEM_H = 8;
 
@@ -71,7 +80,9 @@ export function computeLayout(width, laneCount, options = {}) {
   const laneH = Math.max(MIN_LANE_H, Math.min(MAX_LANE_H, Math.floor(LANES_TARGET_H / lanes)));
   const axisY = 0;
   const markerY = axisY + AXIS_H;
-  const lanesY = markerY + MARKER_H;
+  const gilY = markerY + MARKER_H;
+  const gilCount = Math.max(0, options.gil ?? 0);
+  const lanesY = gilY + (gilCount > 0 ? gilCount * GIL_H + GIL_GAP : 0);
   const labY = lanesY + lanes * laneH;
   const labH = options.lab ? LAB_H : 0;
   const memH = options.memory && laneH >= 30 ? MEM_H : 0;
@@ -95,6 +106,9 @@ export function computeLayout(width, laneCount, options = {}) {
     labY,
     labH,
     memH,
+    gilY,
+    gilH: GIL_H,
+    gilCount,
   };
 }
 
@@ -109,7 +123,8 @@ export function layoutOptions(model) {
     model.proc.parentSpans.length > 0 ||
     [...model.pools.values()].some((p) => p.executor === "processes");
   // Threads share the lab's memory: strips only make sense once lanes are processes.
-  return { lab: processes, memory: processes && model.proc.memorySamples > 0 };
+  const gil = model.gil.laneTracks().length + (model.gil.unavailable().length > 0 ? 1 : 0);
+  return { lab: processes, memory: processes && model.proc.memorySamples > 0, gil };
 }
 
 /**

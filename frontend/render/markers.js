@@ -29,6 +29,10 @@ export const LABEL_PX = 14;
  * @param {Marker} marker
  */
 export function markerText(marker) {
+  // v3: the lab's switch interval reads as a sentence, in ms.
+  if (marker.field === "switch_interval_ms") {
+    return `switch interval ${formatValue(marker.old)} → ${formatValue(marker.new)} ms`;
+  }
   return `${marker.field} ${formatValue(marker.old)} → ${formatValue(marker.new)}`;
 }
 

@@ -7,6 +7,7 @@ import { itemAt, sampleAt } from "../model/processes.js";
 import { lowerBound, upperBound } from "../model/sorted.js";
 import { barEnd } from "./bars.js";
 import { capBox, capKind } from "./faults.js";
+import { gilLaneTracks } from "./gillane.js";
 import { labRows, visibleParentSpans } from "./ipc.js";
 import { laneIndexAt } from "./layout.js";
 import { placeMarkers } from "./markers.js";
@@ -24,6 +25,8 @@ import { placeMarkers } from "./markers.js";
  *   | {type: "marker", placed: PlacedMarker}
  *   | {type: "lane", lane: Lane}
  *   | {type: "lab"}
+ *   | {type: "gil", pid: number, t: number, label: boolean, col: [number, number], view: [number, number]}
+ *   | {type: "gil-off"}
  *   | {type: "pickle", span: PickleSpan, task: Task | null}
  *   | {type: "memory", lane: Lane | null, t: number, sample: MemorySample}
  *   | {type: "queue", t: number, depth: number, moved: number, cancelled: number}} Hit
@@ -51,6 +54,17 @@ export function pick(model, vp, layout, x, y, nowT, measure, capMeasure = measur
     for (const p of placed) {
       if (p.box && x >= p.box.x && x <= p.box.x + p.box.w) return { type: "marker", placed: p };
     }
+  }
+  if (layout.gilCount > 0 && y >= layout.gilY && y < layout.gilY + layout.gilCount * layout.gilH) {
+    const row = Math.floor((y - layout.gilY) / layout.gilH);
+    const tracks = gilLaneTracks(model);
+    if (row >= tracks.length) return { type: "gil-off" };
+    const px = x - layout.plotX;
+    const c = Math.floor(px);
+    return {
+      type: "gil", pid: tracks[row].pid, t: vp.toT(px), label: x < layout.plotX,
+      col: [vp.toT(c), vp.toT(c + 1)], view: [vp.t0, vp.t1],
+    };
   }
   const laneIndex = laneIndexAt(layout, y);
   if (laneIndex >= 0 && laneIndex < model.lanes.list.length) {

@@ -6,6 +6,7 @@
  */
 import { drawAxis, drawGrid } from "./axis.js";
 import { drawExitCaps } from "./faults.js";
+import { drawGilLanes, visibleWorkerShares } from "./gillane.js";
 import { drawLabLane } from "./ipc.js";
 import { drawLaneBackgrounds, drawLaneBars } from "./lanes.js";
 import { LABEL_PX, drawMarkers, placeMarkers } from "./markers.js";
@@ -47,9 +48,12 @@ export function render(ctx, model, viewport, frame) {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.fillStyle = THEME.background;
   ctx.fillRect(0, 0, layout.width, layout.height);
-  drawLaneBackgrounds(ctx, model, viewport, layout, nowT);
+  // v3: with a GIL lane, worker labels carry their GIL colour and share of the visible range.
+  const gilShares = model.gil.laneTracks().length > 0 ? visibleWorkerShares(model, viewport, nowT) : null;
+  drawLaneBackgrounds(ctx, model, viewport, layout, nowT, gilShares);
   drawGrid(ctx, viewport, layout);
   drawLaneBars(ctx, model, viewport, layout, nowT, hover?.type === "task" ? hover.task.id : null);
+  drawGilLanes(ctx, model, viewport, layout, nowT, hover?.type === "gil" ? hover : null);
   drawExitCaps(ctx, model.lanes.list, viewport, layout);
   drawLabLane(ctx, model, viewport, layout, nowT, hover?.type === "pickle" ? hover.span : null);
   drawQueueTrack(ctx, model, viewport, layout, nowT);

@@ -1,0 +1,229 @@
+// @ts-check
+/**
+ * Draws the GIL rows above the worker lanes (v3): one per sampled interpreter, a band coloured
+ * by the holding thread (the worker's own colour, matching the swatch on its lane label), white
+ * where nobody holds it, hatched grey where a hand-off happened but the sampler cannot say
+ * exactly when (hatched red when the sampler was late). When a sampler could not run, a
+ * lane-shaped notice row says why instead.
+ */
+import { holderName, sharesOf } from "../model/gil.js";
+import { gilColumns, WEAVE_PX } from "./gillod.js";
+import { GIL_COLORS, holderColor } from "./gilpalette.js";
+import { fitText, hatch } from "./paint.js";
+import { THEME, font } from "./theme.js";
+
+/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../model/gil.js").GilTrack} GilTrack */
+/** @typedef {import("./viewport.js").Viewport} Viewport */
+/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {import("./gillod.js").GilKind} GilKind */
+
+/**
+ * The tracks that get a row, in row order: the lab's interpreter first (the one no worker lane
+ * runs in), then each worker process's by worker id.
+ * @param {TimelineModel} model
+ * @returns {GilTrack[]}
+ */
+export function gilLaneTracks(model) {
+  const workerOf = new Map();
+  for (const lane of model.lanes.list) if (lane.pid !== null) workerOf.set(lane.pid, lane.worker);
+  const rank = (/** @type {GilTrack} */ t) => (workerOf.has(t.pid) ? workerOf.get(t.pid) : -1);
+  return model.gil.laneTracks().sort((a, b) => rank(a) - rank(b) || a.pid - b.pid);
+}
+
+/**
+ * Where the newest holder's span ends: the run's end, or its current time while it runs.
+ * @param {TimelineModel} model
+ * @param {number} nowT
+ */
+export function gilEndT(model, nowT) {
+  return model.endedT ?? nowT;
+}
+
+/**
+ * Each worker's share of its interpreter's known GIL time in the visible range.
+ * @param {TimelineModel} model
+ * @param {Viewport} vp
+ * @param {number} nowT
+ * @returns {Map<number, number>} worker id -> share (0..1)
+ */
+export function visibleWorkerShares(model, vp, nowT) {
+  /** @type {Map<number, number>} */
+  const out = new Map();
+  const endT = gilEndT(model, nowT);
+  for (const track of gilLaneTracks(model)) {
+    const stats = track.statsBetween(vp.t0, Math.min(vp.t1, endT), endT);
+    for (const { key, share } of sharesOf(stats)) {
+      if (key.startsWith("w")) out.set(Number(key.slice(1)), Math.max(share, out.get(Number(key.slice(1))) ?? 0));
+    }
+  }
+  return out;
+}
+
+/**
+ * A short label for a track's process: "lab" or "W3 process".
+ * @param {TimelineModel} model
+ * @param {GilTrack} track
+ */
+export function processLabel(model, track) {
+  const lane = model.lanes.list.find((l) => l.pid === track.pid);
+  return lane ? `W${lane.worker} process` : "lab";
+}
+
+/**
+ * Draw the GIL rows and, if some sampler could not run, the notice row after them.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {TimelineModel} model
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} nowT
+ * @param {{pid: number, t: number} | null} hover
+ */
+export function drawGilLanes(ctx, model, vp, layout, nowT, hover) {
+  if (layout.gilCount <= 0) return;
+  const tracks = gilLaneTracks(model);
+  const endT = gilEndT(model, nowT);
+  for (let i = 0; i < tracks.length && i < layout.gilCount; i++) {
+    const y = layout.gilY + i * layout.gilH;
+    drawRow(ctx, model, tracks[i], vp, layout, y, endT, hover?.pid === tracks[i].pid ? hover.t : null);
+  }
+  const off = model.gil.unavailable();
+  if (off.length > 0 && tracks.length < layout.gilCount) {
+    drawNotice(ctx, off, layout, layout.gilY + tracks.length * layout.gilH);
+  }
+}
+
+/**
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {TimelineModel} model
+ * @param {GilTrack} track
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} y
+ * @param {number} endT
+ * @param {number | null} hoverT
+ */
+function drawRow(ctx, model, track, vp, layout, y, endT, hoverT) {
+  const { plotX, plotW, gilH } = layout;
+  ctx.fillStyle = GIL_COLORS.lane;
+  ctx.fillRect(0, y, layout.width, gilH);
+  ctx.fillStyle = THEME.separator;
+  ctx.fillRect(0, y + gilH - 1, layout.width, 1);
+
+  // Label: which interpreter, how often it is sampled, how many switches in view.
+  const stats = track.statsBetween(vp.t0, Math.min(vp.t1, endT), endT);
+  const maxW = layout.gutter - 16;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  ctx.font = font(15, "bold");
+  ctx.fillStyle = THEME.text;
+  ctx.fillText(fitText(ctx, `GIL · ${processLabel(model, track)}`, maxW), 10, y + gilH * 0.3);
+  ctx.font = font(13);
+  ctx.fillStyle = track.sampler && !track.sampler.realtime ? "#8a5a00" : THEME.mutedText;
+  const realtime = track.sampler && !track.sampler.realtime ? " · ⚠ not real-time" : "";
+  ctx.fillText(fitText(ctx, `${stats.switches} switches in view${realtime}`, maxW), 10, y + gilH * 0.72);
+
+  const band = { y: y + 5, h: gilH - 11 };
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plotX, y, plotW, gilH);
+  ctx.clip();
+  const { runs, mixed } = gilColumns(track, vp, endT);
+  for (const r of runs) fillKind(ctx, plotX + r.x0, band.y, r.x1 - r.x0, band.h, r.kind, r.key);
+  for (const m of mixed) {
+    // Slices in proportion to time; the order flips every WEAVE_PX columns (the weave).
+    const parts = Math.floor(m.x / WEAVE_PX) % 2 ? [...m.parts].reverse() : m.parts;
+    let top = band.y;
+    for (const p of parts) {
+      const h = p.frac * band.h;
+      ctx.fillStyle = p.kind === "held" ? holderColor(p.key) : p.kind === "free" ? GIL_COLORS.free : GIL_COLORS.unknown;
+      ctx.fillRect(plotX + m.x, top, 1, h);
+      top += h;
+    }
+  }
+  // Free time is white: a thin frame keeps the band's extent visible on it.
+  ctx.strokeStyle = GIL_COLORS.freeEdge;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(plotX + 0.5, band.y - 0.5, plotW - 1, band.h + 1);
+  if (hoverT !== null) {
+    const x = Math.round(plotX + vp.toX(hoverT)) + 0.5;
+    ctx.strokeStyle = THEME.highlight;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(x, y + 1);
+    ctx.lineTo(x, y + gilH - 2);
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+/**
+ * One run of columns in a single state.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} x
+ * @param {number} y
+ * @param {number} w
+ * @param {number} h
+ * @param {GilKind} kind
+ * @param {string | null} key
+ */
+function fillKind(ctx, x, y, w, h, kind, key) {
+  if (kind === "held") {
+    ctx.fillStyle = holderColor(key);
+    ctx.fillRect(x, y, w, h);
+  } else if (kind === "free") {
+    ctx.fillStyle = GIL_COLORS.free;
+    ctx.fillRect(x, y, w, h);
+  } else {
+    ctx.fillStyle = GIL_COLORS.unknown;
+    ctx.fillRect(x, y, w, h);
+    hatch(ctx, x, y, w, h, kind === "gap" ? GIL_COLORS.gapHatch : GIL_COLORS.unknownHatch, 5);
+  }
+}
+
+/**
+ * The row that stands in for GIL lanes that could not be drawn, with the reason.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import("../model/gil.js").GilSamplerInfo[]} off
+ * @param {Layout} layout
+ * @param {number} y
+ */
+function drawNotice(ctx, off, layout, y) {
+  const { plotX, plotW, gilH } = layout;
+  ctx.fillStyle = "#fff5d6";
+  ctx.fillRect(0, y, layout.width, gilH);
+  hatch(ctx, plotX, y + 4, plotW, gilH - 8, "#ead9a6", 10);
+  ctx.fillStyle = THEME.separator;
+  ctx.fillRect(0, y + gilH - 1, layout.width, 1);
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  ctx.font = font(15, "bold");
+  ctx.fillStyle = "#4d3700";
+  ctx.fillText(fitText(ctx, "GIL · no lane", layout.gutter - 16), 10, y + gilH * 0.3);
+  ctx.font = font(13);
+  const pids = off.map((s) => s.pid).join(", ");
+  ctx.fillText(fitText(ctx, `pid ${pids}`, layout.gutter - 16), 10, y + gilH * 0.72);
+  const reasons = [...new Set(off.map((s) => s.reason ?? "no reason given"))].join("; ");
+  ctx.font = font(15, "bold");
+  ctx.fillText(fitText(ctx, `GIL sampler unavailable: ${reasons}`, plotW - 24), plotX + 12, y + gilH / 2 + 1);
+}
+
+/**
+ * A holder's share as the labels print it: "48 %".
+ * @param {number} share 0..1
+ */
+export function percent(share) {
+  const p = share * 100;
+  return `${p >= 10 || p === 0 ? Math.round(p) : p.toFixed(1)} %`;
+}
+
+/**
+ * Shares of a stats block as one line: "W0 48 % · W1 47 % · nobody 5 %".
+ * @param {import("../model/gil.js").GilStats} stats
+ * @param {number} [max]
+ */
+export function sharesLine(stats, max = 4) {
+  const parts = sharesOf(stats).slice(0, max).map((s) => `${holderName(s.key)} ${percent(s.share)}`);
+  if (stats.known > 0 && stats.free > 0) parts.push(`nobody ${percent(stats.free / stats.known)}`);
+  return parts.join(" · ") || "–";
+}

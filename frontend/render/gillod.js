@@ -1,0 +1,162 @@
+// @ts-check
+/**
+ * Level of detail for a GIL lane: thousands of hand-offs per second must not mean thousands of
+ * rectangles per frame. The visible time line is cut into pixel columns:
+ * - a column with at most one change is drawn in its dominant state (the holder, nobody, or
+ *   unknown that covers most of it), and equal neighbours merge into one run, so a lane costs
+ *   one rectangle per visible holder span, never more than one per column;
+ * - a column with two or more changes is "mixed": every holder seen in it gets a slice of the
+ *   column's height in proportion to its time there, so a pixel that hides fifty hand-offs
+ *   still shows who shared the GIL and how evenly. The slice order flips every few columns,
+ *   which makes a woven texture that reads as "many switches" rather than as two solid lanes.
+ * Cost: O(changes in view + columns) per frame.
+ */
+import { forEachSegment } from "../model/gil.js";
+import { lowerBound, upperBound } from "../model/sorted.js";
+
+/** @typedef {import("../model/gil.js").GilTrack} GilTrack */
+/** @typedef {import("./viewport.js").Viewport} Viewport */
+/**
+ * @typedef {"held" | "free" | "unknown" | "gap"} GilKind  gap: an unknown window of a late sample
+ * @typedef {{x0: number, x1: number, kind: GilKind, key: string | null}} GilRun  whole columns
+ * @typedef {{kind: GilKind, key: string | null, frac: number}} GilPart
+ * @typedef {{x: number, changes: number, parts: GilPart[]}} GilMixed  one column
+ * @typedef {{runs: GilRun[], mixed: GilMixed[]}} GilColumns
+ */
+
+/** A column with this many changes in it is drawn mixed. */
+export const MIXED_CHANGES = 2;
+/** Mixed columns flip their slice order every this many columns (the weave). */
+export const WEAVE_PX = 3;
+
+/** Codes of the states that are no holder (holders are 3 + their index, see GilChange.code). */
+const UNKNOWN = 0;
+const GAP = 1;
+const FREE = 2;
+
+/**
+ * Columns of one GIL track in view, ready to draw.
+ * @param {GilTrack} track
+ * @param {Viewport} vp
+ * @param {number} endT  where the newest holder's span ends
+ * @returns {GilColumns}
+ */
+export function gilColumns(track, vp, endT) {
+  const width = Math.max(1, Math.ceil(vp.width));
+  const counts = changesPerColumn(track, vp, width);
+  /** @type {GilRun[]} */
+  const runs = [];
+  /** @type {GilMixed[]} */
+  const mixed = [];
+  // Pixels of each state in the current column, indexed by state code; `touched` lists the
+  // codes in use so a flush costs the handful of states seen, not every holder of the run.
+  const acc = new Float64Array(track.holders.length + 3);
+  /** @type {number[]} */
+  const touched = [];
+  let col = -1;
+  const changes = track.changes;
+  const holders = track.holders;
+  /** @param {number} code */
+  const kindOf = (code) => (code === UNKNOWN ? "unknown" : code === GAP ? "gap" : code === FREE ? "free" : "held");
+  /** @param {number} code */
+  const keyOf = (code) => (code >= 3 ? holders[code - 3] : null);
+
+  const flush = () => {
+    if (col >= 0 && col < width && touched.length > 0) {
+      if (counts[col] >= MIXED_CHANGES) {
+        let total = 0;
+        for (const code of touched) total += acc[code];
+        const parts = touched.map((code) => ({ kind: kindOf(code), key: keyOf(code), frac: acc[code] / total }));
+        parts.sort(partOrder);
+        mixed.push({ x: col, changes: counts[col], parts });
+      } else {
+        let best = touched[0];
+        for (const code of touched) if (acc[code] > acc[best]) best = code;
+        pushRun(runs, col, col + 1, kindOf(best), keyOf(best));
+      }
+    }
+    for (const code of touched) acc[code] = 0;
+    touched.length = 0;
+  };
+
+  forEachSegment(track, vp.t0, vp.t1, endT, (t0, t1, kind, _key, i) => {
+    const code = kind === "unknown" ? (changes[i].gap ? GAP : UNKNOWN) : changes[i].code;
+    let p0 = Math.max(0, vp.toX(t0));
+    const p1 = Math.min(width, vp.toX(t1));
+    while (p0 < p1) {
+      const c = Math.floor(p0);
+      if (c !== col) {
+        flush();
+        col = c;
+      }
+      const end = Math.min(p1, c + 1);
+      if (acc[code] === 0) touched.push(code);
+      acc[code] += end - p0;
+      p0 = end;
+      // Whole columns in the middle of a long span: one run, no per-column work.
+      const full = Math.floor(p1);
+      if (p0 === c + 1 && full > p0 && counts[c + 1] < MIXED_CHANGES) {
+        flush();
+        col = -1;
+        let stop = c + 1;
+        while (stop < full && counts[stop] < MIXED_CHANGES) stop++;
+        if (stop > c + 1) {
+          pushRun(runs, c + 1, stop, kindOf(code), keyOf(code));
+          p0 = stop;
+        }
+      }
+    }
+  });
+  flush();
+  return { runs, mixed };
+}
+
+/**
+ * How many changes land in each pixel column.
+ * @param {GilTrack} track
+ * @param {Viewport} vp
+ * @param {number} width
+ */
+function changesPerColumn(track, vp, width) {
+  const counts = new Int32Array(width + 2);
+  const changes = track.changes;
+  const key = (/** @type {{t: number}} */ c) => c.t;
+  const from = lowerBound(changes, vp.t0, key);
+  const to = upperBound(changes, vp.t1, key);
+  for (let i = from; i < to; i++) {
+    const c = Math.floor(vp.toX(changes[i].t));
+    if (c >= 0 && c < width) counts[c]++;
+  }
+  return counts;
+}
+
+/**
+ * Append a run of whole columns, merging with the previous one when it continues it.
+ * @param {GilRun[]} runs
+ * @param {number} x0
+ * @param {number} x1
+ * @param {GilKind} kind
+ * @param {string | null} key
+ */
+function pushRun(runs, x0, x1, kind, key) {
+  const last = runs[runs.length - 1];
+  if (last && last.x1 === x0 && last.kind === kind && last.key === key) last.x1 = x1;
+  else runs.push({ x0, x1, kind, key });
+}
+
+/**
+ * Slices of a mixed column in a fixed order (workers by id, other threads, nobody, unknown),
+ * so neighbouring columns line up into bands.
+ * @param {GilPart} a
+ * @param {GilPart} b
+ */
+function partOrder(a, b) {
+  const rank = (/** @type {GilPart} */ p) =>
+    p.kind === "held" ? (p.key?.startsWith("w") ? 0 : 1) : p.kind === "free" ? 2 : 3;
+  const d = rank(a) - rank(b);
+  if (d !== 0) return d;
+  if (a.key && b.key && a.key.startsWith("w") && b.key.startsWith("w")) {
+    return Number(a.key.slice(1)) - Number(b.key.slice(1));
+  }
+  return (a.key ?? "").localeCompare(b.key ?? "");
+}

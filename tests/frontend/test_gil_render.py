@@ -1,0 +1,166 @@
+"""Drawing the GIL rows (schema v3): holder colours match the worker lanes' swatches, windows are
+hatched, hovering explains the holder or the hand-off, an unavailable sampler leaves a notice
+row, and 20,000 hand-offs still draw in one frame."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+from synthetic_gil import alternating, change, sampler, with_seq
+from synthetic_runs import MS, batch
+
+pytestmark = pytest.mark.timeout(60)
+
+# Builds a model from `events`, lays it out with the model's own options and renders it.
+SETUP = """
+const { EventStore } = await import('/model/store.js');
+const { computeLayout, layoutOptions } = await import('/render/layout.js');
+const { Viewport } = await import('/render/viewport.js');
+const { render, markerMeasure } = await import('/render/timeline.js');
+const { pick } = await import('/render/pick.js');
+const { describe } = await import('/render/describe.js');
+const { gilColumns } = await import('/render/gillod.js');
+const { workerColor } = await import('/render/gilpalette.js');
+const store = new EventStore();
+// Events travel as one JSON string: much faster than Playwright's per-object serialisation.
+store.append('r', JSON.parse(arg.events));
+const model = store.model;
+const layout = computeLayout(arg.width, model.lanes.list.length, layoutOptions(model));
+const canvas = document.createElement('canvas');
+canvas.width = layout.width; canvas.height = layout.height;
+document.body.append(canvas);
+const ctx = canvas.getContext('2d');
+const vp = new Viewport(layout.plotW);
+const nowT = model.endedT ?? model.maxT;
+vp.update(nowT);
+const draw = () => render(ctx, model, vp, {layout, nowT, dpr: 1, hover: null});
+const rgb = (x, y) => Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3));
+const hex = (c) => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
+const gilMid = (row) => layout.gilY + row * layout.gilH + layout.gilH / 2;
+const hit = (t, row = 0) => {
+  const h = pick(model, vp, layout, layout.plotX + vp.toX(t), gilMid(row), nowT, markerMeasure(ctx));
+  return h && describe(model, h, nowT);
+};
+"""
+
+
+def evaluate(js: Page, body: str, arg: dict[str, Any]) -> Any:
+    return js.evaluate(
+        "async (arg) => { const AsyncFn = Object.getPrototypeOf(async () => {}).constructor;"
+        " return await new AsyncFn('arg', arg.code)(arg); }",
+        {**arg, "events": json.dumps(arg["events"]), "code": SETUP + body},
+    )
+
+
+def two_workers_taking_turns() -> list[dict[str, Any]]:
+    """A 2-worker thread run whose workers hold the GIL in 40 ms turns, then nobody."""
+    run = batch(4, 2, task_ns=300 * MS)  # ends at ~600 ms
+    turns = [change(10 * MS + 40 * MS * k, k % 2, 2 * MS) for k in range(10)]
+    turns.append(change(410 * MS, None, 2 * MS))
+    return [*run.events, *with_seq([sampler(0), *turns], len(run.events))]
+
+
+def test_gil_band_colours_match_the_worker_lane_swatches(js: Page) -> None:
+    got = evaluate(js, """
+        draw();
+        const out = {lanes: layout.gilCount, gilY: layout.gilY, lanesY: layout.lanesY};
+        // W0 holds [10, 48) ms, W1 [50, 88) ms: sample the middle of each turn.
+        out.band = [rgb(layout.plotX + vp.toX(30e6), gilMid(0)),
+                    rgb(layout.plotX + vp.toX(70e6), gilMid(0))];
+        out.swatch = model.lanes.list.map((l, i) =>
+            rgb(10, layout.lanesY + i * layout.laneH + layout.laneH / 2));
+        out.palette = [hex(workerColor(0)), hex(workerColor(1))];
+        out.free = rgb(layout.plotX + vp.toX(500e6), gilMid(0));
+        // Inside a 2 ms window: light grey ground or the hatch over it, never a worker colour.
+        const w = [];
+        for (let dx = -2; dx <= 0; dx++) w.push(rgb(layout.plotX + vp.toX(49e6) + dx * 0.3, gilMid(0)));
+        out.window = w;
+        return out;
+    """, {"events": two_workers_taking_turns(), "width": 1400})
+    assert got["lanes"] == 1 and got["gilY"] < got["lanesY"]  # above the worker lanes
+    assert got["band"] == got["palette"]
+    assert got["swatch"] == got["palette"]  # each lane's swatch is its GIL colour
+    assert got["free"] == [255, 255, 255]
+    assert all(px not in got["palette"] for px in got["window"]), got["window"]
+
+
+def test_hovering_the_gil_lane_names_the_holder_or_the_hand_off(js: Page) -> None:
+    got = evaluate(js, """
+        vp.zoomAt(0, 0.2);                     // 0 .. ~130 ms: a 2 ms window is ~20 px wide
+        const held = hit(70e6), window = hit(49e6), free = hit(120e6);
+        return {held: [held.title, Object.fromEntries(held.rows)],
+                window: [window.title, Object.fromEntries(window.rows)],
+                label: describe(model, pick(model, vp, layout, 20, gilMid(0), nowT,
+                                            markerMeasure(ctx)), nowT).title};
+    """, {"events": two_workers_taking_turns(), "width": 1400})
+    title, rows = got["held"]
+    assert title == "GIL held by W1"
+    assert rows["since"].startswith("50 ms")
+    assert rows["held for"] == "38 ms"  # until the next window opens at 88 ms
+    assert rows["switches"].startswith("1 ")
+    # Up to 70 ms the known time is W0 38 ms + W1 20 ms (+ nothing free): W1's share 34.5 %.
+    assert rows["share so far"].startswith("34 %") or rows["share so far"].startswith("34.5 %")
+    title, rows = got["window"]
+    assert title == "GIL hand-off: W0 → W1"
+    assert rows["somewhere in"] == "48 ms – 50 ms (2 ms)"
+    assert got["label"] == "GIL of the lab"
+
+
+def test_many_switches_per_pixel_are_mixed_columns_and_draw_fast(js: Page) -> None:
+    run = batch(8, 2, task_ns=1000 * MS)
+    # 20,000 hand-offs between two workers over 2 s: ~14 per pixel column at 1400 px.
+    turns = alternating([0, 1], 5 * MS, 2100 * MS, 100_000, 40_000, seed=9, free_every=9)
+    turns = turns[:20_000]
+    assert len(turns) == 20_000
+    events = [*run.events, *with_seq([sampler(0, realtime=False), *turns], len(run.events))]
+    got = evaluate(js, """
+        const t0 = performance.now();
+        draw();                                // the first frame also compiles the code
+        const cold = performance.now() - t0;
+        const t = performance.now();
+        // A moving view (as while following live): nothing can be reused from the last frame.
+        for (let i = 0; i < 6; i++) { vp.panBy(i % 2 ? 1 : -1); draw(); }
+        const ms = (performance.now() - t) / 6;
+        vp.update(nowT); vp.fit(); vp.update(nowT);
+        const track = model.gil.laneTracks()[0];
+        const cols = gilColumns(track, vp, nowT);
+        const fracs = cols.mixed.map(m => m.parts.reduce((s, p) => s + p.frac, 0));
+        const span = vp.toX(track.changes.at(-1).t) - vp.toX(track.changes[0].t);
+        const zoomed = (vp.zoomAt(vp.width / 2, 1e-4), gilColumns(track, vp, nowT));
+        return {ms, cold, runs: cols.runs.length, mixed: cols.mixed.length, plotW: layout.plotW, span,
+                fracOk: fracs.every(f => Math.abs(f - 1) < 1e-9),
+                keys: [...new Set(cols.mixed.flatMap(m => m.parts.map(p => p.key)))].sort(),
+                zoomedMixed: zoomed.mixed.length, zoomedRuns: zoomed.runs.length};
+    """, {"events": events, "width": 1400})
+    assert got["ms"] < 150, f"a frame of 20,000 GIL changes took {got['ms']:.1f} ms"
+    assert got["cold"] < 600, f"the first frame took {got['cold']:.1f} ms"
+    assert got["runs"] + got["mixed"] <= got["plotW"] + 2  # at most one item per column
+    assert got["mixed"] > got["span"] * 0.8  # zoomed out: nearly every column is mixed
+    assert got["fracOk"]
+    assert got["keys"] == [None, "w0", "w1"]
+    # Zoomed in to ~200 µs: a few changes, each its own run.
+    assert got["zoomedMixed"] == 0 and got["zoomedRuns"] >= 2
+
+
+def test_an_unavailable_sampler_draws_a_notice_row_with_its_reason(js: Page) -> None:
+    reason = "disabled by SCHEDVIZ_NO_GIL_SAMPLER"
+    run = batch(4, 2, task_ns=50 * MS)
+    events = [*run.events, *with_seq([sampler(0, available=False, reason=reason)],
+                                     len(run.events))]
+    got = evaluate(js, """
+        const texts = [];
+        const fill = ctx.fillText.bind(ctx);
+        ctx.fillText = (text, x, y, ...rest) => { texts.push(text); return fill(text, x, y, ...rest); };
+        draw();
+        const h = pick(model, vp, layout, layout.plotX + 100, gilMid(0), nowT, markerMeasure(ctx));
+        return {rows: layout.gilCount, texts, hit: h && describe(model, h, nowT)};
+    """, {"events": events, "width": 1400})
+    assert got["rows"] == 1
+    assert f"GIL sampler unavailable: {reason}" in got["texts"]
+    assert got["hit"]["title"] == "No GIL lane"
+    assert got["hit"]["rows"] == [["pid 4242", reason]]
+    # No GIL lane: worker labels carry no GIL share.
+    assert not any(t.startswith("GIL ") and "%" in t for t in got["texts"])
