@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest browser install install-dev clean bench
+.PHONY: run test lint typecheck pytest browser install install-dev clean bench test-pythons
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,8 @@ clean:
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py --out bench-results/bench.json
+
+# The GIL sampler is compiled per interpreter: build and test it under every CPython 3.11-3.13
+# that pyenv or PATH offers (a venv each, .venv-3.X, with what these tests need).
+test-pythons:
+	scripts/test-pythons.sh

@@ -11,18 +11,21 @@ Writes the table as JSON (default bench-results/bench.json) and prints it.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import multiprocessing
 import os
 import platform
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from schedviz.instrument import gil
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.recorder import Recorder
 from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
@@ -113,6 +116,63 @@ def process_case(rounds: int, method: str) -> dict[str, Any]:
                 f"{workers} workers", times, inst.events, goal=1.03)
 
 
+def _threads_doing(fns: list[Callable[[], object]]) -> None:
+    threads = [threading.Thread(target=fn) for fn in fns]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def gil_cases(rounds: int) -> list[dict[str, Any]]:
+    """The GIL sampler's cost: the same threads with the sampler off and on."""
+    module, why = gil.load()
+    if module is None:
+        return [{"case": "GIL sampler", "skipped": why}]
+    data = bytes(32 * 1024 * 1024)  # made once: filling it would hold the GIL and be measured
+
+    def hashing() -> None:
+        _threads_doing([lambda: [hashlib.sha256(data).digest() for _ in range(4)]] * 2)
+
+    def mixed() -> None:
+        _threads_doing([lambda: cpu_ms(150)] * 2 + [lambda: time.sleep(0.15)] * 2
+                       + [lambda: hashlib.sha256(data).digest()] * 2)
+
+    rows = []
+    for label, job in (("2 threads hashing 4 x 32 MB each", hashing),
+                       ("mixed: 2 CPU, 2 sleeping, 2 hashing threads", mixed)):
+        times: dict[str, list[float]] = {"plain": [], "instrumented": []}
+        job()
+        for _ in range(rounds):
+            times["plain"].append(time_it(job))
+            rec = Recorder()
+            watcher = gil.GilWatcher(rec, gil.DEFAULT_PERIOD_US)
+            flusher = Flusher(rec, lambda batch: channel.pack({"events": batch}))
+            flusher.start()
+            watcher.start()
+            times["instrumented"].append(time_it(job))
+            watcher.stop()
+            flusher.close()
+        rows.append(_row(f"GIL sampler at {gil.DEFAULT_PERIOD_US} µs: {label}", times, 0,
+                         goal=1.05))
+    # Its own CPU: the process's CPU time over an idle second, sampler on minus off.
+    def idle_cpu(on: bool) -> float:
+        rec = Recorder()
+        watcher = gil.GilWatcher(rec, gil.DEFAULT_PERIOD_US)
+        if on:
+            watcher.start()
+        c = time.process_time()
+        time.sleep(1.0)
+        used = time.process_time() - c
+        watcher.stop()
+        return used
+
+    share = max(0.0, idle_cpu(True) - idle_cpu(False))
+    rows.append({"case": f"GIL sampler at {gil.DEFAULT_PERIOD_US} µs: its own CPU use",
+                 "cpu_share_of_one_core": round(share, 4), "realtime": module.info()["fifo"]})
+    return rows
+
+
 def _row(name: str, times: dict[str, list[float]], events: int, goal: float) -> dict[str, Any]:
     plain, inst = statistics.median(times["plain"]), statistics.median(times["instrumented"])
     ratio = inst / plain
@@ -142,8 +202,10 @@ def main(argv: list[str] | None = None) -> int:
         ("processes-spawn", lambda: process_case(args.rounds, "spawn")),
     ]
     for i, (label, case) in enumerate(cases, 1):
-        print(f"[{i}/{len(cases)}] {label} …", file=sys.stderr, flush=True)
+        print(f"[{i}/{len(cases) + 1}] {label} …", file=sys.stderr, flush=True)
         rows.append(case())
+    print(f"[{len(cases) + 1}/{len(cases) + 1}] GIL sampler …", file=sys.stderr, flush=True)
+    rows.extend(gil_cases(args.rounds))
     table = {
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
@@ -155,8 +217,11 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(table, indent=2) + "\n")
     print(f"{'case':<72} {'plain s':>8} {'instr s':>8} {'ratio':>6} {'goal':>5}  met")
     for r in rows:
-        print(f"{r['case']:<72} {r['plain_s']:>8} {r['instrumented_s']:>8} {r['ratio']:>6} "
-              f"{r['goal']:>5}  {'yes' if r['met'] else 'NO'}")
+        if "ratio" in r:
+            print(f"{r['case']:<72} {r['plain_s']:>8} {r['instrumented_s']:>8} "
+                  f"{r['ratio']:>6} {r['goal']:>5}  {'yes' if r['met'] else 'NO'}")
+        else:
+            print(f"{r['case']:<72} {json.dumps({k: v for k, v in r.items() if k != 'case'})}")
     print(f"written to {out}")
     return 0
 
