@@ -78,7 +78,7 @@ export const ServerMessage = Object.freeze({
  * @typedef {{seq: number, t: number, kind: string, [field: string]: any}} WireEvent
  * @typedef {{run_id: string, state: "running" | "ended", config: RunConfig}} RunStatus
  * @typedef {{
- *   executor: "threads" | "processes", workload: "cpu" | "sleep" | "hash" | "mixed",
+ *   executor: "threads" | "processes", workload: "cpu" | "sleep" | "hash" | "mixed" | "convoy",
  *   n_tasks: number, task_ms: number, hash_mb: number, arrival: "batch" | "rate",
  *   rate: number, duration_s: number, max_workers: number, fail_every: number,
  *   start_method?: string, submit_mode?: string, chunksize?: number, map_batch?: number,
@@ -107,7 +107,7 @@ export const CONFIG_LIMITS = Object.freeze({
 /** Choices for the enumerated RunConfig fields, first one the default where the server agrees. */
 export const CONFIG_CHOICES = Object.freeze({
   executor: ["threads", "processes"],
-  workload: ["sleep", "cpu", "hash", "mixed"],
+  workload: ["sleep", "cpu", "hash", "mixed", "convoy"], // convoy: v3
   arrival: ["batch", "rate"],
   start_method: ["spawn", "fork", "forkserver"], // v2
   submit_mode: ["submit", "map"], // v2

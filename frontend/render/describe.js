@@ -5,6 +5,7 @@
  */
 import { exitDescription, ipcCost, lostToBrokenPool, sampleAt } from "../model/processes.js";
 import { describeGil, describeGilOff } from "./describegil.js";
+import { percent, runWorkerShare } from "./gillane.js";
 import { formatBytes, formatDuration, formatTime } from "./format.js";
 import { formatMB } from "./memory.js";
 
@@ -133,8 +134,21 @@ export function describeLane(lane, model, nowT) {
       ["exited", lane.exitedT === null ? "still alive" : formatTime(lane.exitedT)],
       ["tasks run", String(lane.tasks.length)],
       ...laneExtras(lane, model, nowT ?? 0),
+      ...gilRow(lane, model, nowT ?? 0),
     ],
   };
+}
+
+/**
+ * v3: the worker's share of its interpreter's GIL over the whole run, when it has a GIL lane.
+ * @param {Lane} lane
+ * @param {TimelineModel | undefined} model
+ * @param {number} nowT
+ * @returns {[string, string][]}
+ */
+function gilRow(lane, model, nowT) {
+  const share = model ? runWorkerShare(model, lane, nowT) : null;
+  return share === null ? [] : [["GIL held", `${percent(share)} of the known time (whole run)`]];
 }
 
 /**

@@ -103,7 +103,7 @@ function describeAt(model, track, hit, nowT) {
     rows.push(["this pixel", `${formatDuration(hit.col[1] - hit.col[0])}: ${col.changes} changes seen, ${col.switches} switches · ${sharesLine(col)}`]);
   }
   rows.push(["process", `${processLabel(model, track)} · pid ${track.pid}`]);
-  if (track.sampler && !track.sampler.realtime) rows.push(["caveat", realtimeCaveat()]);
+  if (track.sampler && !track.sampler.realtime) rows.push(["caveat", realtimeCaveat(track)]);
   return { title, rows, note };
 }
 
@@ -137,9 +137,13 @@ function unknownText(s) {
 function samplerText(track) {
   const s = track.sampler;
   if (!s) return "–";
-  return `every ${formatDuration(s.periodNs)}${s.realtime ? " (real-time priority)" : ` · ${realtimeCaveat()}`}`;
+  return `every ${formatDuration(s.periodNs)}${s.realtime ? " (real-time priority)" : ` · ${realtimeCaveat(track)}`}`;
 }
 
-function realtimeCaveat() {
-  return "not real-time: on a busy machine a look can come a few ms late";
+/**
+ * Why the windows may be long: the sampler's own words when it gave them.
+ * @param {GilTrack} track
+ */
+function realtimeCaveat(track) {
+  return track.sampler?.reason ?? "not real-time: on a busy machine a look can come a few ms late";
 }

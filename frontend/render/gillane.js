@@ -41,7 +41,9 @@ export function gilEndT(model, nowT) {
 }
 
 /**
- * Each worker's share of its interpreter's known GIL time in the visible range.
+ * Each worker's share of its interpreter's known GIL time in the visible range: a thread
+ * worker's in the lab's interpreter, a process worker's in its own (when that one is sampled).
+ * Workers whose interpreter has no GIL lane are left out: they get no swatch and no share.
  * @param {TimelineModel} model
  * @param {Viewport} vp
  * @param {number} nowT
@@ -51,13 +53,36 @@ export function visibleWorkerShares(model, vp, nowT) {
   /** @type {Map<number, number>} */
   const out = new Map();
   const endT = gilEndT(model, nowT);
-  for (const track of gilLaneTracks(model)) {
+  const tracks = gilLaneTracks(model);
+  const workerPids = new Set(model.lanes.list.map((l) => l.pid).filter((p) => p !== null));
+  const lab = tracks.find((t) => !workerPids.has(t.pid)) ?? null;
+  for (const lane of model.lanes.list) {
+    const track = lane.executor === "processes" ? tracks.find((t) => t.pid === lane.pid) ?? null : lab;
+    if (!track) continue;
     const stats = track.statsBetween(vp.t0, Math.min(vp.t1, endT), endT);
-    for (const { key, share } of sharesOf(stats)) {
-      if (key.startsWith("w")) out.set(Number(key.slice(1)), Math.max(share, out.get(Number(key.slice(1))) ?? 0));
-    }
+    const ns = stats.held.get(`w${lane.worker}`) ?? 0;
+    out.set(lane.worker, stats.known > 0 ? ns / stats.known : 0);
   }
   return out;
+}
+
+/**
+ * A worker's share of its interpreter's known GIL time over the whole run, or null when that
+ * interpreter has no GIL lane.
+ * @param {TimelineModel} model
+ * @param {import("../model/lanes.js").Lane} lane
+ * @param {number} nowT
+ */
+export function runWorkerShare(model, lane, nowT) {
+  const endT = gilEndT(model, nowT);
+  const tracks = gilLaneTracks(model);
+  const workerPids = new Set(model.lanes.list.map((l) => l.pid).filter((p) => p !== null));
+  const track = lane.executor === "processes"
+    ? tracks.find((t) => t.pid === lane.pid)
+    : tracks.find((t) => !workerPids.has(t.pid));
+  if (!track) return null;
+  const s = track.totals(endT);
+  return s.known > 0 ? (s.held.get(`w${lane.worker}`) ?? 0) / s.known : 0;
 }
 
 /**
@@ -205,7 +230,12 @@ function drawNotice(ctx, off, layout, y) {
   ctx.fillText(fitText(ctx, `pid ${pids}`, layout.gutter - 16), 10, y + gilH * 0.72);
   const reasons = [...new Set(off.map((s) => s.reason ?? "no reason given"))].join("; ");
   ctx.font = font(15, "bold");
-  ctx.fillText(fitText(ctx, `GIL sampler unavailable: ${reasons}`, plotW - 24), plotX + 12, y + gilH / 2 + 1);
+  const text = fitText(ctx, `GIL sampler unavailable: ${reasons}`, plotW - 36);
+  // On a plain box, so the hatching behind never crosses the words.
+  ctx.fillStyle = "#fff5d6";
+  ctx.fillRect(plotX + 6, y + 9, ctx.measureText(text).width + 14, gilH - 18);
+  ctx.fillStyle = "#4d3700";
+  ctx.fillText(text, plotX + 13, y + gilH / 2 + 1);
 }
 
 /**
@@ -214,7 +244,10 @@ function drawNotice(ctx, off, layout, y) {
  */
 export function percent(share) {
   const p = share * 100;
-  return `${p >= 10 || p === 0 ? Math.round(p) : p.toFixed(1)} %`;
+  if (p === 0) return "0 %";
+  // A thread that held the GIL for a moment is not "0.0 %": it did hold it.
+  if (p < 0.1) return "<0.1 %";
+  return `${p >= 10 ? Math.round(p) : p.toFixed(1)} %`;
 }
 
 /**

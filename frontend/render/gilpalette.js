@@ -19,6 +19,8 @@ export const WORKER_COLORS = Object.freeze([
   "#9C755F", // brown
   "#FF9DA7", // pink
   "#2E8B8B", // dark cyan
+  "#1D3F6E", // navy
+  "#8A8A1E", // olive
 ]);
 
 /** Non-pool threads: dark neutrals, by a hash of the thread name. */

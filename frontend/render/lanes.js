@@ -144,7 +144,8 @@ function drawLaneLabel(ctx, lane, y, layout, gilShares) {
   let x = 10;
   let firstW = layout.gutter - 16;
   let secondW = firstW;
-  if (gilShares) {
+  const share = gilShares?.get(lane.worker);
+  if (share !== undefined) {
     // The worker's GIL colour, as its band on the GIL lane is drawn.
     const h = Math.min(layout.laneH - 8, 26);
     ctx.fillStyle = workerColor(lane.worker);
@@ -152,8 +153,7 @@ function drawLaneLabel(ctx, lane, y, layout, gilShares) {
     x = 22;
     firstW -= 12;
     // "GIL 48 %" at the right of the gutter: the second line's end, or the only line's.
-    const share = gilShares.get(lane.worker);
-    const text = `GIL ${share === undefined ? "–" : percent(share)}`;
+    const text = `GIL ${percent(share)}`;
     ctx.font = font(14, "bold");
     const w = ctx.measureText(text).width + 6;
     ctx.textAlign = "right";

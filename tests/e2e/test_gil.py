@@ -25,7 +25,8 @@ def test_two_cpu_threads_share_the_gil(app: Page, screenshot) -> None:  # type: 
     expect(timeline).to_have_attribute("data-gil-lanes", "1")
     assert int(timeline.get_attribute("data-gil-switches") or 0) > 0
     shares = json.loads(timeline.get_attribute("data-gil-shares") or "{}")
-    workers = app.evaluate("() => window.schedviz.store.model.lanes.list.map(l => String(l.worker))")
+    workers = app.evaluate(
+        "() => window.schedviz.store.model.lanes.list.map(l => String(l.worker))")
     assert len(workers) == 2
     # Two pure-Python threads take turns: each holds the GIL about half the time.
     for w in workers:
@@ -48,22 +49,51 @@ def test_two_cpu_threads_share_the_gil(app: Page, screenshot) -> None:  # type: 
 
 def test_switch_interval_changes_live(app: Page, screenshot) -> None:  # type: ignore[no-untyped-def]
     timeline = app.locator("#timeline")
-    configure(app, executor="threads", workload="cpu", n_tasks=12, task_ms=400, max_workers=2,
+    configure(app, executor="threads", workload="cpu", n_tasks=8, task_ms=300, max_workers=2,
               arrival="batch", fail_every=0, switch_interval_ms=20)
+    before = timeline.get_attribute("data-run-id") or ""
     app.click("#run")
     app.wait_for_function(
         "Number(document.getElementById('timeline').dataset.running) > 0", timeout=30_000)
     app.locator("#switch_interval_ms").fill("0.5")
-    expect(timeline).to_have_attribute("data-markers", "1", timeout=30_000)
-    marker = app.evaluate("() => window.schedviz.store.model.markers[0]")
-    assert marker["field"] == "switch_interval_ms" and marker["new"] == 0.5
+    # The run goes on to its end; the change shows as a marker where it took effect.
     app.wait_for_function(
-        """() => {
-            const m = window.schedviz.store.model;
-            return m.maxT > m.markers[0].t + 300e6;
+        """before => {
+            const d = document.getElementById('timeline').dataset;
+            return d.runId && d.runId !== before && d.runState === 'ended';
         }""",
+        arg=before,
         timeout=30_000,
     )
+    expect(timeline).to_have_attribute("data-markers", "1")
+    marker = app.evaluate("() => window.schedviz.store.model.markers[0]")
+    assert marker["field"] == "switch_interval_ms"
+    assert (marker["old"], marker["new"]) == (20, 0.5)
+    assert int(timeline.get_attribute("data-gil-switches") or 0) > 0
     screenshot("gil-switch-interval-20-to-0.5")
-    app.click("#stop")
-    expect(timeline).to_have_attribute("data-run-state", "ended", timeout=30_000)
+
+
+def test_gil_preset_only_cpu_bound_threads_hold_it(app: Page, screenshot) -> None:  # type: ignore[no-untyped-def]
+    timeline = app.locator("#timeline")
+    app.select_option("#preset", "gil-three-ways")
+    expect(app.locator("#workload")).to_have_value("mixed")
+    run_and_wait(app)
+    expect(timeline).to_have_attribute("data-lanes", "12")
+    expect(timeline).to_have_attribute("data-gil-lanes", "1")
+    shares = json.loads(timeline.get_attribute("data-gil-shares") or "{}")
+    # The mixed workload gives task n the kind ("cpu", "sleep", "hash")[n % 3].
+    kinds = app.evaluate("""() => {
+        const out = {};
+        for (const t of window.schedviz.store.model.tasks.values()) {
+            out[String(t.worker)] = ["cpu", "sleep", "hash"][t.id % 3];
+        }
+        return out;
+    }""")
+    by_kind: dict[str, list[float]] = {"cpu": [], "sleep": [], "hash": []}
+    for worker, kind in kinds.items():
+        by_kind[kind].append(shares.get(worker, 0.0))
+    # Pure-Python loops hold the GIL; sleeping threads release it at once.
+    assert sum(by_kind["cpu"]) > 0.5, (by_kind, shares)
+    assert max(by_kind["sleep"]) < 0.05, by_kind
+    assert max(by_kind["sleep"]) < min(by_kind["cpu"]), by_kind
+    screenshot("gil-three-ways")

@@ -148,8 +148,10 @@ def test_killed_worker_breaks_the_pool_visibly(app: Page, screenshot) -> None:  
             const { store, view } = window.schedviz;
             const m = store.model;
             const i = m.lanes.list.findIndex(l => l.brokePool);
-            const box = view.canvas.getBoundingClientRect();
             const y = view.layout.lanesY + (i + 0.5) * view.layout.laneH;
+            // The lane may be below the fold (banners, GIL row): bring it to mid-window first.
+            window.scrollBy(0, view.canvas.getBoundingClientRect().top + y - innerHeight / 2);
+            const box = view.canvas.getBoundingClientRect();
             return {x: box.left + 20, y: box.top + y};
         }"""
     )

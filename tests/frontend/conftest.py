@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeserver import fake  # noqa: F401  (the scripted server fixture, for every page test)
 from playwright.sync_api import Page
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"

@@ -7,15 +7,18 @@ import json
 from typing import Any
 
 import pytest
+from fakeserver import FakeServer, sent_messages, shot, status
 from playwright.sync_api import Page, expect
 from synthetic_gil import alternating, change, reference_stats, sampler, with_seq
 from synthetic_runs import MS, batch, batches, simulate
-from test_page import FakeServer, _sent, fake, shot, status  # noqa: F401  (fake is a fixture)
 
 pytestmark = pytest.mark.timeout(60)
 
 
-def gil_run(workers: int = 2, task_ms: int = 300) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+Events = list[dict[str, Any]]
+
+
+def gil_run(workers: int = 2, task_ms: int = 300) -> tuple[Any, Events, Events]:
     """A thread run whose workers take turns with the GIL (plus the main thread now and then)."""
     run = batch(4, workers, task_ns=task_ms * MS)
     turns = alternating(list(range(workers)), 3 * MS, run.ended_at - 20 * MS, 5 * MS, 120_000,
@@ -68,7 +71,7 @@ def test_switch_interval_is_a_live_control_with_a_marker(fake: FakeServer, page:
     expect(field).to_have_value("5")
     field.fill("0.5")
     page.click("#run")
-    start = _sent(page, "start")[0]
+    start = sent_messages(page, "start")[0]
     assert start["config"]["switch_interval_ms"] == 0.5
     assert start["config"]["gil_period_us"] == 100
 
@@ -77,7 +80,7 @@ def test_switch_interval_is_a_live_control_with_a_marker(fake: FakeServer, page:
     fake.send({"type": "events", "run_id": "live", "events": run.events[:4]})
     expect(page.locator("#stop")).to_be_enabled()
     field.fill("1")
-    assert _sent(page, "set") == [{"type": "set", "switch_interval_ms": 1}]
+    assert sent_messages(page, "set") == [{"type": "set", "switch_interval_ms": 1}]
     fake.send({"type": "events", "run_id": "live", "events": [
         {"seq": 100, "t": 50 * MS, "kind": "config_changed", "field": "switch_interval_ms",
          "old": 5, "new": 1}]})

@@ -37,11 +37,13 @@ const vp = new Viewport(layout.plotW);
 const nowT = model.endedT ?? model.maxT;
 vp.update(nowT);
 const draw = () => render(ctx, model, vp, {layout, nowT, dpr: 1, hover: null});
-const rgb = (x, y) => Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3));
+const rgb = (x, y) =>
+  Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3));
 const hex = (c) => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
 const gilMid = (row) => layout.gilY + row * layout.gilH + layout.gilH / 2;
 const hit = (t, row = 0) => {
-  const h = pick(model, vp, layout, layout.plotX + vp.toX(t), gilMid(row), nowT, markerMeasure(ctx));
+  const x = layout.plotX + vp.toX(t);
+  const h = pick(model, vp, layout, x, gilMid(row), nowT, markerMeasure(ctx));
   return h && describe(model, h, nowT);
 };
 """
@@ -76,7 +78,8 @@ def test_gil_band_colours_match_the_worker_lane_swatches(js: Page) -> None:
         out.free = rgb(layout.plotX + vp.toX(500e6), gilMid(0));
         // Inside a 2 ms window: light grey ground or the hatch over it, never a worker colour.
         const w = [];
-        for (let dx = -2; dx <= 0; dx++) w.push(rgb(layout.plotX + vp.toX(49e6) + dx * 0.3, gilMid(0)));
+        const x49 = layout.plotX + vp.toX(49e6);
+        for (let dx = -2; dx <= 0; dx++) w.push(rgb(x49 + dx * 0.3, gilMid(0)));
         out.window = w;
         return out;
     """, {"events": two_workers_taking_turns(), "width": 1400})
@@ -130,7 +133,8 @@ def test_many_switches_per_pixel_are_mixed_columns_and_draw_fast(js: Page) -> No
         const fracs = cols.mixed.map(m => m.parts.reduce((s, p) => s + p.frac, 0));
         const span = vp.toX(track.changes.at(-1).t) - vp.toX(track.changes[0].t);
         const zoomed = (vp.zoomAt(vp.width / 2, 1e-4), gilColumns(track, vp, nowT));
-        return {ms, cold, runs: cols.runs.length, mixed: cols.mixed.length, plotW: layout.plotW, span,
+        return {ms, cold, runs: cols.runs.length, mixed: cols.mixed.length, span,
+                plotW: layout.plotW,
                 fracOk: fracs.every(f => Math.abs(f - 1) < 1e-9),
                 keys: [...new Set(cols.mixed.flatMap(m => m.parts.map(p => p.key)))].sort(),
                 zoomedMixed: zoomed.mixed.length, zoomedRuns: zoomed.runs.length};
@@ -153,7 +157,10 @@ def test_an_unavailable_sampler_draws_a_notice_row_with_its_reason(js: Page) -> 
     got = evaluate(js, """
         const texts = [];
         const fill = ctx.fillText.bind(ctx);
-        ctx.fillText = (text, x, y, ...rest) => { texts.push(text); return fill(text, x, y, ...rest); };
+        ctx.fillText = (text, x, y, ...rest) => {
+            texts.push(text);
+            return fill(text, x, y, ...rest);
+        };
         draw();
         const h = pick(model, vp, layout, layout.plotX + 100, gilMid(0), nowT, markerMeasure(ctx));
         return {rows: layout.gilCount, texts, hit: h && describe(model, h, nowT)};

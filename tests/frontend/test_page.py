@@ -5,87 +5,11 @@ lost connection, 10,000 tasks) are checked deterministically."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
-from playwright.sync_api import Page, WebSocketRoute, expect
+from fakeserver import FakeServer, sent_messages, shot, status
+from playwright.sync_api import Page, expect
 from synthetic_processes import process_run
 from synthetic_runs import MS, batch, batches, simulate
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-SCENARIOS = [{"id": "demo", "title": "Demo preset", "description": "A preset for tests.",
-              "config": {"executor": "threads", "workload": "cpu", "n_tasks": 7, "task_ms": 50,
-                         "hash_mb": 8, "arrival": "batch", "rate": 10, "duration_s": 30,
-                         "max_workers": 5, "fail_every": 0}},
-             # Process presets are full RunConfig dicts, as the server dumps them.
-             {"id": "proc", "title": "Chunks on a process pool", "description": "map() in chunks.",
-              "config": {"executor": "processes", "workload": "sleep", "n_tasks": 32,
-                         "task_ms": 20, "hash_mb": 8, "arrival": "batch", "rate": 10,
-                         "duration_s": 30, "max_workers": 2, "fail_every": 0,
-                         "start_method": "fork", "submit_mode": "map", "chunksize": 8,
-                         "map_batch": 16, "payload_numbers": 0, "kill_every": 3,
-                         "on_broken": "restart"}}]
-
-
-class FakeServer:
-    """Plays the server's side of /ws and answers /api/* for one page."""
-
-    def __init__(self, page: Page, base: str, run: dict[str, Any] | None) -> None:
-        self.page = page
-        self.run = run
-        self.sockets: list[WebSocketRoute] = []
-        self.received: list[dict[str, Any]] = []
-        self.on_connect: Callable[[WebSocketRoute], None] = lambda ws: None
-        page.route(f"{base}/api/scenarios", lambda r: r.fulfill(json=SCENARIOS))
-        page.route(f"{base}/api/runs/current", lambda r: r.fulfill(json={"run": self.run}))
-        page.route_web_socket(f"{base.replace('http', 'ws')}/ws", self._accept)
-
-    def _accept(self, ws: WebSocketRoute) -> None:
-        self.sockets.append(ws)
-        ws.on_message(lambda m: self.received.append(json.loads(m)))
-        ws.send(json.dumps({"type": "hello", "schema_version": _schema_version(self.page),
-                            "run": self.run}))
-        self.on_connect(ws)
-
-    def send(self, message: dict[str, Any]) -> None:
-        self.sockets[-1].send(json.dumps(message))
-
-
-def _schema_version(page: Page) -> int:
-    version: int = page.evaluate("async () => (await import('/protocol.js')).SCHEMA_VERSION")
-    return version
-
-
-@pytest.fixture
-def fake(page: Page, static_server: str) -> Iterator[FakeServer]:
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 1400, "height": 950})
-    server = FakeServer(page, static_server, None)
-    # Record what the page sends, so tests wait on the page itself rather than on a timer.
-    page.add_init_script("""
-        window.__sent = [];
-        const send = WebSocket.prototype.send;
-        WebSocket.prototype.send = function (data) {
-            window.__sent.push(JSON.parse(data));
-            return send.call(this, data);
-        };
-    """)
-    page.goto(f"{static_server}/index.html")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
-    yield server
-    assert not errors, f"uncaught errors in the page: {errors}"
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def status(run_id: str, state: str = "running") -> dict[str, Any]:
-    return {"type": "status", "run": {"run_id": run_id, "state": state, "config": {}}}
 
 
 def test_events_fill_the_summary_and_data_attributes(fake: FakeServer, page: Page) -> None:
@@ -145,7 +69,7 @@ def test_buttons_and_slider_send_control_messages(fake: FakeServer, page: Page) 
     expect(page.locator("#max_workers_value")).to_have_text("5")
     expect(page.locator("#scenario-description")).to_have_text("A preset for tests.")
     page.click("#run")
-    start = _sent(page, "start")[0]
+    start = sent_messages(page, "start")[0]
     assert start["config"]["workload"] == "cpu" and start["config"]["n_tasks"] == 7
     assert start["config"]["max_workers"] == 5
 
@@ -154,22 +78,14 @@ def test_buttons_and_slider_send_control_messages(fake: FakeServer, page: Page) 
     fake.send(status("live"))
     fake.send({"type": "events", "run_id": "live", "events": run.events[:4]})
     expect(page.locator("#stop")).to_be_enabled()
-    for v in (6, 7, 8):
-        page.eval_on_selector("#max_workers", """(el, v) => { el.value = String(v);
-            el.dispatchEvent(new Event('input', {bubbles: true})); }""", v)
-    assert _sent(page, "set") == [{"type": "set", "max_workers": 8}]
+    # Three moves in one go, as a drag fires them: far quicker than the debounce.
+    page.eval_on_selector("#max_workers", """el => { for (const v of [6, 7, 8]) {
+        el.value = String(v); el.dispatchEvent(new Event('input', {bubbles: true})); } }""")
+    assert sent_messages(page, "set") == [{"type": "set", "max_workers": 8}]
     page.click("#stop")
-    assert _sent(page, "stop") == [{"type": "stop"}]
+    assert sent_messages(page, "stop") == [{"type": "stop"}]
     # The first two went through the socket to the server long before; the fake saw them.
     assert [m["type"] for m in fake.received][:2] == ["start", "set"]
-
-
-def _sent(page: Page, kind: str) -> list[dict[str, Any]]:
-    """Control messages of `kind` the page has sent, once there is at least one."""
-    page.wait_for_function("(k) => window.__sent.some(m => m.type === k)", arg=kind)
-    sent: list[dict[str, Any]] = page.evaluate(
-        "(k) => window.__sent.filter(m => m.type === k)", kind)
-    return sent
 
 
 def test_reconnect_replays_without_double_counting(fake: FakeServer, page: Page) -> None:
@@ -229,7 +145,7 @@ def test_process_presets_reveal_the_process_settings(fake: FakeServer, page: Pag
     expect(page.locator("#chunksize")).to_have_value("1")
     expect(kill).to_be_disabled()
     page.click("#run")
-    config = _sent(page, "start")[0]["config"]
+    config = sent_messages(page, "start")[0]["config"]
     assert config["executor"] == "threads" and config["kill_every"] == 0
     assert config["submit_mode"] == "submit"
 
