@@ -44,6 +44,7 @@ clean:
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py --out bench-results/bench.json
+	$(BIN)/python benchmarks/gil_accuracy.py --json bench-results/gil-accuracy.json
 
 # The GIL sampler is compiled per interpreter: build and test it under every CPython 3.11-3.13
 # that pyenv or PATH offers (a venv each, .venv-3.X, with what these tests need).

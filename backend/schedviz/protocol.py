@@ -84,7 +84,7 @@ class RunConfig(BaseModel):
         "restart", description="v2: when a worker process dies: a fresh pool, or end the run"
     )
     gil_period_us: int = Field(
-        100, ge=50, le=1_000, description="v3: how often the GIL sampler looks (50–1000 µs)"
+        250, ge=50, le=1_000, description="v3: how often the GIL sampler looks (50–1000 µs)"
     )
     switch_interval_ms: float = Field(
         5.0, ge=0.1, le=50.0,
