@@ -169,6 +169,16 @@ static PyObject *py_check(PyObject *self, PyObject *args) {
                          "switch_number", gil->switch_number);
 }
 
+static PyObject *py_address(PyObject *self, PyObject *args) {
+    /* Where the GIL lives: a thread blocked in futex() on an address inside it is waiting for
+       the GIL (its condition variable and mutex are members). Only ever compared. */
+    if (gil == NULL && find_gil() == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("(KK)", (unsigned long long)(uintptr_t)gil,
+                         (unsigned long long)sizeof(struct _gil_runtime_state));
+}
+
 static PyObject *py_tstate(PyObject *self, PyObject *args) {
     return PyLong_FromUnsignedLongLong((uint64_t)(uintptr_t)PyThreadState_Get());
 }
@@ -249,6 +259,7 @@ static PyObject *py_info(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"check", py_check, METH_NOARGS, "GIL state as seen by the caller, to confirm the layout."},
     {"tstate", py_tstate, METH_NOARGS, "The calling thread's thread-state pointer, as an int."},
+    {"address", py_address, METH_NOARGS, "(address, size) of the GIL's state in memory."},
     {"start", py_start, METH_VARARGS, "start(period_ns): start sampling on a pthread."},
     {"stop", py_stop, METH_NOARGS, "Stop sampling and join the sampler thread."},
     {"drain", py_drain, METH_NOARGS,
