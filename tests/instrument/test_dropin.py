@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pool_tasks import boom, die, square, wait_for_file
 
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
@@ -60,8 +61,6 @@ def make_thread(request: pytest.FixtureRequest) -> Factory:
     return THREADS[request.param]
 
 
-def square(x: int) -> int:
-    return x * x
 
 
 def sleep_then(value: int, seconds: float) -> int:
@@ -69,22 +68,10 @@ def sleep_then(value: int, seconds: float) -> int:
     return value
 
 
-def boom(msg: str) -> None:
-    raise KeyError(msg)
 
 
-def wait_for_file(path: str, timeout: float = 20.0) -> bool:
-    """Block in the worker until the test creates `path`: a release that crosses processes."""
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.005)
-    return True
 
 
-def die(code: int) -> None:
-    os._exit(code)
 
 
 def add_pid(x: int) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pool_tasks import boom, die_after_file, square, wait_for_file
 
 from schedviz.instrument.common import RunIds, short_repr
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
@@ -60,30 +61,16 @@ def of(evs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [e for e in evs if e["kind"] == kind]
 
 
-def square(x: int) -> int:
-    return x * x
 
 
-def boom(msg: str) -> None:
-    raise KeyError(msg)
 
 
 def total(numbers: list[float]) -> float:
     return sum(numbers)
 
 
-def wait_for_file(path: str, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.005)
-    return True
 
 
-def die_after_file(path: str) -> None:
-    wait_for_file(path)
-    os._exit(7)
 
 
 def test_one_task_lifecycle_in_order(make: Make) -> None:
