@@ -97,3 +97,29 @@ def test_gil_preset_only_cpu_bound_threads_hold_it(app: Page, screenshot) -> Non
     assert max(by_kind["sleep"]) < 0.05, by_kind
     assert max(by_kind["sleep"]) < min(by_kind["cpu"]), by_kind
     screenshot("gil-three-ways")
+
+
+def test_convoy_preset_zoomed_in_shows_the_uncertainty_windows(app: Page, screenshot) -> None:  # type: ignore[no-untyped-def]
+    timeline = app.locator("#timeline")
+    app.select_option("#preset", "convoy")
+    expect(app.locator("#workload")).to_have_value("convoy")
+    run_and_wait(app)
+    expect(timeline).to_have_attribute("data-gil-lanes", "1")
+    screenshot("gil-convoy")
+    # Zoom to ~4 ms in the middle of the run: each hand-off's window is wide enough to see.
+    point = app.evaluate("""() => {
+        const { store, view } = window.schedviz;
+        const m = store.model;
+        const track = m.gil.laneTracks()[0];
+        const mid = track.changes[Math.floor(track.changes.length / 2)].t;
+        view.viewport.follow = false;
+        view.viewport.t0 = mid - 2e6;
+        view.viewport.t1 = mid + 2e6;
+        view.invalidate();
+        const r = view.canvas.getBoundingClientRect();
+        return {x: r.left + view.layout.plotX + view.viewport.toX(mid) - 1,
+                y: r.top + view.layout.gilY + view.layout.gilH / 2};
+    }""")
+    app.mouse.move(point["x"], point["y"])
+    expect(app.locator("#tooltip h3")).to_contain_text("GIL")
+    screenshot("gil-convoy-zoomed")
