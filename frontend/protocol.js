@@ -33,6 +33,7 @@ export const EVENT_FIELDS = {
   "pool_broken": ["pool", "message", "worker", "pid", "exitcode"],
   "gil_sampler": ["pid", "available", "period_ns", "reason", "realtime"],
   "gil": ["pid", "held", "worker", "thread", "window_ns", "switches", "gap"],
+  "thread_state": ["pid", "worker", "thread", "state", "syscall"],
   "queue_depth": ["depth"],
   "config_changed": ["field", "old", "new"],
   "error": ["message"],

@@ -43,8 +43,13 @@
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 struct gil_head {
     unsigned long interval;
@@ -112,6 +117,122 @@ static void push(int64_t t, int64_t prev_t, uint64_t holder, uint64_t switches, 
     pthread_mutex_unlock(&ring_lock);
 }
 
+/* -- thread states ------------------------------------------------------------------------
+ * Read from /proc by this thread, which holds no GIL: a Python thread reading them would
+ * itself release and retake the GIL around every read, waking the very waiters it looks at.
+ * Codes: R on a CPU, G waiting for the GIL (futex inside the GIL's state), L waiting on another
+ * lock, S sleeping, I waiting for I/O, D uninterruptible (disk), X something else.
+ */
+#define MAX_WATCHED 256
+#define STATE_RING 65536
+#define STATES_EVERY_NS 5000000LL
+
+typedef struct {
+    int64_t t;
+    int tid;
+    char code;
+    long syscall;
+} state_t;
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static int watched[MAX_WATCHED];
+static char watched_code[MAX_WATCHED];
+static int nwatched = 0;
+static state_t states[STATE_RING];
+static size_t st_head = 0, st_count = 0;
+
+static int read_small(const char *path, char *buf, size_t size) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    if (n < 0) {
+        return -1;
+    }
+    buf[n] = 0;
+    return (int)n;
+}
+
+static int is_io_syscall(long nr) {
+    switch (nr) {
+    case SYS_read: case SYS_write: case SYS_readv: case SYS_writev: case SYS_pread64:
+    case SYS_pwrite64: case SYS_recvfrom: case SYS_sendto: case SYS_recvmsg: case SYS_sendmsg:
+    case SYS_accept4: case SYS_connect: case SYS_ppoll: case SYS_pselect6:
+    case SYS_epoll_pwait:
+#ifdef SYS_poll
+    case SYS_poll:
+#endif
+#ifdef SYS_select
+    case SYS_select:
+#endif
+#ifdef SYS_accept
+    case SYS_accept:
+#endif
+#ifdef SYS_epoll_wait
+    case SYS_epoll_wait:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static char classify(int tid, long *syscall_out) {
+    char path[64], buf[512];
+    *syscall_out = -1;
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    if (read_small(path, buf, sizeof buf) < 0) {
+        return 0; /* gone */
+    }
+    char *close_paren = strrchr(buf, ')');
+    char state = close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
+    if (state == 'R') {
+        return 'R';
+    }
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+    if (read_small(path, buf, sizeof buf) < 0 || buf[0] == 'r') {
+        return state == 'D' ? 'D' : 'X'; /* no rights to read it, or it just started running */
+    }
+    char *end;
+    long nr = strtol(buf, &end, 10);
+    *syscall_out = nr;
+    if (nr == SYS_futex) {
+        unsigned long long addr = strtoull(end, NULL, 16);
+        uintptr_t base = (uintptr_t)gil;
+        return addr >= base && addr < base + sizeof(struct _gil_runtime_state) ? 'G' : 'L';
+    }
+    if (nr == SYS_nanosleep || nr == SYS_clock_nanosleep) {
+        return 'S';
+    }
+    if (is_io_syscall(nr)) {
+        return 'I';
+    }
+    return state == 'D' ? 'D' : 'X';
+}
+
+static void sample_states(int64_t t) {
+    pthread_mutex_lock(&watch_lock);
+    for (int i = 0; i < nwatched; i++) {
+        long nr;
+        char code = classify(watched[i], &nr);
+        if (code == 0 || code == watched_code[i]) {
+            continue;
+        }
+        watched_code[i] = code;
+        if (st_count < STATE_RING) {
+            state_t *s = &states[(st_head + st_count) % STATE_RING];
+            s->t = t;
+            s->tid = watched[i];
+            s->code = code;
+            s->syscall = nr;
+            st_count++;
+        }
+    }
+    pthread_mutex_unlock(&watch_lock);
+}
+
 static void *sample_loop(void *arg) {
     (void)arg;
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -119,6 +240,7 @@ static void *sample_loop(void *arg) {
     fifo = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
     uint64_t holder, switches, last_holder = UINT64_MAX, last_switches = 0;
     int64_t prev_t = now_ns();
+    int64_t next_states = prev_t;
     struct timespec pause = {.tv_sec = period_ns / 1000000000LL,
                              .tv_nsec = period_ns % 1000000000LL};
     while (running) {
@@ -131,6 +253,10 @@ static void *sample_loop(void *arg) {
             last_switches = switches;
         }
         prev_t = t;
+        if (t >= next_states) {
+            sample_states(t);
+            next_states = t + STATES_EVERY_NS;
+        }
         clock_nanosleep(CLOCK_MONOTONIC, 0, &pause, NULL);
     }
     return NULL;
@@ -142,6 +268,9 @@ static void after_fork_child(void) {
     head = count = 0;
     lost = 0;
     pthread_mutex_init(&ring_lock, NULL);
+    pthread_mutex_init(&watch_lock, NULL);
+    nwatched = 0;
+    st_head = st_count = 0;
 }
 
 static PyObject *find_gil(void) {
@@ -251,6 +380,64 @@ static PyObject *py_drain(PyObject *self, PyObject *args) {
     return Py_BuildValue("(NK)", list, (unsigned long long)lost_now);
 }
 
+static PyObject *py_watch(PyObject *self, PyObject *args) {
+    int tid;
+    if (!PyArg_ParseTuple(args, "i", &tid)) {
+        return NULL;
+    }
+    pthread_mutex_lock(&watch_lock);
+    int known = 0;
+    for (int i = 0; i < nwatched; i++) {
+        known |= watched[i] == tid;
+    }
+    if (!known && nwatched < MAX_WATCHED) {
+        watched[nwatched] = tid;
+        watched_code[nwatched] = 0;
+        nwatched++;
+    }
+    pthread_mutex_unlock(&watch_lock);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_drain_states(PyObject *self, PyObject *args) {
+    static state_t out[STATE_RING];
+    size_t n;
+    pthread_mutex_lock(&watch_lock);
+    n = st_count;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = states[(st_head + i) % STATE_RING];
+    }
+    st_head = (st_head + n) % STATE_RING;
+    st_count = 0;
+    /* threads that are gone are dropped from the watch list */
+    int kept = 0;
+    char path[64];
+    for (int i = 0; i < nwatched; i++) {
+        snprintf(path, sizeof path, "/proc/self/task/%d", watched[i]);
+        if (access(path, F_OK) == 0) {
+            watched[kept] = watched[i];
+            watched_code[kept] = watched_code[i];
+            kept++;
+        }
+    }
+    nwatched = kept;
+    pthread_mutex_unlock(&watch_lock);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (list == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        PyObject *item = Py_BuildValue("(Lici)", (long long)out[i].t, out[i].tid, out[i].code,
+                                       (int)out[i].syscall);
+        if (item == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
 static PyObject *py_info(PyObject *self, PyObject *args) {
     return Py_BuildValue("{s:O,s:L,s:O}", "running", running ? Py_True : Py_False, "period_ns",
                          (long long)period_ns, "fifo", fifo ? Py_True : Py_False);
@@ -265,6 +452,9 @@ static PyMethodDef methods[] = {
     {"drain", py_drain, METH_NOARGS,
      "([(t, prev_t, holder, switch_number, gap), ...], lost): the changes since the last drain."},
     {"info", py_info, METH_NOARGS, "{running, period_ns, fifo}."},
+    {"watch", py_watch, METH_VARARGS, "watch(tid): sample this thread's state from /proc."},
+    {"drain_states", py_drain_states, METH_NOARGS,
+     "[(t, tid, code, syscall), ...]: thread-state changes since the last drain."},
     {NULL, NULL, 0, NULL},
 };
 

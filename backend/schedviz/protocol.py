@@ -254,6 +254,18 @@ class Gil(_Event):
     gap: bool = Field(description="v3: the sampler was late: the window is longer than usual")
 
 
+class ThreadState(_Event):
+    kind: Literal["thread_state"] = "thread_state"
+    pid: int = Field(description="v3: the process of the thread; t = when the change was seen")
+    worker: int | None = Field(description="v3: the thread, if it is a pool worker")
+    thread: str | None = Field(description="v3: its name")
+    state: Literal["running", "gil_wait", "lock_wait", "sleeping", "io", "disk", "other"] = Field(
+        description="v3: from /proc: on a CPU (holding the GIL if the GIL lane says so, else "
+        "running C code without it), waiting for the GIL, for another lock, sleeping, in I/O"
+    )
+    syscall: int | None = Field(description="v3: the system call it waits in, if any")
+
+
 class QueueDepth(_Event):
     kind: Literal["queue_depth"] = "queue_depth"
     depth: int = Field(description="v1: submitted tasks not yet started or cancelled")
@@ -294,6 +306,7 @@ EVENT_MODELS: tuple[type[_Event], ...] = (
     PoolBroken,
     GilSampler,
     Gil,
+    ThreadState,
     QueueDepth,
     ConfigChanged,
     ErrorEvent,
@@ -326,6 +339,7 @@ Event = Annotated[
     | PoolBroken
     | GilSampler
     | Gil
+    | ThreadState
     | QueueDepth
     | ConfigChanged
     | ErrorEvent

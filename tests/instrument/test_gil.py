@@ -56,7 +56,7 @@ def watch(targets: dict[str, Any], switch_interval_s: float = 0.005) -> list[dic
     events = [expand(e) for e in to_compact(rec.drain(), 0, rec.t0)]
     for e in events:
         validate_event(e)
-    return [e for e in events if e["kind"] in ("gil", "gil_sampler")]
+    return [e for e in events if e["kind"] in ("gil", "gil_sampler", "thread_state")]
 
 
 def holding(events: list[dict[str, Any]]) -> dict[str | None, int]:
@@ -142,3 +142,28 @@ def test_pool_workers_are_named_by_their_worker_ids(tmp_path: Path) -> None:
     events = [json.loads(line) for line in out.read_text().splitlines()]
     workers = {e["worker"] for e in events if e["kind"] == "gil" and e["held"]}
     assert {0, 1} <= workers
+
+
+@needs_sampler
+def test_thread_states_tell_gil_waits_from_sleep_and_io() -> None:
+    read_end, write_end = os.pipe()
+
+    def read_pipe() -> None:
+        os.read(read_end, 1)  # blocks in read() until the timer writes
+
+    timer = threading.Timer(0.4, lambda: os.write(write_end, b"x"))
+    timer.start()
+    try:
+        events = watch({"A": lambda: spin(0.4), "B": lambda: spin(0.4),
+                        "sleeper": lambda: time.sleep(0.4), "reader": read_pipe})
+    finally:
+        timer.join()
+        os.close(read_end)
+        os.close(write_end)
+    states: dict[str, set[str]] = defaultdict(set)
+    for e in events:
+        if e["kind"] == "thread_state":
+            states[e["thread"]].add(e["state"])
+    assert {"running", "gil_wait"} <= states["A"] and {"running", "gil_wait"} <= states["B"]
+    assert "sleeping" in states["sleeper"] and "gil_wait" not in states["sleeper"]
+    assert "io" in states["reader"]

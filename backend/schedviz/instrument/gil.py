@@ -6,6 +6,10 @@ the run, and records `gil` events whenever the recorder is drained. Pointers are
 a thread registers its own pointer when it starts (a pool's initializer does it), and a pointer
 reused by a new thread is simply registered again.
 
+It also reports, from /proc, what each pool worker thread is doing (on a CPU, waiting for the
+GIL, for another lock, sleeping, in I/O): the extension's thread reads it, so that looking does
+not itself take the GIL and wake the waiters.
+
 Degrades clearly, never silently: without the extension (no compiler at install, a Python it
 does not know), on a free-threaded build, when SCHEDVIZ_NO_GIL_SAMPLER is set, or if the layout
 check fails, `GilWatcher` records one `gil_sampler` event with available=false and the reason.
@@ -30,6 +34,11 @@ DEFAULT_PERIOD_US = 250  # measured: 100 µs cost 2 hashing threads on 2 cores ~
 
 #: thread-state pointer -> (worker id or None, thread name); shared by every watcher here
 _threads: dict[int, tuple[int | None, str]] = {}
+#: OS thread id -> (worker id or None, thread name), for the thread states
+_tids: dict[int, tuple[int | None, str]] = {}
+
+STATES = {"R": "running", "G": "gil_wait", "L": "lock_wait", "S": "sleeping", "I": "io",
+          "D": "disk", "X": "other"}
 
 
 def load() -> tuple[ModuleType | None, str | None]:
@@ -62,7 +71,12 @@ def register_current_thread(worker: int | None, name: str | None = None) -> None
     """Name the calling thread in GIL events (pool workers by id, others by name)."""
     module = _loaded()
     if module is not None:
-        _threads[module.tstate()] = (worker, name or threading.current_thread().name)
+        who = (worker, name or threading.current_thread().name)
+        _threads[module.tstate()] = who
+        if worker is not None:  # pool workers get a state strip; the lab's own threads do not
+            tid = threading.get_native_id()
+            _tids[tid] = who
+            module.watch(tid)
 
 
 _module_cache: list[ModuleType | None] = []
@@ -124,6 +138,10 @@ class GilWatcher:
         if lost:
             rec.record("warning", f"the GIL sampler dropped {lost} changes (its buffer was "
                                   "full): the GIL lane has a gap")
+        for t, tid, code, syscall in self._module.drain_states():
+            worker, name = _tids.get(tid, (None, None))
+            rec.record_at("thread_state", t, pid, worker, name,
+                          STATES.get(code.decode(), "other"), syscall if syscall >= 0 else None)
 
     def stop(self) -> None:
         if self._module is not None and self._started:
