@@ -78,24 +78,26 @@ def test_gil_preset_only_cpu_bound_threads_hold_it(app: Page, screenshot) -> Non
     app.select_option("#preset", "gil-three-ways")
     expect(app.locator("#workload")).to_have_value("mixed")
     run_and_wait(app)
-    expect(timeline).to_have_attribute("data-lanes", "12")
+    expect(timeline).to_have_attribute("data-finished", "12")
     expect(timeline).to_have_attribute("data-gil-lanes", "1")
     shares = json.loads(timeline.get_attribute("data-gil-shares") or "{}")
-    # The mixed workload gives task n the kind ("cpu", "sleep", "hash")[n % 3].
-    kinds = app.evaluate("""() => {
+    # The mixed workload gives task n the kind ("cpu", "sleep", "hash")[n % 3]. A thread pool
+    # reuses an idle thread before it starts a new one, so a worker may have run two kinds.
+    kinds: dict[str, list[str]] = app.evaluate("""() => {
         const out = {};
         for (const t of window.schedviz.store.model.tasks.values()) {
-            out[String(t.worker)] = ["cpu", "sleep", "hash"][t.id % 3];
+            (out[String(t.worker)] ??= []).push(["cpu", "sleep", "hash"][t.id % 3]);
         }
         return out;
     }""")
-    by_kind: dict[str, list[float]] = {"cpu": [], "sleep": [], "hash": []}
-    for worker, kind in kinds.items():
-        by_kind[kind].append(shares.get(worker, 0.0))
+    cpu_any = [shares.get(w, 0.0) for w, ks in kinds.items() if "cpu" in ks]
+    cpu_only = [shares.get(w, 0.0) for w, ks in kinds.items() if set(ks) == {"cpu"}]
+    sleep_only = [shares.get(w, 0.0) for w, ks in kinds.items() if set(ks) == {"sleep"}]
     # Pure-Python loops hold the GIL; sleeping threads release it at once.
-    assert sum(by_kind["cpu"]) > 0.5, (by_kind, shares)
-    assert max(by_kind["sleep"]) < 0.05, by_kind
-    assert max(by_kind["sleep"]) < min(by_kind["cpu"]), by_kind
+    assert sum(cpu_any) > 0.5, (kinds, shares)
+    assert sleep_only and max(sleep_only) < 0.05, (kinds, shares)
+    if cpu_only:
+        assert max(sleep_only) < min(cpu_only), (kinds, shares)
     screenshot("gil-three-ways")
 
 
