@@ -86,13 +86,15 @@ export function runWorkerShare(model, lane, nowT) {
 }
 
 /**
- * A short label for a track's process: "lab" or "W3 process".
+ * A short label for a track's process: "lab", "lab (parent)" or "W3 process".
  * @param {TimelineModel} model
  * @param {GilTrack} track
  */
 export function processLabel(model, track) {
   const lane = model.lanes.list.find((l) => l.pid === track.pid);
-  return lane ? `W${lane.worker} process` : "lab";
+  if (lane) return `W${lane.worker} process`;
+  // Beside worker processes, name the lab as its own lane does, so the two are read together.
+  return model.lanes.list.some((l) => l.executor === "processes") ? "lab (parent)" : "lab";
 }
 
 /**
