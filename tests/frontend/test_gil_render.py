@@ -171,3 +171,33 @@ def test_an_unavailable_sampler_draws_a_notice_row_with_its_reason(js: Page) -> 
     assert got["hit"]["rows"] == [["pid 4242", reason]]
     # No GIL lane: worker labels carry no GIL share.
     assert not any(t.startswith("GIL ") and "%" in t for t in got["texts"])
+
+
+def test_a_process_pool_gets_one_gil_row_per_sampled_interpreter(js: Page) -> None:
+    from synthetic_processes import process_run
+
+    run = process_run(n_items=8, chunksize=2, workers=2)
+    lab, w0, w1 = run.lab_pid, run.lab_pid + 1, run.lab_pid + 2
+    gil = [sampler(0, pid=w1), sampler(0, pid=lab), sampler(0, pid=w0),
+           change(5 * MS, "MainThread", 50_000, pid=lab),
+           change(9 * MS, None, 50_000, pid=lab),
+           change(30 * MS, 0, 50_000, pid=w0), change(60 * MS, "MainThread", 50_000, pid=w0),
+           change(35 * MS, 1, 50_000, pid=w1)]
+    events = [*run.events, *with_seq(gil, len(run.events))]
+    got = evaluate(js, """
+        const { gilLaneTracks, processLabel, visibleWorkerShares } =
+            await import('/render/gillane.js');
+        const { summarizeGil } = await import('/model/gil.js');
+        const tracks = gilLaneTracks(model);
+        return {rows: layout.gilCount, pids: tracks.map(t => t.pid),
+                labels: tracks.map(t => processLabel(model, t)),
+                shares: Object.fromEntries(visibleWorkerShares(model, vp, nowT)),
+                keys: Object.keys(summarizeGil(model.gil, nowT).shares).sort()};
+    """, {"events": events, "width": 1400})
+    assert got["rows"] == 3
+    assert got["pids"] == [lab, w0, w1]  # the lab first, then workers by id
+    assert got["labels"] == ["lab (parent)", "W0 process", "W1 process"]
+    # Each worker's share is of its own interpreter's GIL.
+    assert set(got["shares"]) == {"0", "1"} and got["shares"]["1"] > 0.9
+    # Every process has a MainThread: with several interpreters the pid tells them apart.
+    assert got["keys"] == ["0", "1", f"MainThread (pid {lab})", f"MainThread (pid {w0})"]
