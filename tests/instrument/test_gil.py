@@ -108,9 +108,10 @@ def test_hand_offs_follow_the_switch_interval() -> None:
 
     slow, fast = switches_per_second(0.010), switches_per_second(0.002)
     # Loose bounds, for a noisy machine: two busy threads hand over about once per interval.
+    # (Measured quiet here: ~100/s and ~400/s; a loaded machine slows every hand-off.)
     assert 30 <= slow <= 200, f"{slow:.0f} switches/s at a 10 ms switch interval"
-    assert 150 <= fast <= 1000, f"{fast:.0f} switches/s at a 2 ms switch interval"
-    assert fast > 2 * slow
+    assert 100 <= fast <= 1000, f"{fast:.0f} switches/s at a 2 ms switch interval"
+    assert fast > 1.5 * slow
 
 
 def test_turned_off_says_why_and_the_run_goes_on(tmp_path: Path) -> None:
@@ -167,3 +168,25 @@ def test_thread_states_tell_gil_waits_from_sleep_and_io() -> None:
     assert {"running", "gil_wait"} <= states["A"] and {"running", "gil_wait"} <= states["B"]
     assert "sleeping" in states["sleeper"] and "gil_wait" not in states["sleeper"]
     assert "io" in states["reader"]
+
+
+@needs_sampler
+def test_each_worker_process_has_its_own_gil_held_by_its_worker(tmp_path: Path) -> None:
+    import json
+
+    config = tmp_path / "c.json"
+    config.write_text('{"executor": "processes", "start_method": "fork", "workload": "cpu", '
+                      '"n_tasks": 4, "task_ms": 100, "max_workers": 2}')
+    out = tmp_path / "e.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "schedviz", "run", "--config", str(config),
+                           "--events-out", str(out)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    pids = {e["worker"]: e["native_id"] for e in events if e["kind"] == "worker_spawned"}
+    samplers = {e["pid"] for e in events if e["kind"] == "gil_sampler" and e["available"]}
+    assert set(pids.values()) <= samplers, "a GIL lane for every worker process"
+    for worker, pid in pids.items():
+        holders = {e["worker"] for e in events
+                   if e["kind"] == "gil" and e["pid"] == pid and e["held"]}
+        assert holders == {worker}, f"process {pid}'s GIL is held by its own worker only"

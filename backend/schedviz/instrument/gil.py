@@ -151,3 +151,46 @@ class GilWatcher:
 
     def snapshot(self) -> dict[str, Any]:
         return {"available": self.available, "reason": self.reason}
+
+
+class ProcessGil:
+    """The GIL sampler inside a process-pool worker: one GIL lane per process.
+
+    A worker has no thread of its own to send events: what the sampler saw goes back to the
+    lab with each task's result (see worker.py). The worker's own thread is named by the pid
+    in the `worker` field, which the lab turns into the worker's id.
+    """
+
+    def __init__(self, period_us: int) -> None:
+        self._module, self.reason = load()
+        self._period_ns = period_us * 1000
+        self._last_switches: int | None = None
+
+    def start(self, pid: int) -> tuple[Any, ...]:
+        """Start sampling here; the `gil_sampler` event that says so, as a raw tuple."""
+        import time
+
+        module = self._module
+        if module is None:
+            return ("gil_sampler", time.monotonic_ns(), pid, False, self._period_ns,
+                    self.reason, False)
+        _threads[module.tstate()] = (pid, "worker")
+        module.drain()  # a forked child inherits the lab's unread changes: not its own
+        module.start(self._period_ns)
+        return ("gil_sampler", time.monotonic_ns(), pid, True, self._period_ns, None,
+                bool(module.info()["fifo"]))
+
+    def drain(self, pid: int) -> list[tuple[Any, ...]]:
+        """The holder changes since the last drain, as raw `gil` tuples."""
+        if self._module is None:
+            return []
+        records, _lost = self._module.drain()
+        out = []
+        for t, prev_t, holder, switches, gap in records:
+            worker, name = _threads.get(holder, (None, "another thread")) if holder else (
+                None, None)
+            last = self._last_switches
+            self._last_switches = switches
+            out.append(("gil", t, pid, bool(holder), worker, name, t - prev_t,
+                        0 if last is None else switches - last, bool(gap)))
+        return out

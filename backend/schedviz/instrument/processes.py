@@ -43,6 +43,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
+from schedviz.instrument import gil
 from schedviz.instrument.common import Deferred, RunIds
 from schedviz.instrument.pending import OnSubmit, PendingMixin, PendingTasks
 from schedviz.instrument.recorder import Recorder
@@ -129,7 +130,9 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         max_tasks_per_child: int | None = None,
         recorder: Recorder | None = None,
         ids: RunIds | None = None,
+        gil_period_us: int | None = None,
     ) -> None:
+        """As ProcessPoolExecutor; `gil_period_us` also samples each worker's GIL (off: None)."""
         if initializer is not None and not callable(initializer):
             raise TypeError("initializer must be a callable")
         self.recorder = recorder if recorder is not None else Recorder()
@@ -137,8 +140,8 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         ctx = mp_context if mp_context is not None else multiprocessing.get_context()
         self._events = WorkerChannel(ctx)
         extra = {"max_tasks_per_child": max_tasks_per_child} if max_tasks_per_child else {}
-        super().__init__(max_workers, ctx, init_worker, (self._events, initializer, initargs),
-                         **extra)
+        super().__init__(max_workers, ctx, init_worker,
+                         (self._events, initializer, initargs, gil_period_us), **extra)
         self.pool_id: int = next(self.ids.pools)
         self.max_workers: int = self._max_workers  # type: ignore[attr-defined]  # private, 3.11-3.13
         self.pending = PendingTasks(self.recorder, self.pool_id)
@@ -213,6 +216,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
 
     def _drain(self) -> None:
         """Move workers' signals and messages into the recorder until no worker is left."""
+        gil.register_current_thread(None)
         frames = FrameReader(self._events)
         both = select.poll()  # made once: a selector per wait would cost more than a frame
         both.register(frames.fileno(), select.POLLIN)
@@ -270,7 +274,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         for ev in events:
             kind = ev[0]
             slot = _WORKER_SLOT.get(kind)
-            if slot is not None:
+            if slot is not None and ev[slot] is not None:  # None: not this worker (a GIL holder)
                 ev = (*ev[:slot], worker, *ev[slot + 1 :])
             if kind == "task_finished":
                 with self._lock:
@@ -285,6 +289,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
 
     def _watch(self) -> None:
         """Record each worker's exit as it happens; end once none is left and none can come."""
+        gil.register_current_thread(None)
         unresolved: dict[int, tuple[int, BaseProcess, int, float]] = {}
         try:
             while True:

@@ -37,6 +37,7 @@ from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
 from schedviz.instrument.common import short_repr
+from schedviz.instrument.gil import ProcessGil
 
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -111,15 +112,23 @@ class FrameReader:
 
 _channel: WorkerChannel | None = None
 _pid = 0
+_gil: ProcessGil | None = None
 
 
 def init_worker(
-    channel: WorkerChannel, user_init: Callable[..., object] | None, user_initargs: tuple[Any, ...]
+    channel: WorkerChannel,
+    user_init: Callable[..., object] | None,
+    user_initargs: tuple[Any, ...],
+    gil_period_us: int | None = None,
 ) -> None:
     """The pool's initializer: announce this worker as ready, then run the caller's own."""
-    global _channel, _pid
+    global _channel, _pid, _gil
     _channel, _pid = channel, os.getpid()  # set anew after a fork: never the parent's
     channel.signal(SIGNAL_READY, _pid, -1, time.monotonic_ns(), 0, 0)
+    _gil = None
+    if gil_period_us:
+        _gil = ProcessGil(gil_period_us)
+        channel.put((_pid, [_gil.start(_pid)]))
     if user_init is not None:
         user_init(*user_initargs)
 
@@ -188,7 +197,7 @@ def run_in_worker(token: int, task: int, payload: bytes) -> ResultEnvelope:
         rel = [e - t_start for e in ends] if ends is not None else None
         finished = ("task_finished", time.monotonic_ns(), task, pid, False, None,
                     short_repr(exc), rel)
-        channel.put((pid, [finished]))
+        channel.put((pid, [finished, *(_gil.drain(pid) if _gil else ())]))
         raise
     t_dumped = time.monotonic_ns()
     rel = [e - t_start for e in ends] if ends is not None else None
@@ -196,6 +205,8 @@ def run_in_worker(token: int, task: int, payload: bytes) -> ResultEnvelope:
         ("task_finished", t_end, task, pid, True, short_repr(result), None, rel),
         ("serialized", t_end, task, "worker", "result", "dumps", t_dumped - t_end, len(data)),
     ]
+    if _gil is not None:
+        events.extend(_gil.drain(pid))
     return ResultEnvelope(token, task, data, (pid, events))
 
 

@@ -143,8 +143,9 @@ class Driver:
         if cfg.executor == "threads":
             return InstrumentedThreadPoolExecutor(n, recorder=self.recorder, ids=self._ids)
         ctx = multiprocessing.get_context(cfg.start_method)
+        gil_period = cfg.gil_period_us if self._gil.available else None
         return InstrumentedProcessPoolExecutor(
-            n, mp_context=ctx, recorder=self.recorder, ids=self._ids
+            n, mp_context=ctx, recorder=self.recorder, ids=self._ids, gil_period_us=gil_period
         )
 
     def _replace_broken(self, broken: Pool) -> Pool | None:
