@@ -101,7 +101,7 @@ export const CONFIG_LIMITS = Object.freeze({
   map_batch: { min: 1, max: 10000, step: 1, default: 16 }, // v2
   payload_numbers: { min: 0, max: 5000000, step: 1, default: 0 }, // v2
   kill_every: { min: 0, max: 10000, step: 1, default: 0 }, // v2
-  gil_period_us: { min: 50, max: 1000, step: 1, default: 100 }, // v3
+  gil_period_us: { min: 50, max: 1000, step: 1, default: 250 }, // v3
   switch_interval_ms: { min: 0.1, max: 50, step: 0.1, default: 5 }, // v3
 });
 

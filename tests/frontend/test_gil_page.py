@@ -12,6 +12,8 @@ from playwright.sync_api import Page, expect
 from synthetic_gil import alternating, change, reference_stats, sampler, with_seq
 from synthetic_runs import MS, batch, batches, simulate
 
+from schedviz.protocol import RunConfig
+
 pytestmark = pytest.mark.timeout(60)
 
 
@@ -73,7 +75,8 @@ def test_switch_interval_is_a_live_control_with_a_marker(fake: FakeServer, page:
     page.click("#run")
     start = sent_messages(page, "start")[0]
     assert start["config"]["switch_interval_ms"] == 0.5
-    assert start["config"]["gil_period_us"] == 100
+    # The form starts from the server's own default period.
+    assert start["config"]["gil_period_us"] == RunConfig.model_fields["gil_period_us"].default
 
     run = simulate([2_000], 500 * MS, [(0, 2)], run_id="live")
     fake.send(status("live"))
