@@ -23,7 +23,7 @@ for minor in 11 12 13; do
   "$venv/bin/python" -m pip install -q -e . pytest pytest-timeout
   "$venv/bin/python" -c "from schedviz.instrument import gil; m, why = gil.load(); print('GIL sampler:', 'ok' if m else why); raise SystemExit(0 if m else 1)"
   "$venv/bin/python" -m pytest -q -p no:cacheprovider -p no:playwright -p no:base_url \
-    tests/instrument/test_gil.py tests/instrument/test_dropin.py
+    tests/instrument/test_gil_sampler.py tests/instrument/test_dropin.py
 done
 if [ "$found" = 0 ]; then
   echo "no CPython 3.11-3.13 found" >&2
