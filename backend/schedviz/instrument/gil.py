@@ -21,9 +21,11 @@ Guarantees:
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
+import time
 from types import ModuleType
 from typing import Any
 
@@ -79,13 +81,22 @@ def register_current_thread(worker: int | None, name: str | None = None) -> None
             module.watch(tid)
 
 
-_module_cache: list[ModuleType | None] = []
-
-
+@functools.cache
 def _loaded() -> ModuleType | None:
-    if not _module_cache:
-        _module_cache.append(load()[0])
-    return _module_cache[0]
+    return load()[0]
+
+
+def _gil_events(
+    records: list[tuple[int, int, int, int, int]], pid: int, last_switches: int | None
+) -> tuple[list[tuple[Any, ...]], int | None]:
+    """The sampler's records as raw `gil` tuples, and the switch count after the last one."""
+    out = []
+    for t, prev_t, holder, switches, gap in records:
+        worker, name = _threads.get(holder, (None, "another thread")) if holder else (None, None)
+        counted = 0 if last_switches is None else switches - last_switches
+        last_switches = switches
+        out.append(("gil", t, pid, bool(holder), worker, name, t - prev_t, counted, bool(gap)))
+    return out, last_switches
 
 
 class GilWatcher:
@@ -128,13 +139,9 @@ class GilWatcher:
         records, lost = self._module.drain()
         pid = os.getpid()
         rec = self._rec
-        for t, prev_t, holder, switches, gap in records:
-            worker, name = _threads.get(holder, (None, "another thread")) if holder else (
-                None, None)
-            last = self._last_switches
-            self._last_switches = switches
-            rec.record_at("gil", t, pid, bool(holder), worker, name, t - prev_t,
-                          0 if last is None else switches - last, bool(gap))
+        events, self._last_switches = _gil_events(records, pid, self._last_switches)
+        for event in events:
+            rec.record_at(*event)
         if lost:
             rec.record("warning", f"the GIL sampler dropped {lost} changes (its buffer was "
                                   "full): the GIL lane has a gap")
@@ -148,9 +155,6 @@ class GilWatcher:
             self._module.stop()
             self.pull()
             self._started = False
-
-    def snapshot(self) -> dict[str, Any]:
-        return {"available": self.available, "reason": self.reason}
 
 
 class ProcessGil:
@@ -168,8 +172,6 @@ class ProcessGil:
 
     def start(self, pid: int) -> tuple[Any, ...]:
         """Start sampling here; the `gil_sampler` event that says so, as a raw tuple."""
-        import time
-
         module = self._module
         if module is None:
             return ("gil_sampler", time.monotonic_ns(), pid, False, self._period_ns,
@@ -185,12 +187,5 @@ class ProcessGil:
         if self._module is None:
             return []
         records, _lost = self._module.drain()
-        out = []
-        for t, prev_t, holder, switches, gap in records:
-            worker, name = _threads.get(holder, (None, "another thread")) if holder else (
-                None, None)
-            last = self._last_switches
-            self._last_switches = switches
-            out.append(("gil", t, pid, bool(holder), worker, name, t - prev_t,
-                        0 if last is None else switches - last, bool(gap)))
-        return out
+        events, self._last_switches = _gil_events(records, pid, self._last_switches)
+        return events
