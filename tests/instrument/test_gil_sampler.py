@@ -190,3 +190,13 @@ def test_each_worker_process_has_its_own_gil_held_by_its_worker(tmp_path: Path) 
         holders = {e["worker"] for e in events
                    if e["kind"] == "gil" and e["pid"] == pid and e["held"]}
         assert holders == {worker}, f"process {pid}'s GIL is held by its own worker only"
+    states = {(e["pid"], e["worker"]) for e in events if e["kind"] == "thread_state"}
+    for worker, pid in pids.items():
+        assert (pid, worker) in states, f"worker {worker}'s own thread states, from process {pid}"
+
+
+def test_thread_states_say_why_when_proc_cannot_be_read(tmp_path: Path) -> None:
+    assert gil.states_unreadable() is None  # this machine can read them
+    why = gil.states_unreadable(str(tmp_path))  # a /proc without the files
+    assert why is not None
+    assert "thread states are not shown" in why and "CAP_SYS_PTRACE" in why

@@ -81,6 +81,24 @@ def register_current_thread(worker: int | None, name: str | None = None) -> None
             module.watch(tid)
 
 
+def states_unreadable(proc: str = "/proc") -> str | None:
+    """Why thread states cannot be read here, or None when they can.
+
+    Read once, at the start of a run, from the calling thread: the sampler's thread reads the
+    same files later and, without them, reports every waiting thread as "other".
+    """
+    path = f"{proc}/self/task/{threading.get_native_id()}/syscall"
+    try:
+        with open(path, "rb") as f:
+            f.read()
+    except OSError as exc:
+        return (
+            f"thread states are not shown: {path} cannot be read ({exc.strerror}); reading "
+            "it needs ptrace rights (in a container: CAP_SYS_PTRACE). The GIL lane still works"
+        )
+    return None
+
+
 @functools.cache
 def _loaded() -> ModuleType | None:
     return load()[0]
@@ -131,6 +149,9 @@ class GilWatcher:
             "can be a few ms late, and the hatched windows longer"
         )
         self._rec.record("gil_sampler", pid, True, self._period_ns, caveat, bool(info["fifo"]))
+        missing = states_unreadable()
+        if missing:
+            self._rec.record("warning", missing)
 
     def pull(self) -> None:
         """Record the holder changes the sampler saw since the last pull."""
@@ -178,6 +199,8 @@ class ProcessGil:
                     self.reason, False)
         _threads[module.tstate()] = (pid, "worker")
         module.drain()  # a forked child inherits the lab's unread changes: not its own
+        module.drain_states()
+        module.watch(threading.get_native_id())
         module.start(self._period_ns)
         return ("gil_sampler", time.monotonic_ns(), pid, True, self._period_ns, None,
                 bool(module.info()["fifo"]))
@@ -188,4 +211,11 @@ class ProcessGil:
             return []
         records, _lost = self._module.drain()
         events, self._last_switches = _gil_events(records, pid, self._last_switches)
+        # The worker's one thread: its `worker` slot holds the pid, which the lab turns into
+        # the worker's id like every other worker event.
+        events.extend(
+            ("thread_state", t, pid, pid, "worker", STATES.get(code.decode(), "other"),
+             syscall if syscall >= 0 else None)
+            for t, _tid, code, syscall in self._module.drain_states()
+        )
         return events
