@@ -60,6 +60,7 @@ export const EventKind = Object.freeze({
   POOL_BROKEN: "pool_broken", // v2: a process pool lost a worker and takes no more work
   GIL_SAMPLER: "gil_sampler", // v3: an interpreter's GIL sampler started, or could not
   GIL: "gil", // v3: a change of GIL holder in one process, with its uncertainty window
+  THREAD_STATE: "thread_state", // v3: a pool worker thread's state changed, as /proc shows it
   QUEUE_DEPTH: "queue_depth", // v1
   CONFIG_CHANGED: "config_changed", // v1
   ERROR: "error", // v1

@@ -15,6 +15,7 @@ import { LaneSet } from "./lanes.js";
 import { ProcessFacts } from "./processes.js";
 import { QueueTrack } from "./queue.js";
 import { insertSorted } from "./sorted.js";
+import { ThreadStateFacts } from "./threadstates.js";
 
 /** @typedef {import("./lanes.js").Task} Task */
 /** @typedef {import("./lanes.js").TaskState} TaskState */
@@ -80,6 +81,8 @@ export class TimelineModel {
     this.proc = new ProcessFacts();
     /** v3: GIL samplers and holder changes, per process. */
     this.gil = new GilFacts();
+    /** v3: what each worker thread was doing (from /proc), read with the GIL tracks. */
+    this.threads = new ThreadStateFacts(this.gil);
   }
 
   /**
@@ -211,6 +214,10 @@ export class TimelineModel {
         break;
       case EventKind.GIL:
         this.gil.change(/** @type {any} */ (ev));
+        this.threads.gilChanged(ev.pid, ev.t, Math.max(0, ev.window_ns ?? 0));
+        break;
+      case EventKind.THREAD_STATE:
+        this.threads.change(/** @type {any} */ (ev));
         break;
       case EventKind.QUEUE_DEPTH:
         insertSorted(this.reportedDepth, { t: ev.t, depth: ev.depth }, byTime);
@@ -227,6 +234,7 @@ export class TimelineModel {
         break;
       case EventKind.WARNING:
         this._notice(ev, "warning", ev.message);
+        this.threads.warning(/** @type {any} */ (ev));
         break;
       default:
         // Unknown kinds come from a newer producer; ignoring them keeps old viewers working.

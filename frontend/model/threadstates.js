@@ -1,0 +1,389 @@
+// @ts-check
+/**
+ * Thread states (schema v3): what each pool worker thread was doing, as /proc told the GIL
+ * sampler's own thread (every ~5 ms), combined with the GIL lane into the state a worker lane
+ * shows.
+ *
+ * A `thread_state` event says: from `t` on (when the change was seen; it happened in the ~5 ms
+ * before) the worker's thread is running, gil_wait, lock_wait, sleeping, io, disk or other.
+ * The state shown ("displayed state") adds what the GIL lane knows, which it samples 20× finer:
+ *   - the GIL lane says this worker holds its process's GIL   -> holding the GIL
+ *     (whatever the last /proc look said: a thread that holds the GIL is running Python, and
+ *     a look up to 5 ms old that says otherwise is simply stale)
+ *   - running, and the GIL is certainly held by another thread or free -> on CPU without the
+ *     GIL (C code that released it: hashlib, zlib)
+ *   - running, and no GIL data for that time (no sampler in that process, before its first
+ *     change, or inside a hand-off window that involves this worker) -> on CPU: never guessed
+ *   - gil_wait -> waiting for the GIL; lock_wait -> waiting on a lock (an idle pool worker
+ *     waits on its queue's lock); sleeping; io -> in I/O; disk and other -> other.
+ * A worker is observed from its first state change to its exit (or the run's end, or now).
+ *
+ * Rules it keeps: changes are kept sorted by time per worker; whole-run totals are kept
+ * incrementally up to the newest time both streams have reached and recomputed from the
+ * start only after an event lands before that point. Never touches the DOM.
+ */
+import { forEachSegment } from "./gil.js";
+import { insertSorted, lowerBound, upperBound } from "./sorted.js";
+
+/** @typedef {import("./gil.js").GilFacts} GilFacts */
+/** @typedef {import("./gil.js").GilTrack} GilTrack */
+/**
+ * @typedef {"holding_gil" | "cpu_without_gil" | "on_cpu" | "gil_wait" | "lock_wait"
+ *   | "sleeping" | "io" | "other"} DisplayedState
+ */
+/**
+ * @typedef {object} StateChange
+ * @property {number} t       when the change was seen
+ * @property {number} seq
+ * @property {string} state   as /proc said it: running, gil_wait, lock_wait, sleeping, io, disk, other
+ * @property {number | null} syscall  the system call it waits in, if any
+ */
+
+/** Displayed states in legend order; a state's code is its index here. */
+export const DISPLAYED_STATES = /** @type {readonly DisplayedState[]} */ (Object.freeze([
+  "holding_gil", "cpu_without_gil", "on_cpu", "gil_wait", "lock_wait", "sleeping", "io", "other",
+]));
+
+/** Each displayed state in the user's words. */
+export const STATE_LABELS = Object.freeze({
+  holding_gil: "holding the GIL",
+  cpu_without_gil: "on CPU without the GIL",
+  on_cpu: "on CPU",
+  gil_wait: "waiting for the GIL",
+  lock_wait: "waiting on a lock",
+  sleeping: "sleeping",
+  io: "in I/O",
+  other: "other",
+});
+
+/** What /proc said, in the user's words (tooltips). */
+export const RAW_LABELS = Object.freeze({
+  running: "running (on a CPU or ready for one)",
+  gil_wait: "waiting for the GIL (blocked on the GIL's futex)",
+  lock_wait: "waiting on a lock (a futex outside the GIL)",
+  sleeping: "sleeping",
+  io: "in I/O",
+  disk: "in uninterruptible disk wait",
+  other: "other (or unreadable)",
+});
+
+export const HOLDING = 0;
+export const CPU_WITHOUT_GIL = 1;
+export const ON_CPU = 2;
+const GIL_WAIT = 3;
+const LOCK_WAIT = 4;
+const SLEEPING = 5;
+const IO = 6;
+const OTHER = 7;
+/** Code of the raw "running" state before the GIL is taken into account. */
+const RUNNING = -1;
+
+/** @type {Record<string, number>} raw /proc state -> displayed code (RUNNING: ask the GIL) */
+const BASE = {
+  running: RUNNING, gil_wait: GIL_WAIT, lock_wait: LOCK_WAIT, sleeping: SLEEPING, io: IO,
+  disk: OTHER, other: OTHER,
+};
+
+/** @param {{t: number}} x */
+const byTime = (x) => x.t;
+
+/**
+ * The displayed code of a raw state, when the GIL lane says nothing about this worker.
+ * @param {string} state
+ */
+export function baseCode(state) {
+  const code = BASE[state] ?? OTHER;
+  return code === RUNNING ? ON_CPU : code;
+}
+
+/** One worker thread's state changes. */
+export class WorkerStates {
+  /**
+   * @param {number} worker
+   * @param {number} pid  the process it runs in: whose GIL it can hold
+   */
+  constructor(worker, pid) {
+    this.worker = worker;
+    this.pid = pid;
+    /** @type {string | null} */
+    this.thread = null;
+    /** @type {StateChange[]} by time */
+    this.changes = [];
+    /** The GIL lane's key for this worker. */
+    this.key = `w${worker}`;
+    /** ns per displayed code over [first change, _accTo): the settled part of the totals */
+    this._acc = new Float64Array(DISPLAYED_STATES.length);
+    this._accTo = -Infinity;
+    /** Earliest time an event changed since the totals were last brought up to date. */
+    this._dirtyFrom = Infinity;
+  }
+
+  /** @param {StateChange} c */
+  add(c) {
+    const at = insertSorted(this.changes, c, byTime);
+    // An append only ends the open last span; one landing earlier rewrites what follows it.
+    if (at !== this.changes.length - 1) this._dirtyFrom = Math.min(this._dirtyFrom, c.t);
+  }
+
+  /**
+   * Index of the change in force at t (the newest at or before t), or -1 before the first.
+   * @param {number} t
+   */
+  indexAt(t) {
+    return upperBound(this.changes, t, byTime) - 1;
+  }
+
+  /** When this worker was first observed, or null before any change. */
+  get firstT() {
+    return this.changes.length > 0 ? this.changes[0].t : null;
+  }
+}
+
+/** Every worker's thread states in a run, fed by the timeline model's dispatcher. */
+export class ThreadStateFacts {
+  /** @param {GilFacts} gil  the run's GIL tracks, which decide holding or not */
+  constructor(gil) {
+    this.gil = gil;
+    /** @type {Map<number, WorkerStates>} by worker id */
+    this.workers = new Map();
+    /** thread_state events received (also those of threads that are no pool worker). */
+    this.events = 0;
+    /** @type {{t: number, message: string} | null} the backend said it cannot read them */
+    this.unavailable = null;
+  }
+
+  /** @param {{t: number, seq: number, pid: number, worker: number | null, thread: string | null, state: string, syscall: number | null}} ev */
+  change(ev) {
+    this.events++;
+    if (ev.worker === null || ev.worker === undefined) return; // no lane to draw it on
+    let ws = this.workers.get(ev.worker);
+    if (!ws) {
+      ws = new WorkerStates(ev.worker, ev.pid);
+      this.workers.set(ev.worker, ws);
+    }
+    if (ev.thread) ws.thread = ev.thread;
+    ws.add({ t: ev.t, seq: ev.seq, state: ev.state, syscall: ev.syscall ?? null });
+  }
+
+  /**
+   * A GIL change of process `pid` was just added to its track: the totals of its workers are
+   * stale from where that change reaches back (its window, or the change before it).
+   * @param {number} pid
+   * @param {number} t
+   * @param {number} windowNs
+   */
+  gilChanged(pid, t, windowNs) {
+    const track = this.gil.tracks.get(pid);
+    if (!track) return;
+    const prev = track.changes[lowerBound(track.changes, t, byTime) - 1];
+    const from = prev ? Math.max(prev.t, t - windowNs) : t - windowNs;
+    for (const ws of this.workers.values()) {
+      if (ws.pid === pid && from < ws._accTo) ws._dirtyFrom = Math.min(ws._dirtyFrom, from);
+    }
+  }
+
+  /**
+   * A warning event: remember it when it says the states cannot be read.
+   * @param {{t: number, message: string}} ev
+   */
+  warning(ev) {
+    if (/thread states are not shown/i.test(ev.message) && !this.unavailable) {
+      this.unavailable = { t: ev.t, message: ev.message };
+    }
+  }
+
+  /**
+   * The GIL track of the worker's process, or null when there is no GIL data for it.
+   * @param {WorkerStates} ws
+   * @returns {GilTrack | null}
+   */
+  trackOf(ws) {
+    const track = this.gil.tracks.get(ws.pid);
+    return track && track.changes.length > 0 ? track : null;
+  }
+
+  /**
+   * ns per displayed state of one worker from its first change up to `endT` (its exit, or the
+   * run's end or current time), indexed by code (see DISPLAYED_STATES).
+   * @param {WorkerStates} ws
+   * @param {number} endT
+   * @returns {Float64Array}
+   */
+  totals(ws, endT) {
+    const out = new Float64Array(DISPLAYED_STATES.length);
+    const n = ws.changes.length;
+    if (n === 0) return out;
+    const track = this.trackOf(ws);
+    if (ws._dirtyFrom < ws._accTo || ws._accTo === -Infinity) {
+      ws._acc.fill(0);
+      ws._accTo = ws.changes[0].t;
+    }
+    ws._dirtyFrom = Infinity;
+    // Settled: nothing that arrives in time order can change what lies before the newest
+    // change of either stream (a GIL change only reaches back to the change before it).
+    let settled = Math.min(ws.changes[n - 1].t, endT);
+    if (track) settled = Math.min(settled, /** @type {any} */ (track.changes.at(-1)).t);
+    if (settled > ws._accTo) {
+      const acc = ws._acc;
+      forEachDisplayed(ws, track, ws._accTo, settled, endT, (x0, x1, code) => { acc[code] += x1 - x0; });
+      ws._accTo = settled;
+    }
+    out.set(ws._acc);
+    forEachDisplayed(ws, track, ws._accTo, endT, endT, (x0, x1, code) => { out[code] += x1 - x0; });
+    return out;
+  }
+
+  /**
+   * A worker's displayed state per time in [a, b], summed (codes as DISPLAYED_STATES).
+   * @param {WorkerStates} ws
+   * @param {number} a
+   * @param {number} b
+   * @param {number} endT
+   */
+  statsBetween(ws, a, b, endT) {
+    const out = new Float64Array(DISPLAYED_STATES.length);
+    forEachDisplayed(ws, this.trackOf(ws), a, b, endT, (x0, x1, code) => { out[code] += x1 - x0; });
+    return out;
+  }
+
+  /**
+   * The displayed state at t and the whole stretch of it around t (merged across /proc looks
+   * and GIL changes that do not change what is shown), or null where nothing is known.
+   * @param {WorkerStates} ws
+   * @param {number} t
+   * @param {number} endT
+   * @returns {{code: number, from: number, to: number, change: StateChange, index: number} | null}
+   */
+  spanAt(ws, t, endT) {
+    const i = ws.indexAt(t);
+    if (i < 0 || t >= endT) return null;
+    const track = this.trackOf(ws);
+    /** @type {[number, number, number][]} */
+    let pieces = [];
+    forEachDisplayed(ws, track, rawStart(ws, i), rawEnd(ws, i, endT), endT, (x0, x1, code) => { pieces.push([x0, x1, code]); });
+    const at = pieces.findIndex((p) => t >= p[0] && t < p[1]);
+    if (at < 0) return null;
+    const code = pieces[at][2];
+    let from = pieces[at][0];
+    let to = pieces[at][1];
+    for (let k = at - 1; k >= 0 && pieces[k][2] === code; k--) from = pieces[k][0];
+    for (let k = at + 1; k < pieces.length && pieces[k][2] === code; k++) to = pieces[k][1];
+    // The same state may go on in the neighbouring /proc looks (a bounded walk each way).
+    for (let j = i - 1, steps = 0; j >= 0 && from === rawStart(ws, j + 1) && steps < 200; j--, steps++) {
+      pieces = [];
+      forEachDisplayed(ws, track, rawStart(ws, j), rawEnd(ws, j, endT), endT, (x0, x1, c) => { pieces.push([x0, x1, c]); });
+      for (let k = pieces.length - 1; k >= 0 && pieces[k][2] === code && pieces[k][1] === from; k--) from = pieces[k][0];
+    }
+    for (let j = i + 1, steps = 0; j < ws.changes.length && to === rawStart(ws, j) && steps < 200; j++, steps++) {
+      pieces = [];
+      forEachDisplayed(ws, track, rawStart(ws, j), rawEnd(ws, j, endT), endT, (x0, x1, c) => { pieces.push([x0, x1, c]); });
+      for (let k = 0; k < pieces.length && pieces[k][2] === code && pieces[k][0] === to; k++) to = pieces[k][1];
+    }
+    return { code, from, to, change: ws.changes[i], index: i };
+  }
+}
+
+/**
+ * @param {WorkerStates} ws
+ * @param {number} i
+ */
+function rawStart(ws, i) {
+  return ws.changes[i].t;
+}
+
+/**
+ * @param {WorkerStates} ws
+ * @param {number} i
+ * @param {number} endT
+ */
+function rawEnd(ws, i, endT) {
+  return i + 1 < ws.changes.length ? ws.changes[i + 1].t : Math.max(ws.changes[i].t, endT);
+}
+
+/**
+ * Call fn for each piece of a worker's displayed-state time line inside [a, b], in time order.
+ * The last /proc state holds until `endT`; nothing is reported before the first change.
+ * @param {WorkerStates} ws
+ * @param {GilTrack | null} track  its process's GIL, or null without GIL data
+ * @param {number} a
+ * @param {number} b
+ * @param {number} endT
+ * @param {(x0: number, x1: number, code: number, i: number) => void} fn  i: the /proc change
+ */
+export function forEachDisplayed(ws, track, a, b, endT, fn) {
+  const changes = ws.changes;
+  const n = changes.length;
+  if (n === 0 || b <= a) return;
+  const gilChanges = track ? track.changes : [];
+  const key = ws.key;
+  for (let i = Math.max(0, upperBound(changes, a, byTime) - 1); i < n; i++) {
+    const c = changes[i];
+    if (c.t >= b) break;
+    const s0 = Math.max(a, c.t);
+    const s1 = Math.min(b, rawEnd(ws, i, endT));
+    if (s1 <= s0) continue;
+    const raw = BASE[c.state] ?? OTHER;
+    const plain = raw === RUNNING ? ON_CPU : raw;
+    if (!track) {
+      fn(s0, s1, plain, i);
+      continue;
+    }
+    let pos = s0;
+    forEachSegment(track, s0, s1, Math.max(endT, s1), (g0, g1, kind, holder, j) => {
+      if (g0 > pos) fn(pos, g0, plain, i); // before the GIL's first change: not known
+      let code;
+      if (kind === "held" && holder === key) code = HOLDING;
+      else if (kind !== "unknown") code = raw === RUNNING ? CPU_WITHOUT_GIL : raw;
+      else {
+        // A hand-off window: this worker certainly did not hold the GIL in it only when it
+        // is neither side of a hand-off (the first change has no known side before it) and
+        // no unseen switch could have passed through it.
+        const next = gilChanges[j];
+        const certain = j > 0 && holder !== key && next.key !== key && next.switches <= 1;
+        code = raw === RUNNING ? (certain ? CPU_WITHOUT_GIL : ON_CPU) : raw;
+      }
+      fn(g0, g1, code, i);
+      pos = g1;
+    });
+    if (pos < s1) fn(pos, s1, plain, i);
+  }
+}
+
+/**
+ * @typedef {object} ThreadStateSummary
+ * @property {number} changes  thread_state events received
+ * @property {Record<string, Record<string, number>>} states  worker id -> displayed state ->
+ *   fraction of that worker's observed time (states it never showed are left out)
+ * @property {Record<string, number>} observedNs  worker id -> ns observed
+ * @property {string | null} unavailable  why they are not shown, when the backend said so
+ */
+
+/**
+ * Whole-run fractions per worker for the page's data attributes.
+ * @param {ThreadStateFacts} facts
+ * @param {(worker: number) => number} endOf  where a worker's observation ends (its exit,
+ *   the run's end, or now)
+ * @returns {ThreadStateSummary}
+ */
+export function summarizeThreadStates(facts, endOf) {
+  /** @type {Record<string, Record<string, number>>} */
+  const states = {};
+  /** @type {Record<string, number>} */
+  const observedNs = {};
+  if (!facts.unavailable) {
+    for (const ws of [...facts.workers.values()].sort((x, y) => x.worker - y.worker)) {
+      const tot = facts.totals(ws, endOf(ws.worker));
+      const all = tot.reduce((s, v) => s + v, 0);
+      /** @type {Record<string, number>} */
+      const fr = {};
+      if (all > 0) {
+        for (let c = 0; c < tot.length; c++) {
+          if (tot[c] > 0) fr[DISPLAYED_STATES[c]] = Math.round((tot[c] / all) * 1e4) / 1e4;
+        }
+      }
+      states[String(ws.worker)] = fr;
+      observedNs[String(ws.worker)] = all;
+    }
+  }
+  return { changes: facts.events, states, observedNs, unavailable: facts.unavailable?.message ?? null };
+}
