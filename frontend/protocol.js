@@ -11,7 +11,7 @@
  */
 
 /** Version of the event schema this frontend understands. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** kind -> the kind's own field names (after seq, t, kind), in declared order. */
 // BEGIN EVENT_FIELDS
@@ -34,6 +34,14 @@ export const EVENT_FIELDS = {
   "gil_sampler": ["pid", "available", "period_ns", "reason", "realtime"],
   "gil": ["pid", "held", "worker", "thread", "window_ns", "switches", "gap"],
   "thread_state": ["pid", "worker", "thread", "state", "syscall"],
+  "aio_task": ["task", "name", "coro", "parent"],
+  "aio_step": ["task", "dur_ns", "file", "line", "awaiting", "waits_on", "outcome"],
+  "aio_task_done": ["task", "outcome", "error", "steps"],
+  "aio_idle": ["dur_ns", "io_events"],
+  "aio_ready": ["ready"],
+  "aio_blocked": ["task", "dur_ns", "file", "line", "source", "ongoing"],
+  "aio_offload": ["task", "pool_task"],
+  "aio_queue": ["name", "size", "maxsize"],
   "queue_depth": ["depth"],
   "config_changed": ["field", "old", "new"],
   "error": ["message"],
@@ -60,7 +68,15 @@ export const EventKind = Object.freeze({
   POOL_BROKEN: "pool_broken", // v2: a process pool lost a worker and takes no more work
   GIL_SAMPLER: "gil_sampler", // v3: an interpreter's GIL sampler started, or could not
   GIL: "gil", // v3: a change of GIL holder in one process, with its uncertainty window
-  THREAD_STATE: "thread_state", // v3: a pool worker thread's state changed, as /proc shows it
+  THREAD_STATE: "thread_state", // v3
+  AIO_TASK: "aio_task", // v4
+  AIO_STEP: "aio_step", // v4
+  AIO_TASK_DONE: "aio_task_done", // v4
+  AIO_IDLE: "aio_idle", // v4
+  AIO_READY: "aio_ready", // v4
+  AIO_BLOCKED: "aio_blocked", // v4
+  AIO_OFFLOAD: "aio_offload", // v4
+  AIO_QUEUE: "aio_queue", // v4: a pool worker thread's state changed, as /proc shows it
   QUEUE_DEPTH: "queue_depth", // v1
   CONFIG_CHANGED: "config_changed", // v1
   ERROR: "error", // v1

@@ -17,15 +17,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # ---------------------------------------------------------------------------------------------
 # Run configuration (the body of POST /api/runs and of the websocket "start" message)
 # ---------------------------------------------------------------------------------------------
 
-Workload = Literal["cpu", "sleep", "hash", "mixed", "convoy"]
+Workload = Literal[
+    "cpu", "sleep", "hash", "mixed", "convoy", "echo", "blocking", "gather", "offload", "queue"
+]
+#: workloads each executor can run (asyncio runs coroutines, the pools run functions)
+POOL_WORKLOADS = ("cpu", "sleep", "hash", "mixed", "convoy")
+ASYNCIO_WORKLOADS = ("sleep", "echo", "blocking", "cpu", "gather", "offload", "queue")
 Arrival = Literal["batch", "rate"]
-Executor = Literal["threads", "processes"]
+Executor = Literal["threads", "processes", "asyncio"]
 StartMethod = Literal["spawn", "fork", "forkserver"]
 SubmitMode = Literal["submit", "map"]
 OnBroken = Literal["restart", "end"]
@@ -36,12 +41,18 @@ class RunConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    executor: Executor = Field("threads", description="v1: executor kind")
+    executor: Executor = Field(
+        "threads", description="v1: executor kind; v4: asyncio = one event loop, coroutines"
+    )
     workload: Workload = Field(
         "sleep",
         description="v1: cpu = pure-Python loop, sleep = time.sleep, "
         "hash = hashlib (releases the GIL), mixed = the three in turn; "
-        "v3: convoy = cpu beside short I/O waits that each need the GIL after",
+        "v3: convoy = cpu beside short I/O waits that each need the GIL after; "
+        "v4 (asyncio): sleep = coroutines sleeping, echo = a TCP echo server and clients, "
+        "blocking = one coroutine calls time.sleep, cpu = a coroutine that never yields, "
+        "gather = sequential awaits vs gather, offload = CPU work via run_in_executor, "
+        "queue = producers and consumers on an asyncio.Queue with a Lock and a Semaphore",
     )
     n_tasks: int = Field(12, ge=1, le=10_000, description="v1: tasks to submit (1–10000)")
     task_ms: float = Field(100.0, ge=0.0, le=10_000.0, description="v1: task length in ms")
@@ -91,11 +102,22 @@ class RunConfig(BaseModel):
         description="v3: sys.setswitchinterval in the lab, in ms (0.1–50), live",
     )
 
+    slow_step_ms: float = Field(
+        50.0, ge=1.0, le=10_000.0,
+        description="v4: asyncio: a step longer than this blocked the loop (1–10000 ms), live",
+    )
+
     @model_validator(mode="after")
     def _kill_needs_processes(self) -> RunConfig:
         if self.kill_every and self.executor != "processes":
             raise ValueError(
                 "kill_every needs executor 'processes': in a thread pool it would kill the lab"
+            )
+        allowed = ASYNCIO_WORKLOADS if self.executor == "asyncio" else POOL_WORKLOADS
+        if self.workload not in allowed:
+            raise ValueError(
+                f"workload {self.workload!r} does not run on executor {self.executor!r}; "
+                f"choose one of: {', '.join(allowed)}"
             )
         return self
 
@@ -266,6 +288,74 @@ class ThreadState(_Event):
     syscall: int | None = Field(description="v3: the system call it waits in, if any")
 
 
+class AioTask(_Event):
+    kind: Literal["aio_task"] = "aio_task"
+    task: int = Field(description="v4: the asyncio task's id in this run (from 1)")
+    name: str = Field(description="v4: Task.get_name()")
+    coro: str = Field(description="v4: the coroutine's qualified name")
+    parent: int | None = Field(description="v4: the task whose step created it, if any")
+
+
+class AioStep(_Event):
+    kind: Literal["aio_step"] = "aio_step"
+    task: int = Field(description="v4: the task; t = when the step began")
+    dur_ns: int = Field(description="v4: how long the step ran; the loop ran nothing else")
+    file: str | None = Field(description="v4: yield site: the innermost user code's file")
+    line: int | None = Field(description="v4: yield site: its line (the await)")
+    awaiting: str = Field(description="v4: what it waits for: sleep(0.1), a socket read, …")
+    waits_on: str | None = Field(description="v4: the queue, lock, … it waits on, by name")
+    outcome: Literal["yield", "done", "error", "cancelled"] = Field(
+        description="v4: yield = suspended at the yield site; otherwise the task ended"
+    )
+
+
+class AioTaskDone(_Event):
+    kind: Literal["aio_task_done"] = "aio_task_done"
+    task: int = Field(description="v4: the task")
+    outcome: Literal["done", "error", "cancelled"] = Field(description="v4: how it ended")
+    error: str | None = Field(description="v4: the exception's repr, if it raised")
+    steps: int = Field(description="v4: steps it ran; 1 = it never yielded")
+
+
+class AioIdle(_Event):
+    kind: Literal["aio_idle"] = "aio_idle"
+    dur_ns: int = Field(description="v4: the loop waited in select this long (nothing ready)")
+    io_events: int = Field(description="v4: I/O events the select returned")
+
+
+class AioReady(_Event):
+    kind: Literal["aio_ready"] = "aio_ready"
+    ready: int = Field(
+        description="v4: callbacks ready at this loop iteration (call_soon + I/O events); "
+        "sent when it changes"
+    )
+
+
+class AioBlocked(_Event):
+    kind: Literal["aio_blocked"] = "aio_blocked"
+    task: int = Field(description="v4: the task whose step blocked the loop; t = step began")
+    dur_ns: int = Field(description="v4: how long it has blocked it (so far, if ongoing)")
+    file: str | None = Field(description="v4: where it was blocked (innermost user code)")
+    line: int | None = Field(description="v4: the line")
+    source: str = Field(description="v4: the text of that line")
+    ongoing: bool = Field(
+        description="v4: true: seen while still blocking; false: the step has ended"
+    )
+
+
+class AioOffload(_Event):
+    kind: Literal["aio_offload"] = "aio_offload"
+    task: int | None = Field(description="v4: the asyncio task that called run_in_executor")
+    pool_task: int = Field(description="v4: the thread-pool task that does the work")
+
+
+class AioQueue(_Event):
+    kind: Literal["aio_queue"] = "aio_queue"
+    name: str = Field(description="v4: the asyncio.Queue's name in the scenario")
+    size: int = Field(description="v4: qsize() after a step changed it")
+    maxsize: int = Field(description="v4: its maxsize (0 = unbounded)")
+
+
 class QueueDepth(_Event):
     kind: Literal["queue_depth"] = "queue_depth"
     depth: int = Field(description="v1: submitted tasks not yet started or cancelled")
@@ -307,6 +397,14 @@ EVENT_MODELS: tuple[type[_Event], ...] = (
     GilSampler,
     Gil,
     ThreadState,
+    AioTask,
+    AioStep,
+    AioTaskDone,
+    AioIdle,
+    AioReady,
+    AioBlocked,
+    AioOffload,
+    AioQueue,
     QueueDepth,
     ConfigChanged,
     ErrorEvent,
@@ -340,6 +438,14 @@ Event = Annotated[
     | GilSampler
     | Gil
     | ThreadState
+    | AioTask
+    | AioStep
+    | AioTaskDone
+    | AioIdle
+    | AioReady
+    | AioBlocked
+    | AioOffload
+    | AioQueue
     | QueueDepth
     | ConfigChanged
     | ErrorEvent
@@ -412,18 +518,24 @@ class LiveChange(BaseModel):
     switch_interval_ms: float | None = Field(
         None, ge=0.1, le=50.0, description="v3: the lab's switch interval in ms (0.1–50)"
     )
+    slow_step_ms: float | None = Field(
+        None, ge=1.0, le=10_000.0,
+        description="v4: asyncio: steps longer than this blocked the loop (1–10000 ms)",
+    )
 
     @model_validator(mode="after")
     def _something(self) -> LiveChange:
-        if self.max_workers is None and self.chunksize is None and self.switch_interval_ms is None:
+        if not self.changes():
             raise ValueError(
-                "give max_workers (1–64), chunksize (1–10000) and/or switch_interval_ms (0.1–50)"
+                "give max_workers (1–64), chunksize (1–10000), switch_interval_ms (0.1–50) "
+                "and/or slow_step_ms (1–10000)"
             )
         return self
 
     def changes(self) -> dict[str, float]:
-        """The fields given, by name."""
-        return {k: v for k, v in self.model_dump().items() if v is not None}
+        """The fields given, by name (the websocket form's `type` is not a change)."""
+        return {k: getattr(self, k) for k in LiveChange.model_fields
+                if getattr(self, k) is not None}
 
 
 class SetMessage(LiveChange):

@@ -50,7 +50,7 @@ def test_unknown_field_is_refused_with_the_allowed_fields(client: TestClient) ->
 def test_wrong_choice_and_not_json(client: TestClient) -> None:
     r = client.post("/api/runs", json={"workload": "gpu"})
     assert r.status_code == 422
-    assert "'cpu', 'sleep', 'hash', 'mixed' or 'convoy'" in r.json()["message"]
+    assert "'cpu', 'sleep', 'hash', 'mixed', 'convoy', 'echo'" in r.json()["message"]
     r = client.post("/api/runs", content=b"{oops", headers={"content-type": "application/json"})
     assert r.status_code == 422
 

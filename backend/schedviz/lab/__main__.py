@@ -54,6 +54,8 @@ def _serve_commands(sock: socket.socket, driver: Driver, sender: _Sender) -> Non
                     driver.set_chunksize(int(message["chunksize"]))
                 if message.get("switch_interval_ms") is not None:
                     driver.set_switch_interval(float(message["switch_interval_ms"]))
+                if message.get("slow_step_ms") is not None:
+                    driver.set_slow_step_ms(float(message["slow_step_ms"]))
                 if message.get("max_workers") is not None:
                     driver.set_max_workers(int(message["max_workers"]))
             else:

@@ -28,6 +28,7 @@ from schedviz.instrument.memory import MemorySampler
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.recorder import Recorder
 from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
+from schedviz.lab.aioloop import AsyncioRun
 from schedviz.lab.flusher import Emit, Flusher
 from schedviz.lab.handover import Handover, Pool
 from schedviz.protocol import SCHEMA_VERSION, RunConfig
@@ -53,6 +54,8 @@ class Driver:
         self._memory = MemorySampler(self.recorder, self._processes)
         self._gil = GilWatcher(self.recorder, config.gil_period_us)
         self._switch_interval_ms = config.switch_interval_ms
+        self._slow_step_ms = config.slow_step_ms
+        self._aio: AsyncioRun | None = None
 
     # -- commands (any thread) --------------------------------------------------------------
 
@@ -62,11 +65,18 @@ class Driver:
         with self._lock:
             if self._handover is not None:
                 self._handover.stop()
+            if self._aio is not None:
+                self._aio.stop()
 
     def set_max_workers(self, n: int) -> None:
         """Resize live: a new pool of `n` workers takes over all work that has not started."""
         if not 1 <= n <= 64:
             raise ValueError(f"max_workers must be between 1 and 64, got {n}")
+        if self.config.executor == "asyncio":
+            raise ValueError(
+                "max_workers of an asyncio run's offload pool is fixed for the run; "
+                "set it before starting"
+            )
         with self._lock:
             old = self._max_workers
             if n == old or self._handover is None or self._stop.is_set():
@@ -86,6 +96,19 @@ class Driver:
                 )
                 self._switch_interval_ms = ms
                 sys.setswitchinterval(ms / 1000.0)
+
+    def set_slow_step_ms(self, ms: float) -> None:
+        """asyncio: steps longer than `ms` are reported as blocking the loop, from now on."""
+        if not 1.0 <= ms <= 10_000.0:
+            raise ValueError(f"slow_step_ms must be between 1 and 10000, got {ms}")
+        if self.config.executor != "asyncio":
+            raise ValueError("slow_step_ms only applies to executor 'asyncio'")
+        with self._lock:
+            if ms != self._slow_step_ms:
+                self.recorder.record("config_changed", "slow_step_ms", self._slow_step_ms, ms)
+                self._slow_step_ms = ms
+                if self._aio is not None:
+                    self._aio.set_slow_step_ms(ms)
 
     def set_chunksize(self, n: int) -> None:
         """Use chunksize `n` from the next map() call on."""
@@ -118,12 +141,10 @@ class Driver:
         self._gil.start()
         reason, message = "completed", None
         try:
-            with self._lock:
-                self._handover = Handover(rec, self._new_pool(self._max_workers),
-                                          self._max_workers)
-                self._handover.replace_broken = self._replace_broken
-            self._arrive()
-            self._wait_all_done()
+            if self.config.executor == "asyncio":
+                self._run_asyncio()
+            else:
+                self._run_pools()
             if self._failure is not None:
                 reason, message = "error", self._failure
             elif self._stop.is_set():
@@ -137,6 +158,25 @@ class Driver:
             rec.record("run_ended", reason, message)
             self._flusher.close()
         return reason
+
+    def _run_pools(self) -> None:
+        with self._lock:
+            self._handover = Handover(self.recorder, self._new_pool(self._max_workers),
+                                      self._max_workers)
+            self._handover.replace_broken = self._replace_broken
+        self._arrive()
+        self._wait_all_done()
+
+    def _run_asyncio(self) -> None:
+        with self._lock:
+            self._aio = AsyncioRun(self.config, self.recorder, self._ids)
+            self._aio.set_slow_step_ms(self._slow_step_ms)
+            if self._stop.is_set():
+                self._aio.stop()
+        failure = self._aio.run()
+        if failure is not None:
+            self.recorder.record("error", failure)
+            self._failure = failure
 
     def _new_pool(self, n: int) -> Pool:
         cfg = self.config

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from schedviz.instrument import gil
+from schedviz.instrument import aio, gil
 from schedviz.instrument.common import Deferred, short_repr
 from schedviz.instrument.recorder import Recorder
 from schedviz.protocol import FIELDS, CompactEvent, RawEvent, compact
@@ -120,8 +120,18 @@ DEFERRING = {
 }
 
 
+_AWAITING = 2 + FIELDS["aio_step"].index("awaiting")
+
+
 def _resolve(ev: RawEvent) -> RawEvent:
-    """Take the reprs the hot path deferred (see common.Deferred)."""
+    """Take the reprs the hot path deferred (see common.Deferred, aio.describe)."""
+    if ev[0] == "aio_task" and type(ev[3]) is not str:
+        return (*ev[:3], aio.task_name(ev[3]), *ev[4:])
+    if ev[0] == "aio_step":
+        what = ev[_AWAITING]
+        if type(what) is str:
+            return ev
+        return (*ev[:_AWAITING], aio.describe(what), *ev[_AWAITING + 1 :])
     slots = DEFERRING.get(ev[0])
     if slots is None:
         return ev

@@ -1,0 +1,528 @@
+"""asyncio, instrumented: every step of every task, where it yielded, and the loop's idle time.
+
+How (no private asyncio API, so it works with the C Task on 3.11–3.13):
+- A task factory wraps each task's coroutine in a `StepTimer`, a `collections.abc.Coroutine`
+  the Task accepts like the coroutine itself. Its `send`/`throw` time one step each and, after
+  it, read where the coroutine suspended: the innermost frame of user code in the `cr_await`
+  chain (file and line) and the first library awaitable under it (`sleep(0.1)`,
+  `StreamReader.read`, `Queue.get`, a Future), which is what the task waits for.
+- The loop is a `SelectorEventLoop` subclass with a timed selector: a select that was allowed
+  to wait (the ready queue was empty) is idle time. Callbacks queued by `call_soon` (task
+  steps, future callbacks) plus the I/O events of each select are the ready queue's length.
+- `run_in_executor` (and so `asyncio.to_thread`) runs on an instrumented thread pool; the
+  awaiting task and the pool task that served it are linked by an `aio_offload` event.
+- A watchdog thread looks at the loop thread's current frame (`sys._current_frames`, a
+  documented function) when a step has run longer than the slow-step threshold, so a step that
+  blocks the loop is reported with the source line it is blocked on, while it still blocks.
+
+Raw events (see protocol.py for the fields): aio_task, aio_step, aio_task_done, aio_idle,
+aio_ready, aio_blocked, aio_offload, aio_queue, warning.
+
+Guarantees:
+- One loop, one thread: steps are recorded in the order they ran and never overlap.
+- Every step's event says how it ended: "yield" (with the yield site), "done", "error" or
+  "cancelled".
+- Instrumentation knows nothing of the web: it records into a Recorder like the pools do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections.abc
+import linecache
+import os
+import selectors
+import sys
+import sysconfig
+import threading
+import time
+import weakref
+from collections.abc import Callable, Coroutine, Generator
+from concurrent.futures import Future as ConcurrentFuture
+from types import CodeType, CoroutineType, FrameType, GeneratorType
+from typing import Any, TypeVar
+
+from schedviz.instrument.common import RunIds
+from schedviz.instrument.recorder import Recorder
+from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
+
+T = TypeVar("T")
+
+_now = time.monotonic_ns
+_LIBRARY = tuple(
+    os.path.normcase(p) + os.sep
+    for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+)
+#: schedviz's own instrumentation (a pool's submit, say) is not the user's code either
+_INSTRUMENT = os.path.normcase(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_SLEEP_CODE = asyncio.sleep.__code__
+
+#: code object -> True if it is user code (not the standard library, not this module)
+_user_code: dict[CodeType, bool] = {}
+#: awaitable code names that wait on a synchronisation object, by kind shown to the user
+_SYNC_CODES = {
+    "Queue.get": "queue", "Queue.put": "queue", "Lock.acquire": "lock",
+    "Semaphore.acquire": "semaphore", "BoundedSemaphore.acquire": "semaphore",
+    "Event.wait": "event", "Condition.wait": "condition", "Queue.join": "queue",
+}
+_SYNC_CODE_OBJECTS = {
+    asyncio.Queue.get.__code__, asyncio.Queue.put.__code__, asyncio.Lock.acquire.__code__,
+    asyncio.Semaphore.acquire.__code__, asyncio.Event.wait.__code__,
+    asyncio.Condition.wait.__code__, asyncio.Queue.join.__code__,
+}
+#: what a library coroutine waits for, in the user's words
+_WAIT_WORDS = {
+    "StreamReader.read": "a socket read", "StreamReader.readline": "a socket read",
+    "StreamReader.readexactly": "a socket read", "StreamReader.readuntil": "a socket read",
+    "StreamReader._wait_for_data": "a socket read", "StreamWriter.drain": "a socket write",
+    "BaseEventLoop.sock_recv": "a socket read", "BaseEventLoop.sock_sendall": "a socket write",
+    "open_connection": "a TCP connect", "BaseEventLoop.create_connection": "a TCP connect",
+    "wait_for": "wait_for", "wait": "asyncio.wait", "Queue.get": "Queue.get",
+    "Queue.put": "Queue.put", "Lock.acquire": "Lock.acquire",
+    "Semaphore.acquire": "Semaphore.acquire", "Event.wait": "Event.wait",
+    "Condition.wait": "Condition.wait", "to_thread": "to_thread", "Queue.join": "Queue.join",
+}
+
+
+def is_user_code(code: CodeType) -> bool:
+    """True for code outside the standard library and schedviz.instrument (cached)."""
+    known = _user_code.get(code)
+    if known is None:
+        path = os.path.normcase(os.path.abspath(code.co_filename))
+        known = not (path.startswith(_LIBRARY) or path.startswith(_INSTRUMENT)
+                     or code.co_filename.startswith("<frozen"))
+        _user_code[code] = known
+    return known
+
+
+def source_line(filename: str, line: int) -> str:
+    """The text of one source line, stripped, or "" when it cannot be read."""
+    return linecache.getline(filename, line).strip()
+
+
+class Names:
+    """Names for synchronisation objects (queues, locks, ...), given by the workload."""
+
+    def __init__(self) -> None:
+        self._names: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+
+    def name(self, obj: T, name: str) -> T:
+        self._names[obj] = name
+        return obj
+
+    def of(self, obj: object) -> str | None:
+        try:
+            return self._names.get(obj)
+        except TypeError:
+            return None
+
+
+def _frame_of(aw: object) -> FrameType | None:
+    return getattr(aw, "cr_frame", None) or getattr(aw, "gi_frame", None)
+
+
+def _inner(aw: object) -> object:
+    inner = getattr(aw, "cr_await", None)
+    if inner is None:
+        inner = getattr(aw, "gi_yieldfrom", None)
+    return inner
+
+
+class Instrument:
+    """Instruments one event loop for one run; `install(loop)` before any task is created."""
+
+    def __init__(self, recorder: Recorder, slow_step_ms: float = 50.0,
+                 names: Names | None = None) -> None:
+        self.rec = recorder
+        self.names = names or Names()
+        self.slow_ns = int(slow_step_ms * 1e6)
+        self._ids = 0
+        #: the StepTimer whose step runs now, and when it began (read by the watchdog)
+        self.current: StepTimer | None = None
+        self.step_t0 = 0
+        self.steps = 0
+        self.soon = 0  # call_soon calls since the last select
+        self._last_ready = -1
+        #: the pool task the current step handed work to, and that step's start
+        self.offload_task = 0
+        self.offload_at = 0
+        #: the last call_later's delay and the step it was set in (asyncio.sleep's timer)
+        self.delay: float = 0
+        self.delay_at = 0
+        self.loop_thread: int | None = None
+        self._watchdog: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.queues: list[asyncio.Queue[Any]] = []
+        self._queue_sizes: list[int] = []
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        loop.set_task_factory(self._task_factory)  # type: ignore[arg-type]
+        self.loop_thread = threading.get_ident()
+
+    def set_slow_step_ms(self, ms: float) -> None:
+        self.slow_ns = int(ms * 1e6)
+
+    def start_watchdog(self) -> None:
+        self._watchdog = threading.Thread(target=self._watch, name="schedviz-loop-watchdog",
+                                          daemon=True)
+        self._watchdog.start()
+
+    def stop_watchdog(self) -> None:
+        self._stop.set()
+        if self._watchdog is not None:
+            self._watchdog.join()
+
+    def watch_queue(self, queue: asyncio.Queue[Any], name: str) -> asyncio.Queue[Any]:
+        """Report this queue's size whenever a step changed it."""
+        self.names.name(queue, name)
+        self.queues.append(queue)
+        self._queue_sizes.append(-1)
+        return queue
+
+    def _task_factory(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any],
+                      **kwargs: Any) -> asyncio.Task[Any]:
+        self._ids += 1
+        task_id = self._ids
+        parent = self.current.task_id if self.current is not None else None
+        timer = StepTimer(coro, task_id, self)
+        task = asyncio.Task(timer, loop=loop, **kwargs)
+        timer.task = task
+        qualname = getattr(coro, "__qualname__", type(coro).__name__)
+        # The Task itself in the name slot: before 3.13 create_task names it only after the
+        # factory returns, so the flusher asks for the name (see `task_name`).
+        self.rec.record("aio_task", task_id, task, qualname, parent)
+        return task
+
+    # -- the ready queue and idle time (called by the loop) --------------------------------
+
+    def selected(self, t0: int, t1: int, timeout: float | None, io_events: int) -> None:
+        ready = self.soon + io_events
+        self.soon = 0
+        if timeout is None or timeout > 0:
+            self.rec.record_at("aio_idle", t0, t1 - t0, io_events)
+        if ready != self._last_ready:
+            self._last_ready = ready
+            self.rec.record_at("aio_ready", t1, ready)
+
+    # -- after each step --------------------------------------------------------------------
+
+    def where(self, coro: Any) -> tuple[str | None, int | None, object, str | None]:
+        """The yield site (file, line), what is awaited, and the sync object it waits on.
+
+        What is awaited comes back as a code object, a ("sleep", delay) pair, a type or a
+        string, and becomes words in `describe`, off the hot path (the flusher calls it).
+        """
+        frame = coro.cr_frame
+        if frame is None:
+            return None, None, "", None
+        user = frame
+        aw = coro.cr_await
+        lib: FrameType | None = None
+        sync: FrameType | None = None  # a Queue.get, Lock.acquire, … under `lib`
+        leaf: object = None
+        while aw is not None:
+            kind = type(aw)
+            if kind is CoroutineType:
+                f, aw_next = aw.cr_frame, aw.cr_await
+            elif kind is GeneratorType:
+                f, aw_next = aw.gi_frame, aw.gi_yieldfrom
+            else:
+                leaf = aw
+                break
+            if lib is None:
+                code = f.f_code
+                known = _user_code.get(code)
+                if known is None:
+                    known = is_user_code(code)
+                if known:
+                    user = f
+                else:
+                    lib = f
+            if sync is None and f.f_code in _SYNC_CODE_OBJECTS:
+                sync = f  # the outermost: Queue.join, not the Event it waits on inside
+            aw = aw_next
+        what: object = "the loop (a bare yield)"
+        waits_on = None
+        if self.offload_at == self.step_t0 and leaf is not None:
+            # This step called run_in_executor (or to_thread) and now awaits a future: the
+            # pool task's. (Awaiting a future shows only its iterator, hence the stamp.)
+            what = f"executor task #{self.offload_task}"
+        elif sync is not None:  # `async with lock:` awaits Lock.acquire under __aenter__
+            code = sync.f_code
+            what = code
+            obj = sync.f_locals.get("self")
+            name = self.names.of(obj) if obj is not None else None
+            sync_kind = _SYNC_CODES[code.co_qualname]
+            waits_on = f"{sync_kind} {name}" if name else f"an unnamed {sync_kind}"
+        elif lib is not None:
+            code = lib.f_code
+            what = code
+            if code is _SLEEP_CODE:
+                # asyncio.sleep(d > 0) set a timer in this very step: its delay is the last
+                # call_later's; sleep(0) sets none.
+                what = ("sleep", self.delay if self.delay_at == self.step_t0 else 0)
+        elif leaf is not None:
+            what = type(leaf)
+        return user.f_code.co_filename, user.f_lineno, what, waits_on
+
+    def after_step(self, timer: StepTimer, t0: int, outcome: str) -> None:
+        """Record a step that began at t0 and just ended the task (yields: StepTimer.send)."""
+        t1 = _now()
+        self.current = None
+        dur = t1 - t0
+        self.rec.record_at("aio_step", t0, timer.task_id, dur, None, None, "", None, outcome)
+        timer.steps += 1
+        if dur > self.slow_ns:
+            self._slow(timer, t0, dur, None, None)
+        if self.queues:
+            self._queue_sizes_changed(t1)
+
+    def after_yield(self, timer: StepTimer, t0: int) -> None:
+        """Record a step that yielded (the slow path; send() inlines the same)."""
+        t1 = _now()
+        self.current = None
+        file, line, what, waits_on = self.where(timer.coro)
+        dur = t1 - t0
+        self.rec.record_at("aio_step", t0, timer.task_id, dur, file, line, what, waits_on,
+                           "yield")
+        timer.steps += 1
+        if dur > self.slow_ns:
+            self._slow(timer, t0, dur, file, line)
+        if self.queues:
+            self._queue_sizes_changed(t1)
+
+    def _slow(self, timer: StepTimer, t0: int, dur: int, file: str | None,
+              line: int | None) -> None:
+        seen = timer.blocked_at
+        timer.blocked_at = None
+        if seen is not None:  # the watchdog saw where it was blocked: the exact line
+            file, line = seen
+        text = source_line(file, line) if file and line else ""
+        self.rec.record_at("aio_blocked", t0, timer.task_id, dur, file, line, text, False)
+        where = f" at {os.path.basename(file)}:{line}: {text}" if file and line else ""
+        self.rec.record("warning", f"{timer.name} blocked the loop for {dur / 1e6:.0f} ms"
+                                   f"{where}; no other task ran meanwhile")
+
+    def _queue_sizes_changed(self, t: int) -> None:
+        sizes = self._queue_sizes
+        for i, q in enumerate(self.queues):
+            size = q.qsize()
+            if size != sizes[i]:
+                sizes[i] = size
+                self.rec.record_at("aio_queue", t, self.names.of(q) or f"queue {i}", size,
+                                   q.maxsize)
+
+    def task_done(self, timer: StepTimer, outcome: str, error: str | None, t0: int) -> None:
+        self.rec.record("aio_task_done", timer.task_id, outcome, error, timer.steps)
+        if timer.steps == 1 and _now() - t0 > self.slow_ns:
+            self.rec.record("warning", f"{timer.name} never yielded: it ran to its end in one "
+                                       "step, and every other task waited for it")
+
+    # -- the watchdog ------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        reported = 0
+        while not self._stop.is_set():
+            period = min(max(self.slow_ns / 4e9, 0.001), 0.02)
+            if self._stop.wait(period):
+                return
+            timer, t0 = self.current, self.step_t0
+            if timer is None or t0 == reported or _now() - t0 <= self.slow_ns:
+                continue
+            frame = sys._current_frames().get(self.loop_thread or 0)
+            while frame is not None and not is_user_code(frame.f_code):
+                frame = frame.f_back
+            if frame is None or self.current is not timer or self.step_t0 != t0:
+                continue
+            reported = t0
+            file, line = frame.f_code.co_filename, frame.f_lineno
+            timer.blocked_at = (file, line)
+            text = source_line(file, line)
+            self.rec.record_at("aio_blocked", t0, timer.task_id, _now() - t0, file, line, text,
+                               True)
+
+
+class StepTimer(collections.abc.Coroutine):  # type: ignore[type-arg]
+    """A task's coroutine, timed: each send/throw is one step of the task."""
+
+    __slots__ = ("_inst", "blocked_at", "coro", "steps", "task", "task_id")
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], task_id: int, inst: Instrument) -> None:
+        self.coro = coro
+        self.task_id = task_id
+        self._inst = inst
+        self.steps = 0
+        self.blocked_at: tuple[str, int] | None = None
+        self.task: asyncio.Task[Any] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.task.get_name() if self.task is not None else f"task {self.task_id}"
+
+    def send(self, value: Any) -> Any:
+        inst = self._inst
+        t0 = inst.step_t0 = _now()
+        inst.current = self
+        try:
+            out = self.coro.send(value)
+        except StopIteration:
+            inst.after_step(self, t0, "done")
+            inst.task_done(self, "done", None, t0)
+            raise
+        except asyncio.CancelledError:
+            inst.after_step(self, t0, "cancelled")
+            inst.task_done(self, "cancelled", None, t0)
+            raise
+        except BaseException as exc:
+            inst.after_step(self, t0, "error")
+            inst.task_done(self, "error", repr(exc)[:200], t0)
+            raise
+        # The common case, inlined: one step that yielded (a method call per step costs more
+        # than the rest of this together).
+        t1 = _now()
+        inst.current = None
+        file, line, what, waits_on = inst.where(self.coro)
+        dur = t1 - t0
+        rec = inst.rec
+        if len(rec._buf) < rec._capacity:
+            rec._buf.append(("aio_step", t0, self.task_id, dur, file, line, what, waits_on,
+                             "yield"))
+        else:
+            rec.dropped += 1
+        self.steps += 1
+        if dur > inst.slow_ns:
+            inst._slow(self, t0, dur, file, line)
+        if inst.queues:
+            inst._queue_sizes_changed(t1)
+        return out
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        inst = self._inst
+        t0 = inst.step_t0 = _now()
+        inst.current = self
+        try:
+            if val is None and tb is None:
+                out = self.coro.throw(typ)
+            else:
+                out = self.coro.throw(typ, val, tb)
+        except StopIteration:
+            inst.after_step(self, t0, "done")
+            inst.task_done(self, "done", None, t0)
+            raise
+        except asyncio.CancelledError:
+            inst.after_step(self, t0, "cancelled")
+            inst.task_done(self, "cancelled", None, t0)
+            raise
+        except BaseException as exc:
+            inst.after_step(self, t0, "error")
+            inst.task_done(self, "error", repr(exc)[:200], t0)
+            raise
+        inst.after_yield(self, t0)
+        return out
+
+    def close(self) -> None:
+        self.coro.close()
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.coro.__await__()
+
+    # What tools and reprs look for on a coroutine: the wrapped one's.
+    @property
+    def cr_frame(self) -> FrameType | None:
+        return self.coro.cr_frame  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def cr_await(self) -> Any:
+        return self.coro.cr_await  # type: ignore[attr-defined]
+
+    @property
+    def cr_running(self) -> bool:
+        return self.coro.cr_running  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def cr_code(self) -> CodeType:
+        return self.coro.cr_code  # type: ignore[attr-defined,no-any-return]
+
+    def __repr__(self) -> str:
+        return repr(self.coro)
+
+
+class TimedSelector(selectors.DefaultSelector):
+    """The loop's selector, timing each select for the instrument."""
+
+    def __init__(self, inst: Instrument) -> None:
+        super().__init__()
+        self._inst = inst
+
+    def select(self, timeout: float | None = None) -> list[tuple[Any, int]]:
+        t0 = _now()
+        ready = super().select(timeout)
+        self._inst.selected(t0, _now(), timeout, len(ready))
+        return ready
+
+
+class InstrumentedLoop(asyncio.SelectorEventLoop):
+    """A selector event loop that counts ready callbacks and runs executor work on a pool."""
+
+    def __init__(self, inst: Instrument, pool: InstrumentedThreadPoolExecutor | None = None,
+                 ids: RunIds | None = None) -> None:
+        super().__init__(TimedSelector(inst))
+        self._inst = inst
+        self._pool = pool
+        self._ids = ids
+        inst.install(self)
+        if pool is not None:
+            self.set_default_executor(pool)
+
+    def call_soon(  # type: ignore[override]
+        self, callback: Callable[..., Any], *args: Any, context: Any = None
+    ) -> asyncio.Handle:
+        self._inst.soon += 1
+        return super().call_soon(callback, *args, context=context)
+
+    def call_later(  # type: ignore[override]
+        self, delay: float, callback: Callable[..., Any], *args: Any, context: Any = None
+    ) -> asyncio.TimerHandle:
+        inst = self._inst
+        inst.delay = delay
+        inst.delay_at = inst.step_t0
+        return super().call_later(delay, callback, *args, context=context)
+
+    def run_in_executor(  # type: ignore[override]
+        self, executor: Any, func: Callable[..., T], *args: Any
+    ) -> asyncio.Future[T]:
+        pool = self._pool
+        if executor is not None or pool is None or self._ids is None:
+            return super().run_in_executor(executor, func, *args)
+        task = next(self._ids.tasks)
+        cfut: ConcurrentFuture[T] = pool.submit_task(task, func, *args)
+        fut = asyncio.wrap_future(cfut, loop=self)
+        inst = self._inst
+        inst.offload_task, inst.offload_at = task, inst.step_t0
+        current = inst.current.task_id if inst.current is not None else None
+        inst.rec.record("aio_offload", current, task)
+        return fut
+
+
+def task_name(task: object) -> str:
+    """A task's name for its aio_task event (the flusher calls this)."""
+    get_name = getattr(task, "get_name", None)
+    return str(get_name()) if get_name is not None else str(task)
+
+
+def describe(what: object) -> str:
+    """What a step awaited, in words (the flusher calls this, not the hot path)."""
+    if isinstance(what, str):
+        return what
+    if isinstance(what, tuple):
+        return f"sleep({what[1]:g})" if isinstance(what[1], float) else f"sleep({what[1]})"
+    if isinstance(what, CodeType):
+        qual = what.co_qualname
+        return _WAIT_WORDS.get(qual, qual)
+    if isinstance(what, type):
+        # Awaiting a Future shows only its iterator (FutureIter in C, a generator in Python).
+        name = "Future" if what.__name__ in ("FutureIter", "generator") else what.__name__
+        return f"a {name}"
+    return str(what)
