@@ -1,4 +1,5 @@
-"""Preset lessons: each module defines one `SCENARIO` with a title, an explanation and a config."""
+"""Preset lessons: each module defines one `SCENARIO` (or a few, `SCENARIOS`) with a title, an
+explanation and a config."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class Scenario:
 def all_scenarios() -> list[Scenario]:
     """Every preset, in the order a course would use them."""
     from schedviz.scenarios import (
+        asyncio_lessons,
         chunksize,
         convoy,
         cpu_threads,
@@ -44,7 +46,7 @@ def all_scenarios() -> list[Scenario]:
 
     lessons = (io_threads, cpu_threads, hash_threads, steady_stream, failures,
                startup, chunksize, pickling, crash, gil_three_ways, convoy)
-    return [m.SCENARIO for m in lessons]
+    return [*(m.SCENARIO for m in lessons), *asyncio_lessons.SCENARIOS]
 
 
 def get(scenario_id: str) -> Scenario:

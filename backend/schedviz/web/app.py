@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from schedviz import protocol, scenarios
+from schedviz import aio_workloads, protocol, scenarios
 from schedviz.protocol import LiveChange, RunConfig
 from schedviz.web.errors import describe_error
 from schedviz.web.fanout import Hub
@@ -33,6 +33,9 @@ def frontend_dir() -> Path:
             "`pip install -e .` (as `make run` does) or set SCHEDVIZ_FRONTEND to its folder"
         )
     return path
+
+
+_AIO_SOURCE = Path(aio_workloads.__file__).read_text(encoding="utf-8")
 
 
 def create_app() -> FastAPI:
@@ -67,6 +70,14 @@ def create_app() -> FastAPI:
     @app.get("/api/scenarios")
     async def list_scenarios() -> list[dict[str, Any]]:
         return [s.as_json() for s in scenarios.all_scenarios()]
+
+    @app.get("/api/source/asyncio")
+    async def asyncio_source() -> dict[str, Any]:
+        """The asyncio workloads' source, shown beside an asyncio run's timeline.
+
+        Only this one module of schedviz's own is served: never a path the client names.
+        """
+        return {"file": aio_workloads.__file__, "lines": _AIO_SOURCE.splitlines()}
 
     @app.get("/api/runs/current")
     async def current_run() -> dict[str, Any]:
