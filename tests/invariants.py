@@ -149,3 +149,56 @@ def check_run(events: list[dict[str, Any]]) -> RunSummary:
             limit = [lim for (tl, lim) in limits if tl <= t][-1]
             assert running <= limit, f"{running} tasks running at t={t}, max_workers {limit}"
     return RunSummary(events, tasks, workers, limits, max_running, ends[0])
+
+
+@dataclass
+class AioSummary:
+    tasks: dict[int, dict[str, Any]]  # task id -> aio_task event (+ "done": aio_task_done)
+    steps: list[dict[str, Any]]  # by time
+    blocked: list[dict[str, Any]]
+    warnings: list[str]
+
+
+def check_aio(events: list[dict[str, Any]]) -> AioSummary:
+    """Assert the asyncio invariants of one run (after `check_run`) and return the derivation.
+
+    - One loop, one thread: steps never overlap.
+    - Every step ends at a recorded yield site (file and line) or ends its task, and a task's
+      ending step agrees with its aio_task_done; every created task ends exactly once.
+    - A task's steps come after its creation; offloads name pool tasks that exist.
+    """
+    tasks: dict[int, dict[str, Any]] = {}
+    steps = sorted((e for e in events if e["kind"] == "aio_step"), key=lambda e: e["t"])
+    for e in sorted(events, key=lambda e: e["seq"]):
+        if e["kind"] == "aio_task":
+            assert e["task"] not in tasks, f"asyncio task {e['task']} created twice"
+            tasks[e["task"]] = dict(e)
+        elif e["kind"] == "aio_task_done":
+            assert "done" not in tasks[e["task"]], f"asyncio task {e['task']} ended twice"
+            tasks[e["task"]]["done"] = e
+    for a, b in itertools.pairwise(steps):
+        assert a["t"] + a["dur_ns"] <= b["t"], f"steps overlap: {a} and {b}"
+    ends: dict[int, dict[str, Any]] = {}
+    count: dict[int, int] = {}
+    for s in steps:
+        task = tasks[s["task"]]
+        assert task["t"] <= s["t"], f"task {s['task']} stepped before it was created"
+        assert s["task"] not in ends, f"task {s['task']} stepped after it ended"
+        count[s["task"]] = count.get(s["task"], 0) + 1
+        if s["outcome"] == "yield":
+            assert s["file"] and s["line"] and s["line"] > 0, f"a yield with no site: {s}"
+        else:
+            ends[s["task"]] = s
+    for tid, task in tasks.items():
+        done = task.get("done")
+        assert done is not None, f"asyncio task {tid} ({task['name']}) never ended"
+        assert ends[tid]["outcome"] == done["outcome"], f"task {tid}: its last step disagrees"
+        assert done["steps"] == count[tid], f"task {tid}: steps counted {done['steps']}"
+    pool_tasks = {e["task"] for e in events if e["kind"] == "task_submitted"}
+    for e in events:
+        if e["kind"] == "aio_offload":
+            assert e["pool_task"] in pool_tasks, f"offload to unknown pool task: {e}"
+    return AioSummary(
+        tasks, steps, [e for e in events if e["kind"] == "aio_blocked"],
+        [e["message"] for e in events if e["kind"] == "warning"],
+    )
