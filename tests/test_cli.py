@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from invariants import check_run, load_jsonl
+from invariants import check_aio, check_run, load_jsonl
 
 
 def schedviz(*args: str) -> subprocess.CompletedProcess[str]:
@@ -98,5 +98,33 @@ def test_every_preset_runs_headless_and_keeps_the_invariants(tmp_path: Path) -> 
         out = tmp_path / f"{preset.id}.jsonl"
         proc = schedviz("run", "--config", str(path), "--events-out", str(out))
         assert proc.returncode == 0, (preset.id, proc.stderr)
-        run = check_run(load_jsonl(out))
-        assert run.tasks, preset.id
+        events = load_jsonl(out)
+        run = check_run(events)
+        if preset.config.executor == "asyncio":
+            assert check_aio(events).tasks, preset.id
+        else:
+            assert run.tasks, preset.id
+
+
+def test_asyncio_run_reports_the_blocking_line(tmp_path: Path) -> None:
+    config = tmp_path / "run.json"
+    config.write_text(json.dumps({"executor": "asyncio", "workload": "blocking", "n_tasks": 3,
+                                  "task_ms": 120}))
+    out = tmp_path / "events.jsonl"
+    proc = schedviz("run", "--config", str(config), "--events-out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    events = load_jsonl(out)
+    check_run(events)
+    run = check_aio(events)
+    assert [b["source"] for b in run.blocked if not b["ongoing"]] == [
+        "time.sleep(run.s)  # blocks the loop: no other task runs until it returns"
+    ]
+    assert "1 blocked the loop" in proc.stderr and "asyncio tasks" in proc.stderr
+
+
+def test_asyncio_refuses_a_pool_workload(tmp_path: Path) -> None:
+    config = tmp_path / "run.json"
+    config.write_text(json.dumps({"executor": "asyncio", "workload": "hash"}))
+    proc = schedviz("run", "--config", str(config), "--events-out", str(tmp_path / "e.jsonl"))
+    assert proc.returncode != 0
+    assert "does not run on executor 'asyncio'" in proc.stderr and "echo" in proc.stderr

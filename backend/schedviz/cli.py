@@ -54,6 +54,9 @@ class _JsonlSink:
         self.finished = 0
         self.failed = 0
         self.cancelled = 0
+        self.aio_tasks = 0
+        self.aio_steps = 0
+        self.aio_blocked = 0
         self._last_progress = 0.0
 
     def __call__(self, batch: list[CompactEvent]) -> None:
@@ -68,6 +71,12 @@ class _JsonlSink:
                 self.failed += not ev["ok"]
             elif kind == "task_cancelled":
                 self.cancelled += 1
+            elif kind == "aio_task":
+                self.aio_tasks += 1
+            elif kind == "aio_step":
+                self.aio_steps += 1
+            elif kind == "aio_blocked" and not ev["ongoing"]:
+                self.aio_blocked += 1
         self.events += len(batch)
         now = time.monotonic()
         if self.progress is not None and now - self._last_progress > 0.5:
@@ -76,6 +85,12 @@ class _JsonlSink:
             self.progress.flush()
 
     def summary(self) -> str:
+        if self.aio_tasks:
+            pool = f", {self.finished} pool tasks" if self.submitted else ""
+            return (
+                f"{self.aio_tasks} asyncio tasks, {self.aio_steps} steps, {self.aio_blocked} "
+                f"blocked the loop{pool}, {self.events} events"
+            )
         return (
             f"{self.finished} finished ({self.failed} raised), {self.cancelled} cancelled, "
             f"{self.submitted} submitted, {self.events} events"
