@@ -16,11 +16,25 @@
  *     change, or inside a hand-off window that involves this worker) -> on CPU: never guessed
  *   - gil_wait -> waiting for the GIL; lock_wait -> waiting on a lock (an idle pool worker
  *     waits on its queue's lock); sleeping; io -> in I/O; disk and other -> other.
+ * When a change from running to a wait was seen, the look before it (at least STATE_LOOK_NS
+ * earlier) still saw the thread running. If the GIL lane shows the worker letting go of the GIL
+ * between the two looks, the change is placed there: a Python thread runs until it lets go of
+ * the GIL, and it lets go of it exactly when it blocks (or, forced to switch, it waits for it
+ * at once). Without that, a pure-Python thread would seem to run "without the GIL" for up to
+ * 5 ms after every switch, which it never does.
+ * Likewise a thread seen waiting for the GIL and next seen running has not left that wait until
+ * it was given the GIL: until the GIL lane shows it taking the GIL, or shows a take it could not
+ * see (switches counted beyond the visible changes; after the wait began any take by this
+ * thread is counted), a running thread still waits for the GIL (it woke inside CPython's
+ * take_gil, which it does every switch interval to ask the holder to let go, or it waits for a
+ * CPU to do so).
  * A worker is observed from its first state change to its exit (or the run's end, or now).
  *
- * Rules it keeps: changes are kept sorted by time per worker; whole-run totals are kept
- * incrementally up to the newest time both streams have reached and recomputed from the
- * start only after an event lands before that point. Never touches the DOM.
+ * Rules it keeps: changes are kept sorted by time per worker. The displayed time line is worked
+ * out once, incrementally, up to where both streams have settled ("settled": what no event
+ * arriving in time order can change any more), and kept as merged pieces with their totals, so
+ * a frame or a summary only reads them (plus the short unsettled tail). An event landing before
+ * that point cuts the pieces back to it and they are redone from there. Never touches the DOM.
  */
 import { forEachSegment } from "./gil.js";
 import { insertSorted, lowerBound, upperBound } from "./sorted.js";
@@ -59,13 +73,19 @@ export const STATE_LABELS = Object.freeze({
 /** What /proc said, in the user's words (tooltips). */
 export const RAW_LABELS = Object.freeze({
   running: "running (on a CPU or ready for one)",
-  gil_wait: "waiting for the GIL (blocked on the GIL's futex)",
-  lock_wait: "waiting on a lock (a futex outside the GIL)",
+  gil_wait: "waiting on the GIL's futex",
+  lock_wait: "waiting on another futex (a lock)",
   sleeping: "sleeping",
   io: "in I/O",
   disk: "in uninterruptible disk wait",
-  other: "other (or unreadable)",
+  other: "other, or unreadable",
 });
+
+/**
+ * The least time between two /proc looks (the extension's STATES_EVERY_NS): a change seen at
+ * t happened after t - STATE_LOOK_NS.
+ */
+export const STATE_LOOK_NS = 5e6;
 
 export const HOLDING = 0;
 export const CPU_WITHOUT_GIL = 1;
@@ -114,6 +134,11 @@ export class WorkerStates {
     /** ns per displayed code over [first change, _accTo): the settled part of the totals */
     this._acc = new Float64Array(DISPLAYED_STATES.length);
     this._accTo = -Infinity;
+    /** Settled displayed time line: piece k is code _codes[k] over [_starts[k], next start or _accTo). */
+    /** @type {number[]} */
+    this._starts = [];
+    /** @type {number[]} */
+    this._codes = [];
     /** Earliest time an event changed since the totals were last brought up to date. */
     this._dirtyFrom = Infinity;
   }
@@ -121,8 +146,9 @@ export class WorkerStates {
   /** @param {StateChange} c */
   add(c) {
     const at = insertSorted(this.changes, c, byTime);
-    // An append only ends the open last span; one landing earlier rewrites what follows it.
-    if (at !== this.changes.length - 1) this._dirtyFrom = Math.min(this._dirtyFrom, c.t);
+    // An append only ends the open last span; one landing earlier rewrites what follows it
+    // (and may move where its own change is placed, up to a look earlier).
+    if (at !== this.changes.length - 1) this._dirtyFrom = Math.min(this._dirtyFrom, c.t - STATE_LOOK_NS);
   }
 
   /**
@@ -176,7 +202,8 @@ export class ThreadStateFacts {
     const track = this.gil.tracks.get(pid);
     if (!track) return;
     const prev = track.changes[lowerBound(track.changes, t, byTime) - 1];
-    const from = prev ? Math.max(prev.t, t - windowNs) : t - windowNs;
+    // ... and a state change seen up to a look later may be placed differently.
+    const from = (prev ? Math.max(prev.t, t - windowNs) : t - windowNs) - STATE_LOOK_NS;
     for (const ws of this.workers.values()) {
       if (ws.pid === pid && from < ws._accTo) ws._dirtyFrom = Math.min(ws._dirtyFrom, from);
     }
@@ -203,6 +230,74 @@ export class ThreadStateFacts {
   }
 
   /**
+   * Bring a worker's settled pieces and totals up to date (see the rules at the top).
+   * @param {WorkerStates} ws
+   * @param {number} endT  where its observation ends
+   * @returns {GilTrack | null} its GIL track, for the caller's unsettled tail
+   */
+  settle(ws, endT) {
+    const track = this.trackOf(ws);
+    const n = ws.changes.length;
+    if (n === 0) return track;
+    const first = ws.changes[0].t;
+    if (ws._accTo === -Infinity || ws._dirtyFrom <= Math.max(first, ws._starts[0] ?? first)) {
+      ws._starts.length = 0;
+      ws._codes.length = 0;
+      ws._acc.fill(0);
+      ws._accTo = first;
+    } else if (ws._dirtyFrom < ws._accTo) {
+      // Cut back to where the late event reaches, keep what lies before.
+      const cut = ws._dirtyFrom;
+      const k = lowerBound(ws._starts, cut, (x) => x);
+      ws._starts.length = k;
+      ws._codes.length = k;
+      ws._accTo = cut;
+      ws._acc.fill(0);
+      for (let i = 0; i < k; i++) ws._acc[ws._codes[i]] += (i + 1 < k ? ws._starts[i + 1] : cut) - ws._starts[i];
+    }
+    ws._dirtyFrom = Infinity;
+    // Settled: nothing that arrives in time order can change what lies a look before the
+    // newest change of either stream (a GIL change only reaches back to the change before it,
+    // and a state change is placed at most a look before it was seen).
+    let newest = ws.changes[n - 1].t;
+    if (track) newest = Math.min(newest, /** @type {any} */ (track.changes.at(-1)).t);
+    const settled = Math.min(newest - STATE_LOOK_NS, endT);
+    if (settled > ws._accTo) {
+      const { _acc: acc, _starts: starts, _codes: codes } = ws;
+      forEachDisplayed(ws, track, ws._accTo, settled, endT, (x0, x1, code) => {
+        acc[code] += x1 - x0;
+        if (codes.length === 0 || codes[codes.length - 1] !== code) {
+          starts.push(x0);
+          codes.push(code);
+        }
+      });
+      ws._accTo = settled;
+    }
+    return track;
+  }
+
+  /**
+   * Call fn for each piece of a worker's displayed time line in [a, b], merged where the
+   * state does not change (settled pieces, then the unsettled tail).
+   * @param {WorkerStates} ws
+   * @param {number} a
+   * @param {number} b
+   * @param {number} endT
+   * @param {(x0: number, x1: number, code: number) => void} fn
+   */
+  forEachPiece(ws, a, b, endT, fn) {
+    const track = this.settle(ws, endT);
+    const starts = ws._starts;
+    const stop = Math.min(b, ws._accTo);
+    for (let k = Math.max(0, upperBound(starts, a, (x) => x) - 1); k < starts.length && starts[k] < stop; k++) {
+      const x0 = Math.max(a, starts[k]);
+      const x1 = Math.min(stop, k + 1 < starts.length ? starts[k + 1] : ws._accTo);
+      if (x1 > x0) fn(x0, x1, ws._codes[k]);
+    }
+    forEachDisplayed(ws, track, Math.max(a, ws._accTo), b, endT, fn);
+  }
+
+  /**
    * ns per displayed state of one worker from its first change up to `endT` (its exit, or the
    * run's end or current time), indexed by code (see DISPLAYED_STATES).
    * @param {WorkerStates} ws
@@ -211,23 +306,8 @@ export class ThreadStateFacts {
    */
   totals(ws, endT) {
     const out = new Float64Array(DISPLAYED_STATES.length);
-    const n = ws.changes.length;
-    if (n === 0) return out;
-    const track = this.trackOf(ws);
-    if (ws._dirtyFrom < ws._accTo || ws._accTo === -Infinity) {
-      ws._acc.fill(0);
-      ws._accTo = ws.changes[0].t;
-    }
-    ws._dirtyFrom = Infinity;
-    // Settled: nothing that arrives in time order can change what lies before the newest
-    // change of either stream (a GIL change only reaches back to the change before it).
-    let settled = Math.min(ws.changes[n - 1].t, endT);
-    if (track) settled = Math.min(settled, /** @type {any} */ (track.changes.at(-1)).t);
-    if (settled > ws._accTo) {
-      const acc = ws._acc;
-      forEachDisplayed(ws, track, ws._accTo, settled, endT, (x0, x1, code) => { acc[code] += x1 - x0; });
-      ws._accTo = settled;
-    }
+    if (ws.changes.length === 0) return out;
+    const track = this.settle(ws, endT);
     out.set(ws._acc);
     forEachDisplayed(ws, track, ws._accTo, endT, endT, (x0, x1, code) => { out[code] += x1 - x0; });
     return out;
@@ -242,7 +322,7 @@ export class ThreadStateFacts {
    */
   statsBetween(ws, a, b, endT) {
     const out = new Float64Array(DISPLAYED_STATES.length);
-    forEachDisplayed(ws, this.trackOf(ws), a, b, endT, (x0, x1, code) => { out[code] += x1 - x0; });
+    this.forEachPiece(ws, a, b, endT, (x0, x1, code) => { out[code] += x1 - x0; });
     return out;
   }
 
@@ -255,12 +335,14 @@ export class ThreadStateFacts {
    * @returns {{code: number, from: number, to: number, change: StateChange, index: number} | null}
    */
   spanAt(ws, t, endT) {
-    const i = ws.indexAt(t);
-    if (i < 0 || t >= endT) return null;
     const track = this.trackOf(ws);
+    let i = ws.indexAt(t);
+    // The next change may be placed before it was seen (see STATE_LOOK_NS).
+    if (i + 1 < ws.changes.length && changeStart(ws, track, i + 1) <= t) i++;
+    if (i < 0 || t >= endT) return null;
     /** @type {[number, number, number][]} */
     let pieces = [];
-    forEachDisplayed(ws, track, rawStart(ws, i), rawEnd(ws, i, endT), endT, (x0, x1, code) => { pieces.push([x0, x1, code]); });
+    forEachDisplayed(ws, track, changeStart(ws, track, i), rawEnd(ws, track, i, endT), endT, (x0, x1, code) => { pieces.push([x0, x1, code]); });
     const at = pieces.findIndex((p) => t >= p[0] && t < p[1]);
     if (at < 0) return null;
     const code = pieces[at][2];
@@ -269,14 +351,14 @@ export class ThreadStateFacts {
     for (let k = at - 1; k >= 0 && pieces[k][2] === code; k--) from = pieces[k][0];
     for (let k = at + 1; k < pieces.length && pieces[k][2] === code; k++) to = pieces[k][1];
     // The same state may go on in the neighbouring /proc looks (a bounded walk each way).
-    for (let j = i - 1, steps = 0; j >= 0 && from === rawStart(ws, j + 1) && steps < 200; j--, steps++) {
+    for (let j = i - 1, steps = 0; j >= 0 && from === changeStart(ws, track, j + 1) && steps < 200; j--, steps++) {
       pieces = [];
-      forEachDisplayed(ws, track, rawStart(ws, j), rawEnd(ws, j, endT), endT, (x0, x1, c) => { pieces.push([x0, x1, c]); });
+      forEachDisplayed(ws, track, changeStart(ws, track, j), rawEnd(ws, track, j, endT), endT, (x0, x1, c) => { pieces.push([x0, x1, c]); });
       for (let k = pieces.length - 1; k >= 0 && pieces[k][2] === code && pieces[k][1] === from; k--) from = pieces[k][0];
     }
-    for (let j = i + 1, steps = 0; j < ws.changes.length && to === rawStart(ws, j) && steps < 200; j++, steps++) {
+    for (let j = i + 1, steps = 0; j < ws.changes.length && to === changeStart(ws, track, j) && steps < 200; j++, steps++) {
       pieces = [];
-      forEachDisplayed(ws, track, rawStart(ws, j), rawEnd(ws, j, endT), endT, (x0, x1, c) => { pieces.push([x0, x1, c]); });
+      forEachDisplayed(ws, track, changeStart(ws, track, j), rawEnd(ws, track, j, endT), endT, (x0, x1, c) => { pieces.push([x0, x1, c]); });
       for (let k = 0; k < pieces.length && pieces[k][2] === code && pieces[k][0] === to; k++) to = pieces[k][1];
     }
     return { code, from, to, change: ws.changes[i], index: i };
@@ -284,20 +366,64 @@ export class ThreadStateFacts {
 }
 
 /**
+ * Where change i is placed: when it was seen, or, for a change from running to a wait, where
+ * the GIL lane shows the worker letting go of the GIL after the look before it (see the top).
  * @param {WorkerStates} ws
+ * @param {GilTrack | null} track
  * @param {number} i
  */
-function rawStart(ws, i) {
-  return ws.changes[i].t;
+export function changeStart(ws, track, i) {
+  const c = ws.changes[i];
+  if (!track || i === 0 || c.state === "running" || ws.changes[i - 1].state !== "running") return c.t;
+  const lo = Math.max(ws.changes[i - 1].t, c.t - STATE_LOOK_NS);
+  let end = -Infinity;
+  forEachSegment(track, lo, c.t, c.t, (_x0, x1, kind, key) => {
+    if (kind === "held" && key === ws.key) end = x1;
+  });
+  return end > lo && end < c.t ? end : c.t;
 }
 
 /**
+ * GIL takes at change c that the sampler did not see: switches counted beyond the one its own
+ * new holder made (some other thread may have held the GIL in c's window).
+ * @param {import("./gil.js").GilChange | undefined} prev
+ * @param {import("./gil.js").GilChange} c
+ */
+export function unseenTakes(prev, c) {
+  return c.switches - (c.key !== null && c.key !== (prev?.key ?? null) ? 1 : 0);
+}
+
+/**
+ * For a running span i seen after a wait for the GIL: the earliest time from the wait's start
+ * at which the worker may have been given the GIL (a take of its own, or one nobody saw), or
+ * `b` when it certainly was not before b.
  * @param {WorkerStates} ws
+ * @param {GilTrack} track
+ * @param {number} i
+ * @param {number} b
+ */
+function grantAfterWait(ws, track, i, b) {
+  const lo = ws.changes[i - 1].t;
+  const ch = track.changes;
+  const j = track.indexAt(lo);
+  if (j < 0 || ch[j].key === ws.key) return lo; // not known yet, or it holds it already
+  for (let k = j + 1; k < ch.length; k++) {
+    const from = Math.max(ch[k - 1].t, ch[k].t - ch[k].windowNs);
+    if (from >= b) break;
+    if (ch[k].key === ws.key || unseenTakes(ch[k - 1], ch[k]) > 0) return Math.max(lo, from);
+  }
+  return b;
+}
+
+/**
+ * Where change i's span ends: where the next change is placed, or endT after the last.
+ * @param {WorkerStates} ws
+ * @param {GilTrack | null} track
  * @param {number} i
  * @param {number} endT
  */
-function rawEnd(ws, i, endT) {
-  return i + 1 < ws.changes.length ? ws.changes[i + 1].t : Math.max(ws.changes[i].t, endT);
+function rawEnd(ws, track, i, endT) {
+  return i + 1 < ws.changes.length ? changeStart(ws, track, i + 1) : Math.max(ws.changes[i].t, endT);
 }
 
 /**
@@ -316,11 +442,17 @@ export function forEachDisplayed(ws, track, a, b, endT, fn) {
   if (n === 0 || b <= a) return;
   const gilChanges = track ? track.changes : [];
   const key = ws.key;
+  let start = -Infinity;
   for (let i = Math.max(0, upperBound(changes, a, byTime) - 1); i < n; i++) {
     const c = changes[i];
-    if (c.t >= b) break;
-    const s0 = Math.max(a, c.t);
-    const s1 = Math.min(b, rawEnd(ws, i, endT));
+    if (c.t - STATE_LOOK_NS >= b) break;
+    // Where this change is placed: known from the previous step, else worked out.
+    if (start === -Infinity) start = changeStart(ws, track, i);
+    if (start >= b) break;
+    const next = i + 1 < n ? changeStart(ws, track, i + 1) : Math.max(c.t, endT);
+    const s0 = Math.max(a, start);
+    const s1 = Math.min(b, next);
+    start = next;
     if (s1 <= s0) continue;
     const raw = BASE[c.state] ?? OTHER;
     const plain = raw === RUNNING ? ON_CPU : raw;
@@ -328,9 +460,19 @@ export function forEachDisplayed(ws, track, a, b, endT, fn) {
       fn(s0, s1, plain, i);
       continue;
     }
+    // Running right after a wait for the GIL: still waiting until it may have been given it.
+    const grant = raw === RUNNING && i > 0 && changes[i - 1].state === "gil_wait"
+      ? grantAfterWait(ws, track, i, s1) : -Infinity;
     let pos = s0;
     forEachSegment(track, s0, s1, Math.max(endT, s1), (g0, g1, kind, holder, j) => {
       if (g0 > pos) fn(pos, g0, plain, i); // before the GIL's first change: not known
+      if (g0 < grant) {
+        // Before it may have been given the GIL: the wait goes on (see the top).
+        const cut = Math.min(g1, grant);
+        fn(g0, cut, GIL_WAIT, i);
+        pos = g0 = cut;
+        if (g0 >= g1) return;
+      }
       let code;
       if (kind === "held" && holder === key) code = HOLDING;
       else if (kind !== "unknown") code = raw === RUNNING ? CPU_WITHOUT_GIL : raw;
@@ -338,8 +480,8 @@ export function forEachDisplayed(ws, track, a, b, endT, fn) {
         // A hand-off window: this worker certainly did not hold the GIL in it only when it
         // is neither side of a hand-off (the first change has no known side before it) and
         // no unseen switch could have passed through it.
-        const next = gilChanges[j];
-        const certain = j > 0 && holder !== key && next.key !== key && next.switches <= 1;
+        const after = gilChanges[j];
+        const certain = j > 0 && holder !== key && after.key !== key && unseenTakes(gilChanges[j - 1], after) === 0;
         code = raw === RUNNING ? (certain ? CPU_WITHOUT_GIL : ON_CPU) : raw;
       }
       fn(g0, g1, code, i);

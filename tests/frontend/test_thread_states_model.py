@@ -49,7 +49,7 @@ GIL = [
     sampler(0),
     change(10 * MS, 0, 100_000),               # unknown [9.9, 10), W0 [10, 19.8)
     change(20 * MS, 1, 200_000, switches=2),   # unknown [19.8, 20) W0 -> W1, one unseen switch
-    change(30 * MS, None, 100_000),            # W1 [20, 29.9), unknown [29.9, 30), then free
+    change(30 * MS, None, 100_000, switches=0),  # W1 [20, 29.9), unknown [29.9, 30), free
     change(40 * MS, 0, 100_000),               # free [30, 39.9), unknown [39.9, 40), W0 [40, 50)
 ]
 STATES = [
@@ -58,20 +58,36 @@ STATES = [
     state(5 * MS, 1, "lock_wait", syscall=202), state(19 * MS, 1, "running"),
     state(33 * MS, 1, "sleeping", syscall=230), state(45 * MS, 1, "io", syscall=7),
     state(5 * MS, 2, "running"),               # a hashing thread: on a CPU the whole time
+    # A CPU thread waiting for the GIL, seen running twice (woken in take_gil), never given it.
+    state(21 * MS, 3, "gil_wait", syscall=202), state(25 * MS, 3, "running"),
+    state(27 * MS, 3, "gil_wait", syscall=202), state(44 * MS, 3, "running"),
+    # Waiting from 12 ms; the change at 20 ms counts a take nobody saw, which may have been
+    # this thread's: from that window on its running look is taken at its word.
+    state(12 * MS, 4, "gil_wait", syscall=202), state(25 * MS, 4, "running"),
 ]
 HAND = {
-    # W0: running [5, 22): no GIL data before 9.9 and its own hand-off window -> on CPU 5.2,
-    # held 9.8, W1 holds [20, 22) -> without 2. gil_wait [22, 41), but the GIL lane says W0
-    # holds it from 40: holding 1 (the 5 ms-old look is stale), waiting 18. running [41, 50): 9.
-    "0": {"on_cpu": 5.2, "holding_gil": 19.8, "cpu_without_gil": 2, "gil_wait": 18},
-    # W1: lock_wait [5, 19) 14; running [19, 33): W0 holds [19, 19.8) -> without 0.8, its own
-    # hand-off windows [19.8, 20) and [29.9, 30) -> on CPU 0.3, holding [20, 29.9) 9.9, free
-    # [30, 33) -> without 3; sleeping [33, 45) 12 (W0 holds from 40: not W1); io [45, 50) 5.
-    "1": {"lock_wait": 14, "cpu_without_gil": 3.8, "on_cpu": 0.3, "holding_gil": 9.9,
-          "sleeping": 12, "io": 5},
+    # W0: running [5, 22): no GIL data before 9.9 and the first window -> on CPU 5; held
+    # [10, 19.8) 9.8. Seen waiting at 22: the look before (at 17 or earlier) saw it running and
+    # it let go of the GIL at 19.8, so it waits from there: [19.8, 41) -> 21.2, except that the
+    # GIL lane says W0 holds it from 40 (that look is stale): holding 1, waiting 20.2. Then
+    # running [41, 50) holding 9.
+    "0": {"on_cpu": 5, "holding_gil": 19.8, "gil_wait": 20.2},
+    # W1: lock_wait [5, 19) 14; running from 19: W0 holds [19, 19.8) -> without 0.8, its own
+    # hand-off window [19.8, 20) -> on CPU 0.2, holding [20, 29.9) 9.9; seen sleeping at 33,
+    # placed where it let go of the GIL, 29.9: sleeping [29.9, 45) 15.1; io [45, 50) 5.
+    "1": {"lock_wait": 14, "cpu_without_gil": 0.8, "on_cpu": 0.2, "holding_gil": 9.9,
+          "sleeping": 15.1, "io": 5},
     # W2: running [5, 50): no data before 9.9, the first window and the window with an unseen
     # switch (which may have passed through W2) -> on CPU 5.2; everything else without 39.8.
     "2": {"on_cpu": 5.2, "cpu_without_gil": 39.8},
+    # W3: waiting from 21. Seen running at 25 and 44 with no take of its own and none unseen
+    # (W1 took it at 20, before its wait; free at 30 and W0 at 40 are one visible take each),
+    # so it never left the wait: waiting for the GIL all 29 ms.
+    "3": {"gil_wait": 29},
+    # W4: waiting [12, 25) 13. The change at 20 ms counts a take nobody saw (maybe its own),
+    # so from 19.8 it may have left the wait: its running look at 25 is taken at its word,
+    # without the GIL (W1, nobody, W0 hold it) 25.
+    "4": {"gil_wait": 13, "cpu_without_gil": 25},
 }
 
 
@@ -100,7 +116,8 @@ def test_states_and_gil_combine_into_the_displayed_state(
     s0, s1, s2, s3, s4, s5 = got["spans"]
     # Holding from 10 ms until its own hand-off window opens at 19.8 ms.
     assert s0 == {"state": "holding_gil", "from": 10 * MS, "to": 19.8 * MS, "raw": "running"}
-    assert s1 == {"state": "cpu_without_gil", "from": 20 * MS, "to": 22 * MS, "raw": "running"}
+    # Seen waiting at 22 ms, waiting since it let go of the GIL, until it holds it again.
+    assert s1 == {"state": "gil_wait", "from": 19.8 * MS, "to": 40 * MS, "raw": "gil_wait"}
     # A look said gil_wait; the GIL lane says W0 holds it, and holding goes on in the next look.
     assert s2 == {"state": "holding_gil", "from": 40 * MS, "to": 50 * MS, "raw": "gil_wait"}
     assert s3 == {"state": "holding_gil", "from": 20 * MS, "to": 29.9 * MS, "raw": "running"}
@@ -108,7 +125,7 @@ def test_states_and_gil_combine_into_the_displayed_state(
     assert s4 == {"state": "cpu_without_gil", "from": 20 * MS, "to": 50 * MS, "raw": "running"}
     assert s5 is None  # before its first look: nothing known
     fr = got["summary"]["states"]
-    assert set(fr) == {"0", "1", "2"}
+    assert set(fr) == set(HAND)
     for w, hand in HAND.items():
         observed = sum(hand.values())
         assert fr[w] == {k: round(v / observed, 4) for k, v in hand.items()}, w
