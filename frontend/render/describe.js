@@ -5,6 +5,7 @@
  */
 import { exitDescription, ipcCost, lostToBrokenPool, sampleAt } from "../model/processes.js";
 import { describeGil, describeGilOff } from "./describegil.js";
+import { describeThreadState, stateRows } from "./describestates.js";
 import { percent, runWorkerShare } from "./gillane.js";
 import { formatBytes, formatDuration, formatTime } from "./format.js";
 import { formatMB } from "./memory.js";
@@ -34,6 +35,8 @@ export function describe(model, hit, nowT) {
       return describeGil(model, hit, nowT);
     case "gil-off":
       return describeGilOff(model);
+    case "thread-state":
+      return describeThreadState(model, hit, nowT);
     case "pickle":
       return describePickle(hit.span, hit.task);
     case "memory":
@@ -135,6 +138,7 @@ export function describeLane(lane, model, nowT) {
       ["tasks run", String(lane.tasks.length)],
       ...laneExtras(lane, model, nowT ?? 0),
       ...gilRow(lane, model, nowT ?? 0),
+      ...(model ? stateRows(model, lane, nowT ?? 0) : []),
     ],
   };
 }

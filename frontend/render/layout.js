@@ -34,6 +34,7 @@
  * @property {number} labY        top of the lab (parent process) lane; labH 0 when there is none
  * @property {number} labH
  * @property {number} memH        height of the memory strip along each lane's bottom (0: none)
+ * @property {number} stateH      height of the thread-state strip above it (v3; 0: none)
  * @property {number} gilY        top of the first GIL row (v3)
  * @property {number} gilH        height of one GIL row
  * @property {number} gilCount    GIL rows: one per sampled interpreter, plus one notice row
@@ -44,6 +45,7 @@
  * @property {boolean} [lab]     draw the lab lane (a process pool run)
  * @property {boolean} [memory]  reserve a memory strip at the bottom of each lane
  * @property {number} [gil]      GIL rows above the worker lanes (v3)
+ * @property {boolean} [states]  reserve a thread-state strip in each lane (v3)
  */
 
 export const AXIS_H = 30;
@@ -65,6 +67,9 @@ export const GIL_H = 44;
 export const GIL_GAP = 6;
 /** Memory strips get this much of a lane, when the lane is tall enough to spare it. */
 export const MEM_H = 8;
+/** Thread-state strips: thin, yet a solid line on a projector; thinner in crowded lanes. */
+export const STATE_H = 8;
+export const STATE_H_SMALL = 5;
 
 /**
  * Geometry for a canvas `width` CSS pixels wide showing `laneCount` lanes.
@@ -86,6 +91,7 @@ export function computeLayout(width, laneCount, options = {}) {
   const labY = lanesY + lanes * laneH;
   const labH = options.lab ? LAB_H : 0;
   const memH = options.memory && laneH >= 30 ? MEM_H : 0;
+  const stateH = options.states ? (laneH >= 36 ? STATE_H : laneH >= 28 ? STATE_H - 2 : STATE_H_SMALL) : 0;
   const queueY = labY + labH + QUEUE_GAP;
   return {
     width: w,
@@ -106,6 +112,7 @@ export function computeLayout(width, laneCount, options = {}) {
     labY,
     labH,
     memH,
+    stateH,
     gilY,
     gilH: GIL_H,
     gilCount,
@@ -124,19 +131,34 @@ export function layoutOptions(model) {
     [...model.pools.values()].some((p) => p.executor === "processes");
   // Threads share the lab's memory: strips only make sense once lanes are processes.
   const gil = model.gil.laneTracks().length + (model.gil.unavailable().length > 0 ? 1 : 0);
-  return { lab: processes, memory: processes && model.proc.memorySamples > 0, gil };
+  // Thread states the backend said it cannot read are not drawn at all (not guessed at).
+  const states = model.threads.workers.size > 0 && model.threads.unavailable === null;
+  return { lab: processes, memory: processes && model.proc.memorySamples > 0, gil, states };
 }
 
 /**
- * Vertical extent of the task bars inside a lane at y (above its memory strip).
+ * Vertical extent of the task bars inside a lane at y (above its thread-state and memory
+ * strips).
  * @param {Layout} layout
  * @param {number} y top of the lane
  */
 export function barBox(layout, y) {
   const pad = layout.laneH >= 30 ? 6 : 3;
-  const top = layout.memH > 0 ? 4 : pad;
-  const bottom = layout.memH > 0 ? layout.memH + 2 : pad + 1;
+  const top = layout.memH > 0 || layout.stateH > 0 ? Math.min(4, pad) : pad;
+  let bottom = layout.memH > 0 ? layout.memH + 2 : pad + 1;
+  if (layout.stateH > 0) bottom = layout.laneH - (stateBox(layout, 0).y - 2);
   return { y: y + top, h: layout.laneH - top - bottom };
+}
+
+/**
+ * Vertical extent of the thread-state strip of a lane at y: along the lane's bottom, above
+ * the memory strip when there is one (h 0 when there is none).
+ * @param {Layout} layout
+ * @param {number} y top of the lane
+ */
+export function stateBox(layout, y) {
+  const bottom = layout.laneH - 1 - (layout.memH > 0 ? layout.memH + 1 : 1);
+  return { y: y + bottom - layout.stateH, h: layout.stateH };
 }
 
 /**

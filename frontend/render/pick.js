@@ -9,8 +9,9 @@ import { barEnd } from "./bars.js";
 import { capBox, capKind } from "./faults.js";
 import { gilLaneTracks } from "./gillane.js";
 import { labRows, visibleParentSpans } from "./ipc.js";
-import { laneIndexAt } from "./layout.js";
+import { laneIndexAt, stateBox } from "./layout.js";
 import { placeMarkers } from "./markers.js";
+import { stateEndT } from "./statestrip.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../model/lanes.js").Lane} Lane */
@@ -27,6 +28,8 @@ import { placeMarkers } from "./markers.js";
  *   | {type: "lab"}
  *   | {type: "gil", pid: number, t: number, label: boolean, col: [number, number], view: [number, number]}
  *   | {type: "gil-off"}
+ *   | {type: "thread-state", lane: Lane, t: number, col: [number, number],
+ *      span: {code: number, from: number, to: number, index: number}}
  *   | {type: "pickle", span: PickleSpan, task: Task | null}
  *   | {type: "memory", lane: Lane | null, t: number, sample: MemorySample}
  *   | {type: "queue", t: number, depth: number, moved: number, cancelled: number}} Hit
@@ -71,6 +74,13 @@ export function pick(model, vp, layout, x, y, nowT, measure, capMeasure = measur
     const lane = model.lanes.list[laneIndex];
     if (x < layout.plotX) return { type: "lane", lane };
     const laneY = layout.lanesY + laneIndex * layout.laneH;
+    if (inPlot && layout.stateH > 0) {
+      const box = stateBox(layout, laneY);
+      if (y >= box.y - 2 && y < box.y + box.h + 1) {
+        const hit = stateHit(model, lane, vp, x - layout.plotX, nowT);
+        if (hit) return hit;
+      }
+    }
     if (inPlot && layout.memH > 0 && y >= laneY + layout.laneH - layout.memH - 2) {
       const hit = memoryHit(model, lane, vp, x - layout.plotX, lane.exitedT ?? nowT);
       if (hit) return hit;
@@ -154,6 +164,25 @@ export function taskAt(lane, vp, px, nowT) {
     }
   }
   return best;
+}
+
+/**
+ * The thread state shown at plot pixel px of a lane's strip, or null where none is known.
+ * @param {TimelineModel} model
+ * @param {Lane} lane
+ * @param {Viewport} vp
+ * @param {number} px
+ * @param {number} nowT
+ * @returns {Hit | null}
+ */
+function stateHit(model, lane, vp, px, nowT) {
+  const ws = model.threads.workers.get(lane.worker);
+  if (!ws) return null;
+  const t = vp.toT(px);
+  const span = model.threads.spanAt(ws, t, stateEndT(model, lane, nowT));
+  if (!span) return null;
+  const c = Math.floor(px);
+  return { type: "thread-state", lane, t, col: [vp.toT(c), vp.toT(c + 1)], span };
 }
 
 /**

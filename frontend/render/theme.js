@@ -15,6 +15,24 @@ export const STATE_COLORS = Object.freeze({
   queue: "#CC79A7", // reddish purple
 });
 
+/**
+ * v3: a worker thread's state, on the thin strip along the bottom of its lane. Paul Tol's
+ * "muted" scheme, made to stay apart under the common colour-vision deficiencies and kept clear
+ * of the task-state colours above: dark indigo where the worker holds the GIL, teal where it
+ * runs without it, rose where it waits for it, pale grey where it waits on a lock (an idle
+ * pool worker), sand where it sleeps.
+ */
+export const THREAD_STATE_COLORS = Object.freeze({
+  holding_gil: "#332288", // indigo
+  cpu_without_gil: "#44AA99", // teal
+  on_cpu: "#88CCEE", // light cyan: on a CPU, the GIL not known
+  gil_wait: "#CC6677", // rose
+  lock_wait: "#CCCCCC", // pale grey
+  sleeping: "#DDCC77", // sand
+  io: "#999933", // olive
+  other: "#882255", // wine
+});
+
 export const THEME = Object.freeze({
   background: "#ffffff",
   text: "#111111",

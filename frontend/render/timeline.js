@@ -11,6 +11,7 @@ import { drawLabLane } from "./ipc.js";
 import { drawLaneBackgrounds, drawLaneBars } from "./lanes.js";
 import { LABEL_PX, drawMarkers, placeMarkers } from "./markers.js";
 import { drawQueueTrack } from "./queuetrack.js";
+import { drawStateStrips } from "./statestrip.js";
 import { THEME, font } from "./theme.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
@@ -53,6 +54,8 @@ export function render(ctx, model, viewport, frame) {
   drawLaneBackgrounds(ctx, model, viewport, layout, nowT, gilShares);
   drawGrid(ctx, viewport, layout);
   drawLaneBars(ctx, model, viewport, layout, nowT, hover?.type === "task" ? hover.task.id : null);
+  drawStateStrips(ctx, model, viewport, layout, nowT, hover?.type === "thread-state"
+    ? { worker: hover.lane.worker, from: hover.span.from, to: hover.span.to } : null);
   drawGilLanes(ctx, model, viewport, layout, nowT, hover?.type === "gil" ? hover : null);
   drawExitCaps(ctx, model.lanes.list, viewport, layout);
   drawLabLane(ctx, model, viewport, layout, nowT, hover?.type === "pickle" ? hover.span : null);

@@ -1,0 +1,147 @@
+// @ts-check
+/**
+ * Draws each worker's thread-state strip (v3): a thin band along the bottom of its lane,
+ * coloured by what the thread was doing (holding the GIL, on CPU without it, waiting for it,
+ * waiting on a lock, sleeping, in I/O), under the task bars so both read at once.
+ *
+ * Level of detail: the visible time line is cut into pixel columns and each column is drawn in
+ * its dominant state (the one covering most of it), equal neighbours merged into one run; a
+ * whole-column stretch of one state is one run without per-column work. So a strip costs at
+ * most one rectangle per column, however many changes hide in a pixel. The tooltip names the
+ * mix of a crowded column.
+ */
+import { DISPLAYED_STATES } from "../model/threadstates.js";
+import { stateBox } from "./layout.js";
+import { THEME, THREAD_STATE_COLORS } from "./theme.js";
+
+/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../model/threadstates.js").ThreadStateFacts} ThreadStateFacts */
+/** @typedef {import("../model/threadstates.js").WorkerStates} WorkerStates */
+/** @typedef {import("../model/lanes.js").Lane} Lane */
+/** @typedef {import("./viewport.js").Viewport} Viewport */
+/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {{x0: number, x1: number, code: number}} StateRun  whole plot columns */
+
+/** Colour of each displayed state code. */
+export const CODE_COLORS = DISPLAYED_STATES.map((s) => THREAD_STATE_COLORS[s]);
+
+/**
+ * Where a worker's observation ends: its exit, else the run's end, else now.
+ * @param {TimelineModel} model
+ * @param {Lane | undefined} lane
+ * @param {number} nowT
+ */
+export function stateEndT(model, lane, nowT) {
+  return lane?.exitedT ?? model.endedT ?? nowT;
+}
+
+/**
+ * Runs of whole columns of one worker's strip in view, each in its column's dominant state.
+ * @param {ThreadStateFacts} facts
+ * @param {WorkerStates} ws
+ * @param {Viewport} vp
+ * @param {number} endT
+ * @returns {StateRun[]}
+ */
+export function stateColumns(facts, ws, vp, endT) {
+  const width = Math.max(1, Math.ceil(vp.width));
+  /** @type {StateRun[]} */
+  const runs = [];
+  const acc = new Float64Array(DISPLAYED_STATES.length);
+  let col = -1;
+  let any = false;
+  const flush = () => {
+    if (col >= 0 && col < width && any) {
+      let best = 0;
+      for (let c = 1; c < acc.length; c++) if (acc[c] > acc[best]) best = c;
+      pushRun(runs, col, col + 1, best);
+    }
+    acc.fill(0);
+    any = false;
+  };
+  facts.forEachPiece(ws, vp.t0, vp.t1, endT, (t0, t1, code) => {
+    let p0 = Math.max(0, vp.toX(t0));
+    const p1 = Math.min(width, vp.toX(t1));
+    while (p0 < p1) {
+      const c = Math.floor(p0);
+      if (c !== col) {
+        flush();
+        col = c;
+      }
+      const end = Math.min(p1, c + 1);
+      acc[code] += end - p0;
+      any = true;
+      p0 = end;
+      // Whole columns inside one piece: a single run, no per-column work.
+      const full = Math.floor(p1);
+      if (p0 === c + 1 && full > p0) {
+        flush();
+        col = -1;
+        pushRun(runs, p0, full, code);
+        p0 = full;
+      }
+    }
+  });
+  flush();
+  return runs;
+}
+
+/**
+ * Append a run, merging with the previous one when it continues it in the same state.
+ * @param {StateRun[]} runs
+ * @param {number} x0
+ * @param {number} x1
+ * @param {number} code
+ */
+function pushRun(runs, x0, x1, code) {
+  const last = runs[runs.length - 1];
+  if (last && last.x1 === x0 && last.code === code) last.x1 = x1;
+  else runs.push({ x0, x1, code });
+}
+
+/**
+ * Draw every lane's thread-state strip; the hovered stretch gets an outline.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {TimelineModel} model
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} nowT
+ * @param {{worker: number, from: number, to: number} | null} hover
+ */
+export function drawStateStrips(ctx, model, vp, layout, nowT, hover) {
+  if (layout.stateH <= 0) return;
+  const facts = model.threads;
+  const lanes = model.lanes.list;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(layout.plotX, layout.lanesY, layout.plotW, lanes.length * layout.laneH);
+  ctx.clip();
+  for (let i = 0; i < lanes.length; i++) {
+    const ws = facts.workers.get(lanes[i].worker);
+    if (!ws) continue;
+    const box = stateBox(layout, layout.lanesY + i * layout.laneH);
+    const runs = stateColumns(facts, ws, vp, stateEndT(model, lanes[i], nowT));
+    // One path per colour: a zoomed-out strip can be a run per column, and changing the fill
+    // style for each of them costs more than the rectangles themselves.
+    for (let code = 0; code < CODE_COLORS.length; code++) {
+      let any = false;
+      ctx.beginPath();
+      for (const r of runs) {
+        if (r.code !== code) continue;
+        ctx.rect(layout.plotX + r.x0, box.y, r.x1 - r.x0, box.h);
+        any = true;
+      }
+      if (!any) continue;
+      ctx.fillStyle = CODE_COLORS[code];
+      ctx.fill();
+    }
+    if (hover && hover.worker === ws.worker) {
+      const x0 = Math.max(-2, vp.toX(hover.from));
+      const x1 = Math.min(layout.plotW + 2, vp.toX(hover.to));
+      ctx.strokeStyle = THEME.highlight;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(layout.plotX + x0 - 1, box.y - 1, Math.max(2, x1 - x0) + 2, box.h + 2);
+    }
+  }
+  ctx.restore();
+}
