@@ -11,6 +11,7 @@ Writes the table as JSON (default bench-results/bench.json) and prints it.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
 import multiprocessing
@@ -25,7 +26,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from schedviz.instrument import gil
+from schedviz.instrument import aio, gil
+from schedviz.instrument.aio import Instrument, InstrumentedLoop
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.recorder import Recorder
 from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
@@ -116,6 +118,46 @@ def process_case(rounds: int, method: str) -> dict[str, Any]:
                 f"{workers} workers", times, inst.events, goal=1.03)
 
 
+ASYNCIO_STEPS = 100_000
+
+
+async def _sleep0_steps(tasks: int) -> None:
+    async def spin(n: int) -> None:
+        for _ in range(n):
+            await asyncio.sleep(0)
+
+    await asyncio.gather(*(spin(ASYNCIO_STEPS // tasks) for _ in range(tasks)))
+
+
+def asyncio_case(rounds: int, tasks: int) -> dict[str, Any]:
+    """100,000 asyncio.sleep(0) steps on a plain loop and on the lab's instrumented one."""
+    rec = Recorder()
+    counted = {"events": 0}
+
+    def emit(batch: list[list[Any]]) -> None:
+        counted["events"] += len(batch)
+        channel.pack({"type": "events", "events": batch})
+
+    flusher = Flusher(rec, emit)
+    flusher.start()
+    inst = Instrument(rec)
+    plain_loop = asyncio.new_event_loop()
+    inst_loop = InstrumentedLoop(inst)
+    job = lambda loop: loop.run_until_complete(_sleep0_steps(tasks))  # noqa: E731
+    job(plain_loop)
+    job(inst_loop)
+    times: dict[str, list[float]] = {"plain": [], "instrumented": []}
+    for _ in range(rounds):
+        times["plain"].append(time_it(lambda: job(plain_loop)))
+        times["instrumented"].append(time_it(lambda: job(inst_loop)))
+    plain_loop.close()
+    inst_loop.close()
+    flusher.close()
+    impl = "C" if aio.ACCELERATED else "Python"
+    return _row(f"asyncio {ASYNCIO_STEPS:,} sleep(0) steps in {tasks} task(s) ({impl} steps)",
+                times, counted["events"], goal=1.5)
+
+
 def _threads_doing(fns: list[Callable[[], object]]) -> None:
     threads = [threading.Thread(target=fn) for fn in fns]
     for t in threads:
@@ -200,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         ("threads", lambda: thread_case(args.rounds)),
         ("processes-fork", lambda: process_case(args.rounds, "fork")),
         ("processes-spawn", lambda: process_case(args.rounds, "spawn")),
+        ("asyncio, 1 task", lambda: asyncio_case(args.rounds, 1)),
+        ("asyncio, 100 tasks", lambda: asyncio_case(args.rounds, 100)),
     ]
     for i, (label, case) in enumerate(cases, 1):
         print(f"[{i}/{len(cases) + 1}] {label} …", file=sys.stderr, flush=True)

@@ -6,6 +6,7 @@
  */
 import { SCHEMA_VERSION, ServerMessage } from "./protocol.js";
 import { summarizeGil } from "./model/gil.js";
+import { summarizeThreadStates } from "./model/threadstates.js";
 import { LiveClock, deriveRunState } from "./model/live.js";
 import { computeStats } from "./model/stats.js";
 import { EventStore } from "./model/store.js";
@@ -243,6 +244,15 @@ function refreshSummary(nowT, force) {
   $("legend").classList.toggle("processes", processes);
   const gil = summarizeGil(model.gil, model.endedT ?? nowT);
   $("legend").classList.toggle("gil", gil.lanes > 0);
+  const threads = summarizeThreadStates(
+    model.threads,
+    (w) => model.lanes.byWorker.get(w)?.exitedT ?? model.endedT ?? nowT,
+  );
+  // The strip's legend once a run has thread states; its stand-in when /proc could not be read.
+  $("legend").classList.toggle("threads", threads.changes > 0 && threads.unavailable === null);
+  $("legend").classList.toggle("threads-off", threads.unavailable !== null);
+  const off = $("legend-threads-off");
+  if (off.title !== (threads.unavailable ?? "")) off.title = threads.unavailable ?? "";
   updateSummary($("summary"), $("timeline"), {
     stats: computeStats(model, nowT),
     state,
@@ -254,6 +264,7 @@ function refreshSummary(nowT, force) {
     events: store.events.length,
     process: processCounts(model),
     gil,
+    threads,
   });
 }
 

@@ -326,8 +326,8 @@ class AioIdle(_Event):
 class AioReady(_Event):
     kind: Literal["aio_ready"] = "aio_ready"
     ready: int = Field(
-        description="v4: callbacks ready at this loop iteration (call_soon + I/O events); "
-        "sent when it changes"
+        description="v4: tasks that were ready at the loop iteration that began at t (the "
+        "steps it ran); sent when it changes"
     )
 
 

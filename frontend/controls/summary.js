@@ -19,6 +19,8 @@ import { formatDuration, formatRate } from "../render/format.js";
  * @property {number} events
  * @property {ProcessCounts} [process]  v2: what a process pool adds
  * @property {import("../model/gil.js").GilSummary} [gil]  v3: the GIL over the whole run
+ * @property {import("../model/threadstates.js").ThreadStateSummary} [threads]  v3: worker
+ *   thread states over the whole run
  */
 
 /**
@@ -84,6 +86,9 @@ export function dataAttributes(s) {
     gilFree: String(s.gil?.free ?? 0),
     gilUnknown: String(s.gil?.unknown ?? 0),
     gilUnavailable: (s.gil?.unavailable ?? []).join("; "),
+    threadStates: JSON.stringify(s.threads?.states ?? {}),
+    threadStateChanges: String(s.threads?.changes ?? 0),
+    threadStatesUnavailable: s.threads?.unavailable ?? "",
   };
 }
 

@@ -57,8 +57,10 @@ def test_sleepers_yield_exactly_at_their_await_line() -> None:
 def test_blocking_call_is_reported_at_its_line_while_and_after_it_blocks() -> None:
     run = run_aio("blocking", n_tasks=3, task_ms=150)
     line = line_of("time.sleep(run.s)  # blocks the loop")
-    assert {(b["line"], b["ongoing"]) for b in run.blocked} == {(line, True), (line, False)}
-    final = next(b for b in run.blocked if not b["ongoing"])
+    # (A loaded machine may stretch another step past 50 ms too: that report is real.)
+    mine = [b for b in run.blocked if b["line"] == line]
+    assert sorted(b["ongoing"] for b in mine) == [False, True]
+    final = next(b for b in mine if not b["ongoing"])
     assert final["file"] == aio_workloads.__file__ and "time.sleep" in final["source"]
     assert final["dur_ns"] >= 150e6
     assert any("blocked the loop" in w and f"aio_workloads.py:{line}" in w and "time.sleep" in w

@@ -57,8 +57,11 @@ _LIBRARY = tuple(
 _INSTRUMENT = os.path.normcase(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _SLEEP_CODE = asyncio.sleep.__code__
 
-#: code object -> True if it is user code (not the standard library, not this module)
+#: code object -> True if it is user code (not the standard library, not schedviz.instrument)
 _user_code: dict[CodeType, bool] = {}
+#: id(code) -> (code, is user code): the hot path's cache (hashing a code object hashes its
+#: bytecode and constants each time; the code is kept so that its id is not reused)
+_user_ids: dict[int, tuple[CodeType, bool]] = {}
 #: awaitable code names that wait on a synchronisation object, by kind shown to the user
 _SYNC_CODES = {
     "Queue.get": "queue", "Queue.put": "queue", "Lock.acquire": "lock",
@@ -70,6 +73,7 @@ _SYNC_CODE_OBJECTS = {
     asyncio.Semaphore.acquire.__code__, asyncio.Event.wait.__code__,
     asyncio.Condition.wait.__code__, asyncio.Queue.join.__code__,
 }
+_SYNC_IDS = {id(c) for c in _SYNC_CODE_OBJECTS}
 #: what a library coroutine waits for, in the user's words
 _WAIT_WORDS = {
     "StreamReader.read": "a socket read", "StreamReader.readline": "a socket read",
@@ -132,17 +136,25 @@ class Instrument:
     """Instruments one event loop for one run; `install(loop)` before any task is created."""
 
     def __init__(self, recorder: Recorder, slow_step_ms: float = 50.0,
-                 names: Names | None = None) -> None:
+                 names: Names | None = None, accelerated: bool | None = None) -> None:
+        """`accelerated`: time steps in C (default: when built, see ACCELERATED)."""
         self.rec = recorder
+        use_c = ACCELERATED if accelerated is None else accelerated
+        if use_c and _CStepTimer is None:
+            raise RuntimeError(f"the C step timer is not available: {WHY_NOT_ACCELERATED}")
+        self._timer_type: Any = _CStepTimer if use_c else StepTimer
         self.names = names or Names()
         self.slow_ns = int(slow_step_ms * 1e6)
         self._ids = 0
         #: the StepTimer whose step runs now, and when it began (read by the watchdog)
         self.current: StepTimer | None = None
         self.step_t0 = 0
-        self.steps = 0
-        self.soon = 0  # call_soon calls since the last select
+        self.py_steps = 0  # steps since the last select (the Python timer counts here)
+        self._stepped: Callable[[], int] = (
+            _aiostep.stepped if use_c and _aiostep is not None else self._stepped_py
+        )
         self._last_ready = -1
+        self._iteration_t = 0
         #: the pool task the current step handed work to, and that step's start
         self.offload_task = 0
         self.offload_at = 0
@@ -186,7 +198,7 @@ class Instrument:
         self._ids += 1
         task_id = self._ids
         parent = self.current.task_id if self.current is not None else None
-        timer = StepTimer(coro, task_id, self)
+        timer = self._timer_type(coro, task_id, self, self.rec, self.rec._capacity)
         task = asyncio.Task(timer, loop=loop, **kwargs)
         timer.task = task
         qualname = getattr(coro, "__qualname__", type(coro).__name__)
@@ -198,13 +210,21 @@ class Instrument:
     # -- the ready queue and idle time (called by the loop) --------------------------------
 
     def selected(self, t0: int, t1: int, timeout: float | None, io_events: int) -> None:
-        ready = self.soon + io_events
-        self.soon = 0
+        """One select of the loop: idle if it could wait; the previous iteration's steps."""
         if timeout is None or timeout > 0:
             self.rec.record_at("aio_idle", t0, t1 - t0, io_events)
+        # Each iteration runs what was ready when it began: the task steps since the last
+        # select are the tasks that were ready then. Counted, not read from the loop's queue
+        # (a private attribute).
+        ready = self._stepped()
         if ready != self._last_ready:
             self._last_ready = ready
-            self.rec.record_at("aio_ready", t1, ready)
+            self.rec.record_at("aio_ready", self._iteration_t, ready)
+        self._iteration_t = t1
+
+    def _stepped_py(self) -> int:
+        n, self.py_steps = self.py_steps, 0
+        return n
 
     # -- after each step --------------------------------------------------------------------
 
@@ -231,16 +251,16 @@ class Instrument:
             else:
                 leaf = aw
                 break
+            code = f.f_code
             if lib is None:
-                code = f.f_code
-                known = _user_code.get(code)
+                known = _user_ids.get(id(code))
                 if known is None:
-                    known = is_user_code(code)
-                if known:
+                    known = _user_ids[id(code)] = (code, is_user_code(code))
+                if known[1]:
                     user = f
                 else:
                     lib = f
-            if sync is None and f.f_code in _SYNC_CODE_OBJECTS:
+            if sync is None and id(code) in _SYNC_IDS:
                 sync = f  # the outermost: Queue.join, not the Event it waits on inside
             aw = aw_next
         what: object = "the loop (a bare yield)"
@@ -248,14 +268,9 @@ class Instrument:
         if self.offload_at == self.step_t0 and leaf is not None:
             # This step called run_in_executor (or to_thread) and now awaits a future: the
             # pool task's. (Awaiting a future shows only its iterator, hence the stamp.)
-            what = f"executor task #{self.offload_task}"
+            what = self.offload_what()
         elif sync is not None:  # `async with lock:` awaits Lock.acquire under __aenter__
-            code = sync.f_code
-            what = code
-            obj = sync.f_locals.get("self")
-            name = self.names.of(obj) if obj is not None else None
-            sync_kind = _SYNC_CODES[code.co_qualname]
-            waits_on = f"{sync_kind} {name}" if name else f"an unnamed {sync_kind}"
+            what, waits_on = self.sync_what(sync)
         elif lib is not None:
             code = lib.f_code
             what = code
@@ -274,10 +289,35 @@ class Instrument:
         dur = t1 - t0
         self.rec.record_at("aio_step", t0, timer.task_id, dur, None, None, "", None, outcome)
         timer.steps += 1
+        self.py_steps += 1  # the C timer counts its own
         if dur > self.slow_ns:
             self._slow(timer, t0, dur, None, None)
         if self.queues:
             self._queue_sizes_changed(t1)
+
+    def ended(self, timer: Any, t0: int, outcome: str | None,
+              exc: BaseException | None) -> None:
+        """The step that began at t0 ended the task (outcome None: `exc` says how)."""
+        error = None
+        if outcome is None:
+            if isinstance(exc, asyncio.CancelledError):
+                outcome = "cancelled"
+            else:
+                outcome, error = "error", repr(exc)[:200]
+        self.after_step(timer, t0, outcome)
+        self.task_done(timer, outcome, error, t0)
+
+    def sync_what(self, frame: FrameType) -> tuple[object, str]:
+        """What a step waits for inside a Queue.get, Lock.acquire, …, and on which object."""
+        code = frame.f_code
+        obj = frame.f_locals.get("self")
+        name = self.names.of(obj) if obj is not None else None
+        kind = _SYNC_CODES[code.co_qualname]
+        return code, (f"{kind} {name}" if name else f"an unnamed {kind}")
+
+    def offload_what(self) -> str:
+        """The step called run_in_executor (or to_thread): the pool task it now awaits."""
+        return f"executor task #{self.offload_task}"
 
     def after_yield(self, timer: StepTimer, t0: int) -> None:
         """Record a step that yielded (the slow path; send() inlines the same)."""
@@ -288,6 +328,7 @@ class Instrument:
         self.rec.record_at("aio_step", t0, timer.task_id, dur, file, line, what, waits_on,
                            "yield")
         timer.steps += 1
+        self.py_steps += 1
         if dur > self.slow_ns:
             self._slow(timer, t0, dur, file, line)
         if self.queues:
@@ -345,11 +386,17 @@ class Instrument:
 
 
 class StepTimer(collections.abc.Coroutine):  # type: ignore[type-arg]
-    """A task's coroutine, timed: each send/throw is one step of the task."""
+    """A task's coroutine, timed: each send/throw is one step of the task.
+
+    The reference implementation; `schedviz._aiostep.StepTimer` does the same in C and is used
+    when it is built (see ACCELERATED). Both hand a task's end, slow steps and throws to the
+    Instrument, so they record the same events.
+    """
 
     __slots__ = ("_inst", "blocked_at", "coro", "steps", "task", "task_id")
 
-    def __init__(self, coro: Coroutine[Any, Any, Any], task_id: int, inst: Instrument) -> None:
+    def __init__(self, coro: Coroutine[Any, Any, Any], task_id: int, inst: Instrument,
+                 recorder: Recorder | None = None, capacity: int = 0) -> None:
         self.coro = coro
         self.task_id = task_id
         self._inst = inst
@@ -368,16 +415,10 @@ class StepTimer(collections.abc.Coroutine):  # type: ignore[type-arg]
         try:
             out = self.coro.send(value)
         except StopIteration:
-            inst.after_step(self, t0, "done")
-            inst.task_done(self, "done", None, t0)
-            raise
-        except asyncio.CancelledError:
-            inst.after_step(self, t0, "cancelled")
-            inst.task_done(self, "cancelled", None, t0)
+            inst.ended(self, t0, "done", None)
             raise
         except BaseException as exc:
-            inst.after_step(self, t0, "error")
-            inst.task_done(self, "error", repr(exc)[:200], t0)
+            inst.ended(self, t0, None, exc)
             raise
         # The common case, inlined: one step that yielded (a method call per step costs more
         # than the rest of this together).
@@ -392,6 +433,7 @@ class StepTimer(collections.abc.Coroutine):  # type: ignore[type-arg]
         else:
             rec.dropped += 1
         self.steps += 1
+        inst.py_steps += 1
         if dur > inst.slow_ns:
             inst._slow(self, t0, dur, file, line)
         if inst.queues:
@@ -399,28 +441,8 @@ class StepTimer(collections.abc.Coroutine):  # type: ignore[type-arg]
         return out
 
     def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        inst = self._inst
-        t0 = inst.step_t0 = _now()
-        inst.current = self
-        try:
-            if val is None and tb is None:
-                out = self.coro.throw(typ)
-            else:
-                out = self.coro.throw(typ, val, tb)
-        except StopIteration:
-            inst.after_step(self, t0, "done")
-            inst.task_done(self, "done", None, t0)
-            raise
-        except asyncio.CancelledError:
-            inst.after_step(self, t0, "cancelled")
-            inst.task_done(self, "cancelled", None, t0)
-            raise
-        except BaseException as exc:
-            inst.after_step(self, t0, "error")
-            inst.task_done(self, "error", repr(exc)[:200], t0)
-            raise
-        inst.after_yield(self, t0)
-        return out
+        args = (typ,) if val is None and tb is None else (typ, val, tb)
+        return throw_step(self, args)
 
     def close(self) -> None:
         self.coro.close()
@@ -449,6 +471,23 @@ class StepTimer(collections.abc.Coroutine):  # type: ignore[type-arg]
         return repr(self.coro)
 
 
+def throw_step(timer: Any, args: tuple[Any, ...]) -> Any:
+    """One step that starts with an exception thrown in (cancellation), for both timers."""
+    inst: Instrument = timer._inst
+    t0 = inst.step_t0 = _now()
+    inst.current = timer
+    try:
+        out = timer.coro.throw(*args)
+    except StopIteration:
+        inst.ended(timer, t0, "done", None)
+        raise
+    except BaseException as exc:
+        inst.ended(timer, t0, None, exc)
+        raise
+    inst.after_yield(timer, t0)
+    return out
+
+
 class TimedSelector(selectors.DefaultSelector):
     """The loop's selector, timing each select for the instrument."""
 
@@ -475,12 +514,6 @@ class InstrumentedLoop(asyncio.SelectorEventLoop):
         inst.install(self)
         if pool is not None:
             self.set_default_executor(pool)
-
-    def call_soon(  # type: ignore[override]
-        self, callback: Callable[..., Any], *args: Any, context: Any = None
-    ) -> asyncio.Handle:
-        self._inst.soon += 1
-        return super().call_soon(callback, *args, context=context)
 
     def call_later(  # type: ignore[override]
         self, delay: float, callback: Callable[..., Any], *args: Any, context: Any = None
@@ -526,3 +559,25 @@ def describe(what: object) -> str:
         name = "Future" if what.__name__ in ("FutureIter", "generator") else what.__name__
         return f"a {name}"
     return str(what)
+
+
+def _load_accelerator() -> tuple[Any, str | None]:
+    """The C step timer, or None and why not (then the Python one does the same, slower)."""
+    if os.environ.get(PURE_PYTHON_ENV):
+        return None, f"{PURE_PYTHON_ENV} is set"
+    try:
+        from schedviz import _aiostep  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return None, f"schedviz._aiostep is not built ({exc}); reinstall with a C compiler"
+    _aiostep.configure(_user_code, is_user_code, set(_SYNC_CODE_OBJECTS), _SLEEP_CODE,
+                       throw_step)
+    collections.abc.Coroutine.register(_aiostep.StepTimer)
+    _aiostep.stepped()  # from zero
+    return _aiostep, None
+
+
+PURE_PYTHON_ENV = "SCHEDVIZ_PURE_PYTHON_STEPS"
+_aiostep, WHY_NOT_ACCELERATED = _load_accelerator()
+_CStepTimer = _aiostep.StepTimer if _aiostep is not None else None
+#: steps are timed in C (about 3x cheaper); False: in Python, same events
+ACCELERATED = _CStepTimer is not None

@@ -109,7 +109,34 @@ class Flusher:
 
 def to_compact(raw: list[RawEvent], seq0: int, t0: int) -> list[CompactEvent]:
     """Raw tuples as compact events numbered from `seq0`, deferred reprs taken."""
-    return [compact(_resolve(ev), seq0 + i, t0) for i, ev in enumerate(raw)]
+    out: list[CompactEvent] = []
+    append = out.append
+    for i, ev in enumerate(raw, seq0):
+        if ev[0] == "aio_step":
+            # One per asyncio step (the busiest kind by far), so its own short path; every
+            # run's events are validated against the schema in the tests, layout included.
+            what = ev[6]
+            if type(what) is not str:
+                what = _awaiting(what)
+            append([i, ev[1] - t0, "aio_step", ev[2], ev[3], ev[4], ev[5], what, ev[7], ev[8]])
+        else:
+            append(compact(_resolve(ev), i, t0))
+    return out
+
+
+#: what a step awaited (code object, type or ("sleep", delay)) -> its words; code objects and
+#: types by id (hashing a code object hashes its bytecode), kept alive with their words
+_AWAITING_WORDS: dict[object, tuple[object, str]] = {}
+
+
+def _awaiting(what: object) -> str:
+    key = what if type(what) is tuple else id(what)
+    known = _AWAITING_WORDS.get(key)
+    if known is None:
+        if len(_AWAITING_WORDS) > 10_000:  # sleep delays of every value: keep it bounded
+            _AWAITING_WORDS.clear()
+        known = _AWAITING_WORDS[key] = (what, aio.describe(what))
+    return known[1]
 
 
 #: kind -> positions in a raw tuple `(kind, t, *fields)` that may hold a Deferred repr
@@ -120,18 +147,10 @@ DEFERRING = {
 }
 
 
-_AWAITING = 2 + FIELDS["aio_step"].index("awaiting")
-
-
 def _resolve(ev: RawEvent) -> RawEvent:
-    """Take the reprs the hot path deferred (see common.Deferred, aio.describe)."""
+    """Take the reprs the hot path deferred (see common.Deferred, aio.task_name)."""
     if ev[0] == "aio_task" and type(ev[3]) is not str:
         return (*ev[:3], aio.task_name(ev[3]), *ev[4:])
-    if ev[0] == "aio_step":
-        what = ev[_AWAITING]
-        if type(what) is str:
-            return ev
-        return (*ev[:_AWAITING], aio.describe(what), *ev[_AWAITING + 1 :])
     slots = DEFERRING.get(ev[0])
     if slots is None:
         return ev
