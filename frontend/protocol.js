@@ -68,15 +68,15 @@ export const EventKind = Object.freeze({
   POOL_BROKEN: "pool_broken", // v2: a process pool lost a worker and takes no more work
   GIL_SAMPLER: "gil_sampler", // v3: an interpreter's GIL sampler started, or could not
   GIL: "gil", // v3: a change of GIL holder in one process, with its uncertainty window
-  THREAD_STATE: "thread_state", // v3
-  AIO_TASK: "aio_task", // v4
-  AIO_STEP: "aio_step", // v4
-  AIO_TASK_DONE: "aio_task_done", // v4
-  AIO_IDLE: "aio_idle", // v4
-  AIO_READY: "aio_ready", // v4
-  AIO_BLOCKED: "aio_blocked", // v4
-  AIO_OFFLOAD: "aio_offload", // v4
-  AIO_QUEUE: "aio_queue", // v4: a pool worker thread's state changed, as /proc shows it
+  THREAD_STATE: "thread_state", // v3: a pool worker thread's state changed, as /proc shows it
+  AIO_TASK: "aio_task", // v4: an asyncio task was created
+  AIO_STEP: "aio_step", // v4: one step of a task ran; it yielded at file:line or ended
+  AIO_TASK_DONE: "aio_task_done", // v4: a task ended (done, error, cancelled)
+  AIO_IDLE: "aio_idle", // v4: the loop waited in select (nothing was ready)
+  AIO_READY: "aio_ready", // v4: callbacks ready per loop iteration, when it changes
+  AIO_BLOCKED: "aio_blocked", // v4: a step blocked the loop longer than slow_step_ms
+  AIO_OFFLOAD: "aio_offload", // v4: an asyncio task handed work to the thread pool
+  AIO_QUEUE: "aio_queue", // v4: a watched asyncio.Queue's size
   QUEUE_DEPTH: "queue_depth", // v1
   CONFIG_CHANGED: "config_changed", // v1
   ERROR: "error", // v1
@@ -96,12 +96,14 @@ export const ServerMessage = Object.freeze({
  * @typedef {{seq: number, t: number, kind: string, [field: string]: any}} WireEvent
  * @typedef {{run_id: string, state: "running" | "ended", config: RunConfig}} RunStatus
  * @typedef {{
- *   executor: "threads" | "processes", workload: "cpu" | "sleep" | "hash" | "mixed" | "convoy",
+ *   executor: "threads" | "processes" | "asyncio",
+ *   workload: "cpu" | "sleep" | "hash" | "mixed" | "convoy" | "echo" | "blocking" | "gather"
+ *     | "offload" | "queue",
  *   n_tasks: number, task_ms: number, hash_mb: number, arrival: "batch" | "rate",
  *   rate: number, duration_s: number, max_workers: number, fail_every: number,
  *   start_method?: string, submit_mode?: string, chunksize?: number, map_batch?: number,
  *   payload_numbers?: number, kill_every?: number, on_broken?: string,
- *   gil_period_us?: number, switch_interval_ms?: number
+ *   gil_period_us?: number, switch_interval_ms?: number, slow_step_ms?: number
  * }} RunConfig
  */
 
@@ -120,17 +122,21 @@ export const CONFIG_LIMITS = Object.freeze({
   kill_every: { min: 0, max: 10000, step: 1, default: 0 }, // v2
   gil_period_us: { min: 50, max: 1000, step: 1, default: 250 }, // v3
   switch_interval_ms: { min: 0.1, max: 50, step: 0.1, default: 5 }, // v3
+  slow_step_ms: { min: 1, max: 10000, step: 1, default: 50 }, // v4: asyncio, live
 });
 
 /** Choices for the enumerated RunConfig fields, first one the default where the server agrees. */
 export const CONFIG_CHOICES = Object.freeze({
-  executor: ["threads", "processes"],
-  workload: ["sleep", "cpu", "hash", "mixed", "convoy"], // convoy: v3
+  executor: ["threads", "processes", "asyncio"], // asyncio: v4
+  workload: ["sleep", "cpu", "hash", "mixed", "convoy"], // convoy: v3; for a pool
   arrival: ["batch", "rate"],
   start_method: ["spawn", "fork", "forkserver"], // v2
   submit_mode: ["submit", "map"], // v2
   on_broken: ["restart", "end"], // v2
 });
+
+/** v4: the workloads executor "asyncio" runs (the server refuses the pool workloads there). */
+export const ASYNCIO_WORKLOADS = Object.freeze(["sleep", "echo", "blocking", "cpu", "gather", "offload", "queue"]);
 
 /** Whether `kind` is an event kind this schema version knows. */
 export function isKnownKind(kind) {

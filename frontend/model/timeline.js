@@ -10,6 +10,7 @@
  *   recomputed over the whole run per batch.
  */
 import { EventKind } from "../protocol.js";
+import { AioFacts } from "./aio.js";
 import { GilFacts } from "./gil.js";
 import { LaneSet } from "./lanes.js";
 import { ProcessFacts } from "./processes.js";
@@ -83,6 +84,8 @@ export class TimelineModel {
     this.gil = new GilFacts();
     /** v3: what each worker thread was doing (from /proc), read with the GIL tracks. */
     this.threads = new ThreadStateFacts(this.gil);
+    /** v4: an asyncio run's tasks, steps, idle time, slow steps, queues and waiters. */
+    this.aio = new AioFacts();
   }
 
   /**
@@ -98,6 +101,7 @@ export class TimelineModel {
         this.wallTimeNs = ev.wall_time_ns;
         this.schemaVersion = ev.schema_version;
         this.startedSeen = true;
+        this.aio.configure(ev.config);
         break;
       case EventKind.RUN_ENDED:
         this.endedT = ev.t;
@@ -219,6 +223,30 @@ export class TimelineModel {
       case EventKind.THREAD_STATE:
         this.threads.change(/** @type {any} */ (ev));
         break;
+      case EventKind.AIO_TASK:
+        this.aio.taskCreated(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_STEP:
+        this.aio.step(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_TASK_DONE:
+        this.aio.taskDone(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_IDLE:
+        this.aio.idleSpan(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_READY:
+        this.aio.readySample(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_BLOCKED:
+        this.aio.blockedReport(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_OFFLOAD:
+        this.aio.offload(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_QUEUE:
+        this.aio.queueSize(/** @type {any} */ (ev));
+        break;
       case EventKind.QUEUE_DEPTH:
         insertSorted(this.reportedDepth, { t: ev.t, depth: ev.depth }, byTime);
         break;
@@ -228,6 +256,7 @@ export class TimelineModel {
           { t: ev.t, seq: ev.seq, field: ev.field, old: ev.old, new: ev.new },
           byTime,
         );
+        if (ev.field === "slow_step_ms") this.aio.thresholdChanged(ev.t, ev.new);
         break;
       case EventKind.ERROR:
         this._notice(ev, "error", ev.message);
