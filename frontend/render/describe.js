@@ -4,6 +4,8 @@
  * queue wait), so the DOM layer only lays them out.
  */
 import { exitDescription, ipcCost, lostToBrokenPool, sampleAt } from "../model/processes.js";
+import { isAioHit } from "./aiopick.js";
+import { describeAio } from "./describeaio.js";
 import { describeGil, describeGilOff } from "./describegil.js";
 import { describeThreadState, stateRows } from "./describestates.js";
 import { percent, runWorkerShare } from "./gillane.js";
@@ -24,6 +26,7 @@ import { formatMB } from "./memory.js";
  * @returns {Description}
  */
 export function describe(model, hit, nowT) {
+  if (isAioHit(hit)) return describeAio(model, hit, nowT);
   switch (hit.type) {
     case "task":
       return describeTask(model, hit.task, nowT, hit.item ?? null);
@@ -324,6 +327,10 @@ export function describeMarker(model, marker) {
     note =
       "sys.setswitchinterval in the lab: how long a thread may keep the GIL while others wait " +
       "before it is asked to drop it. Shorter means more hand-offs on the GIL lane.";
+  } else if (marker.field === "slow_step_ms") {
+    note =
+      "The asyncio run's slow-step threshold: from here on, a step longer than this is " +
+      "reported as having blocked the loop, with the line it was blocked at.";
   } else if (marker.field === "chunksize") {
     const after = [...model.tasks.values()].filter((t) => t.chunk && t.submittedT !== null && t.submittedT >= marker.t);
     rows.push(["chunks since", String(after.length)]);

@@ -7,6 +7,7 @@
  *   │        │ time axis                     │
  *   │        │ marker labels                 │
  *   │ GIL    │ GIL holder per process (v3)   │  one row per sampled interpreter, or a notice
+ *   │ loop … │ asyncio: loop, tasks, tracks  │  v4: an asyncio run's section (aiolayout.js)
  *   │ W1 …   │ lane 1                        │
  *   │ W2 …   │ lane 2 …                      │
  *   │ lab    │ the parent process (v2)       │  process pools only: its pickling and memory
@@ -38,6 +39,8 @@
  * @property {number} gilY        top of the first GIL row (v3)
  * @property {number} gilH        height of one GIL row
  * @property {number} gilCount    GIL rows: one per sampled interpreter, plus one notice row
+ * @property {number} aioY        top of an asyncio run's section (v4)
+ * @property {number} aioH        its height (0: not an asyncio run)
  */
 
 /**
@@ -46,7 +49,12 @@
  * @property {boolean} [memory]  reserve a memory strip at the bottom of each lane
  * @property {number} [gil]      GIL rows above the worker lanes (v3)
  * @property {boolean} [states]  reserve a thread-state strip in each lane (v3)
+ * @property {number} [aio]      height of the asyncio section above the worker lanes (v4)
+ * @property {boolean} [queue]   draw the queue-depth track (default true; v4: an asyncio run
+ *   that never offloaded work has no pool queue to show)
  */
+
+import { aioGeometry } from "./aiolayout.js";
 
 export const AXIS_H = 30;
 export const MARKER_H = 28;
@@ -81,13 +89,16 @@ export const STATE_H_SMALL = 5;
 export function computeLayout(width, laneCount, options = {}) {
   const w = Math.max(320, Math.floor(width));
   const gutter = Math.round(Math.min(280, Math.max(170, w * 0.2)));
-  const lanes = Math.max(1, laneCount);
-  const laneH = Math.max(MIN_LANE_H, Math.min(MAX_LANE_H, Math.floor(LANES_TARGET_H / lanes)));
+  // v4: an asyncio run has worker lanes only once it offloads work; no empty lane before.
+  const aioH = Math.max(0, options.aio ?? 0);
+  const lanes = aioH > 0 ? laneCount : Math.max(1, laneCount);
+  const laneH = Math.max(MIN_LANE_H, Math.min(MAX_LANE_H, Math.floor(LANES_TARGET_H / Math.max(1, lanes))));
   const axisY = 0;
   const markerY = axisY + AXIS_H;
   const gilY = markerY + MARKER_H;
   const gilCount = Math.max(0, options.gil ?? 0);
-  const lanesY = gilY + (gilCount > 0 ? gilCount * GIL_H + GIL_GAP : 0);
+  const aioY = gilY + (gilCount > 0 ? gilCount * GIL_H + GIL_GAP : 0);
+  const lanesY = aioY + aioH;
   const labY = lanesY + lanes * laneH;
   const labH = options.lab ? LAB_H : 0;
   const memH = options.memory && laneH >= 30 ? MEM_H : 0;
@@ -95,7 +106,7 @@ export function computeLayout(width, laneCount, options = {}) {
   const queueY = labY + labH + QUEUE_GAP;
   return {
     width: w,
-    height: queueY + QUEUE_H + BOTTOM_PAD,
+    height: queueY + (options.queue === false ? 0 : QUEUE_H) + BOTTOM_PAD,
     gutter,
     plotX: gutter,
     plotW: w - gutter - 8,
@@ -108,7 +119,7 @@ export function computeLayout(width, laneCount, options = {}) {
     laneCount,
     twoLineLabels: laneH >= 40,
     queueY,
-    queueH: QUEUE_H,
+    queueH: options.queue === false ? 0 : QUEUE_H,
     labY,
     labH,
     memH,
@@ -116,6 +127,8 @@ export function computeLayout(width, laneCount, options = {}) {
     gilY,
     gilH: GIL_H,
     gilCount,
+    aioY,
+    aioH,
   };
 }
 
@@ -133,7 +146,9 @@ export function layoutOptions(model) {
   const gil = model.gil.laneTracks().length + (model.gil.unavailable().length > 0 ? 1 : 0);
   // Thread states the backend said it cannot read are not drawn at all (not guessed at).
   const states = model.threads.workers.size > 0 && model.threads.unavailable === null;
-  return { lab: processes, memory: processes && model.proc.memorySamples > 0, gil, states };
+  const aio = aioGeometry(model, 0).h;
+  const queue = aio === 0 || model.submitted > 0;
+  return { lab: processes, memory: processes && model.proc.memorySamples > 0, gil, states, aio, queue };
 }
 
 /**

@@ -33,6 +33,10 @@ export function markerText(marker) {
   if (marker.field === "switch_interval_ms") {
     return `switch interval ${formatValue(marker.old)} → ${formatValue(marker.new)} ms`;
   }
+  // v4: an asyncio run's slow-step threshold, in ms.
+  if (marker.field === "slow_step_ms") {
+    return `slow step ${formatValue(marker.old)} → ${formatValue(marker.new)} ms`;
+  }
   return `${marker.field} ${formatValue(marker.old)} → ${formatValue(marker.new)}`;
 }
 

@@ -4,6 +4,7 @@
  * placement as drawing, so the tooltip always explains what the user sees.
  */
 import { itemAt, sampleAt } from "../model/processes.js";
+import { pickAio } from "./aiopick.js";
 import { lowerBound, upperBound } from "../model/sorted.js";
 import { barEnd } from "./bars.js";
 import { capBox, capKind } from "./faults.js";
@@ -32,7 +33,8 @@ import { stateEndT } from "./statestrip.js";
  *      span: {code: number, from: number, to: number, index: number}}
  *   | {type: "pickle", span: PickleSpan, task: Task | null}
  *   | {type: "memory", lane: Lane | null, t: number, sample: MemorySample}
- *   | {type: "queue", t: number, depth: number, moved: number, cancelled: number}} Hit
+ *   | {type: "queue", t: number, depth: number, moved: number, cancelled: number}
+ *   | import("./aiopick.js").AioHit} Hit
  */
 
 /** How close (CSS px) the pointer must be to a thin bar or a marker line to hit it. */
@@ -68,6 +70,11 @@ export function pick(model, vp, layout, x, y, nowT, measure, capMeasure = measur
       type: "gil", pid: tracks[row].pid, t: vp.toT(px), label: x < layout.plotX,
       col: [vp.toT(c), vp.toT(c + 1)], view: [vp.t0, vp.t1],
     };
+  }
+  if (layout.aioH > 0 && y >= layout.aioY && y < layout.aioY + layout.aioH) {
+    // v4: an asyncio run's loop lane, task rows and tracks.
+    const hit = pickAio(model, vp, layout, x, y, nowT);
+    if (hit) return hit;
   }
   const laneIndex = laneIndexAt(layout, y);
   if (laneIndex >= 0 && laneIndex < model.lanes.list.length) {

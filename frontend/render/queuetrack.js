@@ -63,6 +63,7 @@ export function niceMax(max) {
  * @param {number} nowT
  */
 export function drawQueueTrack(ctx, model, vp, layout, nowT) {
+  if (layout.queueH === 0) return;
   const { plotX, queueY, queueH } = layout;
   const top = niceMax(model.queue.max());
   const innerTop = queueY + 16;

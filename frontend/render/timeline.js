@@ -4,6 +4,8 @@
  * axis, grid, lanes, queue track and markers from the model and viewport alone. Loading data
  * happens elsewhere; this only draws.
  */
+import { drawAio, drawAioBackground } from "./aiolanes.js";
+import { aioHover } from "./aiopick.js";
 import { drawAxis, drawGrid } from "./axis.js";
 import { drawExitCaps } from "./faults.js";
 import { drawGilLanes, visibleWorkerShares } from "./gillane.js";
@@ -52,6 +54,7 @@ export function render(ctx, model, viewport, frame) {
   // v3: with a GIL lane, worker labels carry their GIL colour and share of the visible range.
   const gilShares = model.gil.laneTracks().length > 0 ? visibleWorkerShares(model, viewport, nowT) : null;
   drawLaneBackgrounds(ctx, model, viewport, layout, nowT, gilShares);
+  drawAioBackground(ctx, model, viewport, layout, nowT);
   drawGrid(ctx, viewport, layout);
   drawLaneBars(ctx, model, viewport, layout, nowT, hover?.type === "task" ? hover.task.id : null);
   drawStateStrips(ctx, model, viewport, layout, nowT, hover?.type === "thread-state"
@@ -60,10 +63,11 @@ export function render(ctx, model, viewport, frame) {
   drawExitCaps(ctx, model.lanes.list, viewport, layout);
   drawLabLane(ctx, model, viewport, layout, nowT, hover?.type === "pickle" ? hover.span : null);
   drawQueueTrack(ctx, model, viewport, layout, nowT);
+  drawAio(ctx, model, viewport, layout, nowT, aioHover(hover));
   drawAxis(ctx, viewport, layout);
   const placed = placeMarkers(model, viewport, layout, markerMeasure(ctx));
   drawMarkers(ctx, placed, layout, hover?.type === "marker" ? hover.placed : null);
-  if (model.lanes.list.length === 0) {
+  if (model.lanes.list.length === 0 && layout.aioH === 0) {
     ctx.font = font(16);
     ctx.fillStyle = THEME.mutedText;
     ctx.textAlign = "left";

@@ -1,0 +1,307 @@
+// @ts-check
+/**
+ * The task rows of an asyncio run (v4): per task a life line from its creation to its end, its
+ * steps solid in its colour, its waits between them lighter with what it awaits (hatched when
+ * it waits for offloaded work), a tick at each yield point, a mark where it ended and a
+ * call-out when it never yielded; and the link from each offloading task to its pool task's
+ * bar on the worker lanes.
+ *
+ * Level of detail: steps and ticks narrower than a pixel are drawn one per pixel column; a wait
+ * is drawn only where it is at least a pixel wide.
+ */
+import { upperBound } from "../model/sorted.js";
+import { drawBlocked, isSlow, outlineStep } from "./aioloop.js";
+import { AIO_COLORS, aioGeometry, rowBarBox, taskColor } from "./aiolayout.js";
+import { formatDuration } from "./format.js";
+import { barBox } from "./layout.js";
+import { fitText, hatch } from "./paint.js";
+import { THEME, font } from "./theme.js";
+
+/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../model/aio.js").AioTask} AioTask */
+/** @typedef {import("../model/aio.js").AioStep} AioStep */
+/** @typedef {import("../model/aio.js").AioFacts} AioFacts */
+/** @typedef {import("./aiolayout.js").AioGeometry} AioGeometry */
+/** @typedef {import("./viewport.js").Viewport} Viewport */
+/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {import("./aiolanes.js").AioHover} AioHover */
+
+/** @param {{t: number}} x */
+const byTime = (x) => x.t;
+
+/**
+ * One task's row: life line, waits, steps, yield ticks, end mark and call-outs.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {TimelineModel} model
+ * @param {AioTask} task
+ * @param {number} y
+ * @param {number} rowH
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} endT
+ * @param {AioHover | null} hover
+ */
+export function drawTaskRow(ctx, model, task, y, rowH, vp, layout, endT, hover) {
+  const aio = model.aio;
+  const box = rowBarBox(y, rowH);
+  const px = layout.plotX;
+  const color = taskColor(task.id);
+  const steps = task.steps;
+  const stop = task.done ? Math.min(task.done.t, endT) : endT;
+  // Life line: the task exists from its creation to its end.
+  const born = task.createdT ?? steps[0]?.t ?? null;
+  if (born !== null) {
+    const x0 = Math.max(-2, vp.toX(born));
+    const x1 = Math.min(vp.width + 2, vp.toX(stop));
+    if (x1 > x0) {
+      ctx.fillStyle = AIO_COLORS.lifeline;
+      ctx.fillRect(px + x0, Math.round(box.y + box.h / 2), x1 - x0, 1);
+    }
+  }
+  const first = Math.max(0, upperBound(steps, vp.t0, byTime) - 1);
+  // Waits first, steps over them.
+  ctx.font = font(13);
+  ctx.textBaseline = "middle";
+  ctx.textAlign = "left";
+  for (let i = first; i < steps.length && steps[i].t <= vp.t1; i++) {
+    const s = steps[i];
+    if (s.outcome !== "yield") continue;
+    const w1t = steps[i + 1]?.t ?? stop;
+    const x0 = Math.max(-2, vp.toX(s.end));
+    const x1 = Math.min(vp.width + 2, vp.toX(w1t));
+    if (x1 - x0 < 1) continue;
+    const hh = Math.max(6, Math.round(box.h * 0.5));
+    const wy = box.y + (box.h - hh) / 2;
+    const pool = aio.poolTaskOf(s);
+    ctx.globalAlpha = 0.3;
+    ctx.fillStyle = color;
+    ctx.fillRect(px + x0, wy, x1 - x0, hh);
+    ctx.globalAlpha = 1;
+    if (pool !== null) hatch(ctx, px + x0, wy, x1 - x0, hh, color, 6);
+    if (hover && hover.what === "wait" && hover.step === s) {
+      ctx.strokeStyle = THEME.highlight;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(px + x0, wy - 1, x1 - x0, hh + 2);
+    }
+    const text = waitText(s, pool, model);
+    if (x1 - x0 >= 50 && text) {
+      const fitted = fitText(ctx, text, x1 - x0 - 10);
+      if (fitted) {
+        const tw = ctx.measureText(fitted).width;
+        const tx = px + Math.max(x0, 0) + 5;
+        ctx.fillStyle = "rgba(255,255,255,0.85)";
+        ctx.fillRect(tx - 2, box.y + box.h / 2 - 8, tw + 4, 16);
+        ctx.fillStyle = THEME.text;
+        ctx.fillText(fitted, tx, box.y + box.h / 2 + 1);
+      }
+    }
+  }
+  let lastCol = -1;
+  let lastTick = -1;
+  for (let i = first; i < steps.length && steps[i].t <= vp.t1; i++) {
+    const s = steps[i];
+    const x0 = vp.toX(s.t);
+    const x1 = vp.toX(s.end);
+    if (x1 >= -2) {
+      const col = Math.floor(x0);
+      if (x1 - x0 >= 1 || col !== lastCol) {
+        lastCol = Math.floor(x1);
+        ctx.fillStyle = color;
+        ctx.fillRect(px + x0, box.y, Math.max(1.5, x1 - x0), box.h);
+      }
+      // The loop lane names the line; here a short label, inside the step only.
+      if (isSlow(aio, s)) drawBlocked(ctx, vp, layout, s.t, s.end, box, `blocked the loop ${formatDuration(s.dur)}`, true);
+    }
+    if (s.outcome === "yield") {
+      const tc = Math.floor(x1);
+      if (tc !== lastTick && x1 >= -4) {
+        lastTick = tc;
+        const on = hover !== null && hover.what === "yield" && hover.step === s;
+        drawTick(ctx, px + x1, y, box, on);
+      }
+    }
+    if (hover && hover.what === "step" && hover.step === s) outlineStep(ctx, vp, layout, s, box, THEME.highlight);
+  }
+  if (task.done && task.done.t <= endT) drawEnd(ctx, vp, layout, task, box);
+  drawNeverYielded(ctx, model, task, vp, layout, box);
+}
+
+/**
+ * What a wait's bar says: what the task awaits, and the object or pool task it waits on.
+ * @param {AioStep} s
+ * @param {number | null} pool
+ * @param {TimelineModel} model
+ */
+export function waitText(s, pool, model) {
+  if (pool !== null) {
+    const pt = model.tasks.get(pool);
+    const on = pt && pt.worker !== null ? ` on W${pt.worker}` : "";
+    return `${s.awaiting || `pool task #${pool}`}${on}`;
+  }
+  if (s.waitsOn && !s.awaiting.toLowerCase().includes(s.waitsOn.split(" ")[0].toLowerCase())) {
+    return `${s.awaiting} · ${s.waitsOn}`;
+  }
+  return s.waitsOn ? `${s.awaiting} (${s.waitsOn})` : s.awaiting;
+}
+
+/**
+ * A yield tick: a small down-pointing triangle above the row's bar and a line down through it.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} x canvas x
+ * @param {number} y top of the row
+ * @param {{y: number, h: number}} box
+ * @param {boolean} on hovered
+ */
+function drawTick(ctx, x, y, box, on) {
+  const half = on ? 6 : 4;
+  ctx.fillStyle = on ? AIO_COLORS.blocked : AIO_COLORS.tick;
+  ctx.beginPath();
+  ctx.moveTo(x - half, y + 1);
+  ctx.lineTo(x + half, y + 1);
+  ctx.lineTo(x, box.y + 1);
+  ctx.closePath();
+  ctx.fill();
+  ctx.fillRect(Math.round(x) - (on ? 1 : 0.5), box.y, on ? 2.5 : 1.5, box.h);
+}
+
+/**
+ * The end of a task: a bar in its outcome's colour and a symbol (✓ done, ✕ error, ⊘ cancelled).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {AioTask} task
+ * @param {{y: number, h: number}} box
+ */
+function drawEnd(ctx, vp, layout, task, box) {
+  const done = /** @type {NonNullable<AioTask["done"]>} */ (task.done);
+  const x = vp.toX(done.t);
+  if (x < -10 || x > vp.width + 2) return;
+  const color = done.outcome === "done" ? AIO_COLORS.done : done.outcome === "error" ? AIO_COLORS.error : AIO_COLORS.cancelled;
+  const px = layout.plotX + x;
+  ctx.fillStyle = color;
+  ctx.fillRect(px, box.y - 1, 3, box.h + 2);
+  const symbol = done.outcome === "done" ? "✓" : done.outcome === "error" ? "✕" : "⊘";
+  ctx.font = font(Math.min(15, box.h), "bold");
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  ctx.fillText(symbol, px + 5, box.y + box.h / 2 + 1);
+  if (done.outcome !== "done") {
+    const text = done.outcome === "error" ? `raised ${done.error ?? ""}` : "cancelled";
+    ctx.font = font(13, "bold");
+    ctx.fillText(fitText(ctx, text, Math.max(0, layout.plotX + layout.plotW - px - 26)), px + 20, box.y + box.h / 2 + 1);
+  }
+}
+
+/**
+ * A task that ran to its end in one step: say so on its row (red when that step blocked the
+ * loop, as the lab's warning does; muted when it was quick).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {TimelineModel} model
+ * @param {AioTask} task
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {{y: number, h: number}} box
+ */
+function drawNeverYielded(ctx, model, task, vp, layout, box) {
+  if (!neverYielded(task)) return;
+  const s = task.steps[0];
+  const slow = s ? isSlow(model.aio, s) : false;
+  const text = slow ? `never yielded: held the loop ${formatDuration(s.dur)} in one step` : "never yielded";
+  const end = s ? s.end : /** @type {NonNullable<AioTask["done"]>} */ (task.done).t;
+  const x = Math.max(0, vp.toX(end)) + 24;
+  if (x > vp.width - 40) return;
+  ctx.font = font(13, "bold");
+  const label = fitText(ctx, text, layout.plotW - x - 12);
+  if (!label) return;
+  const w = ctx.measureText(label).width + 10;
+  const lx = layout.plotX + x;
+  const ly = box.y + box.h / 2 - 9;
+  ctx.fillStyle = slow ? AIO_COLORS.blocked : "#ffffff";
+  ctx.fillRect(lx, ly, w, 18);
+  ctx.strokeStyle = slow ? AIO_COLORS.blocked : THEME.mutedText;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(lx + 0.5, ly + 0.5, w - 1, 17);
+  ctx.fillStyle = slow ? "#ffffff" : THEME.mutedText;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  ctx.fillText(label, lx + 5, ly + 10);
+}
+
+/**
+ * Whether a task ended after a single step: it never gave the loop back.
+ * @param {AioTask} task
+ */
+export function neverYielded(task) {
+  return task.done !== null && task.done.steps === 1;
+}
+
+/**
+ * Links from each task's wait for offloaded work to the pool task on its worker lane: an arrow
+ * down in the task's colour where the pool task started, and its bar outlined in that colour.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {TimelineModel} model
+ * @param {AioGeometry} g
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} nowT
+ */
+export function drawOffloadLinks(ctx, model, g, vp, layout, nowT) {
+  if (model.aio.offloads.size === 0) return;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(layout.plotX, g.y, layout.plotW, layout.lanesY + layout.laneCount * layout.laneH - g.y);
+  ctx.clip();
+  const rowOf = new Map(g.tasks.map((t, i) => [t.id, i]));
+  for (const [poolTask, o] of model.aio.offloads) {
+    const pt = model.tasks.get(poolTask);
+    if (!pt || pt.startedT === null || pt.worker === null || o.task === null) continue;
+    const laneIndex = model.lanes.list.findIndex((l) => l.worker === pt.worker);
+    if (laneIndex < 0) continue;
+    const color = taskColor(o.task);
+    const bar = barBox(layout, layout.lanesY + laneIndex * layout.laneH);
+    const x0 = layout.plotX + vp.toX(pt.startedT);
+    const x1 = layout.plotX + vp.toX(pt.finishedT ?? nowT);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 3;
+    ctx.strokeRect(x0 - 1.5, bar.y - 1.5, Math.max(2, x1 - x0) + 3, bar.h + 3);
+    const row = rowOf.get(o.task);
+    if (row === undefined) continue;
+    const box = rowBarBox(g.rowsY + row * g.rowH, g.rowH);
+    const fromY = box.y + box.h / 2;
+    const toY = bar.y - 3;
+    ctx.setLineDash([5, 3]);
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(x0, fromY);
+    ctx.lineTo(x0, toY - 6);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = color;
+    ctx.beginPath();
+    ctx.moveTo(x0 - 5, toY - 8);
+    ctx.lineTo(x0 + 5, toY - 8);
+    ctx.lineTo(x0, toY);
+    ctx.closePath();
+    ctx.fill();
+  }
+  ctx.restore();
+}
+
+/**
+ * Where a yield tick is drawn, in canvas CSS pixels (for hit-testing and tests): the end of
+ * step `stepIndex` of task `taskId`, halfway down its row's bar; null when it has no row or
+ * is not a yield.
+ * @param {TimelineModel} model
+ * @param {Layout} layout
+ * @param {Viewport} vp
+ * @param {number} taskId
+ * @param {number} stepIndex
+ */
+export function yieldTickPoint(model, layout, vp, taskId, stepIndex) {
+  const g = aioGeometry(model, layout.aioY);
+  const row = g.tasks.findIndex((t) => t.id === taskId);
+  const step = model.aio.tasks.get(taskId)?.steps[stepIndex];
+  if (row < 0 || !step || step.outcome !== "yield") return null;
+  const box = rowBarBox(g.rowsY + row * g.rowH, g.rowH);
+  return { x: layout.plotX + vp.toX(step.end), y: box.y + box.h / 2 };
+}
