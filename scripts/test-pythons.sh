@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds schedviz (with its GIL sampler) for each CPython 3.11-3.13 found, and runs the tests
-# that depend on the interpreter: the GIL lane's data and the drop-in executor suite.
+# that depend on the interpreter: the GIL lane's data, the drop-in executor suite and the
+# asyncio step timer (C and Python) on real loops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 found=0
@@ -22,8 +23,10 @@ for minor in 11 12 13; do
   "$venv/bin/python" -m pip install -q --upgrade pip
   "$venv/bin/python" -m pip install -q -e . pytest pytest-timeout
   "$venv/bin/python" -c "from schedviz.instrument import gil; m, why = gil.load(); print('GIL sampler:', 'ok' if m else why); raise SystemExit(0 if m else 1)"
+  "$venv/bin/python" -c "from schedviz.instrument import aio; print('asyncio C step timer:', 'ok' if aio.ACCELERATED else aio.WHY_NOT_ACCELERATED); raise SystemExit(0 if aio.ACCELERATED else 1)"
   "$venv/bin/python" -m pytest -q -p no:cacheprovider -p no:playwright -p no:base_url \
-    tests/instrument/test_gil_sampler.py tests/instrument/test_dropin.py
+    tests/instrument/test_gil_sampler.py tests/instrument/test_dropin.py \
+    tests/instrument/test_aio_steps.py tests/lab/test_aio_runs.py
 done
 if [ "$found" = 0 ]; then
   echo "no CPython 3.11-3.13 found" >&2

@@ -380,6 +380,21 @@ static PyObject *py_drain(PyObject *self, PyObject *args) {
     return Py_BuildValue("(NK)", list, (unsigned long long)lost_now);
 }
 
+/* Drop threads that are gone from the watch list (watch_lock held). */
+static void prune_gone(void) {
+    int kept = 0;
+    char path[64];
+    for (int i = 0; i < nwatched; i++) {
+        snprintf(path, sizeof path, "/proc/self/task/%d", watched[i]);
+        if (access(path, F_OK) == 0) {
+            watched[kept] = watched[i];
+            watched_code[kept] = watched_code[i];
+            kept++;
+        }
+    }
+    nwatched = kept;
+}
+
 static PyObject *py_watch(PyObject *self, PyObject *args) {
     int tid;
     if (!PyArg_ParseTuple(args, "i", &tid)) {
@@ -389,6 +404,9 @@ static PyObject *py_watch(PyObject *self, PyObject *args) {
     int known = 0;
     for (int i = 0; i < nwatched; i++) {
         known |= watched[i] == tid;
+    }
+    if (!known && nwatched == MAX_WATCHED) {
+        prune_gone(); /* full: make room from threads that have exited (live resizes) */
     }
     if (!known && nwatched < MAX_WATCHED) {
         watched[nwatched] = tid;
@@ -409,18 +427,7 @@ static PyObject *py_drain_states(PyObject *self, PyObject *args) {
     }
     st_head = (st_head + n) % STATE_RING;
     st_count = 0;
-    /* threads that are gone are dropped from the watch list */
-    int kept = 0;
-    char path[64];
-    for (int i = 0; i < nwatched; i++) {
-        snprintf(path, sizeof path, "/proc/self/task/%d", watched[i]);
-        if (access(path, F_OK) == 0) {
-            watched[kept] = watched[i];
-            watched_code[kept] = watched_code[i];
-            kept++;
-        }
-    }
-    nwatched = kept;
+    prune_gone();
     pthread_mutex_unlock(&watch_lock);
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (list == NULL) {

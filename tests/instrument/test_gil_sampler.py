@@ -200,3 +200,15 @@ def test_thread_states_say_why_when_proc_cannot_be_read(tmp_path: Path) -> None:
     why = gil.states_unreadable(str(tmp_path))  # a /proc without the files
     assert why is not None
     assert "thread states are not shown" in why and "CAP_SYS_PTRACE" in why
+
+
+@needs_sampler
+def test_threads_started_after_many_have_exited_are_still_watched() -> None:
+    # Live resizes start and retire many workers in one run: 300 watched threads exit here.
+    for i in range(300):
+        t = threading.Thread(target=gil.register_current_thread, args=(1000 + i,))
+        t.start()
+        t.join()
+    events = watch({"sleeper": lambda: time.sleep(0.3)})
+    seen = {e["state"] for e in events if e["kind"] == "thread_state" and e["thread"] == "sleeper"}
+    assert "sleeping" in seen
