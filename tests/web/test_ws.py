@@ -11,7 +11,7 @@ from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 from wsutil import WS_URL, events_of, is_run_end, receive_until
 
-from invariants import check_run
+from invariants import check_aio, check_run
 
 SMALL = {"workload": "sleep", "n_tasks": 12, "task_ms": 30, "max_workers": 3}
 
@@ -126,3 +126,33 @@ def test_live_chunksize_on_a_process_map_run_and_a_refusal_elsewhere(client: Tes
         assert "chunksize only applies to submit_mode 'map'" in error["message"]
         ws.send_json({"type": "stop"})
         receive_until(ws, is_run_end)
+
+
+def test_asyncio_run_streams_steps_and_takes_a_live_slow_step_threshold(
+    client: TestClient,
+) -> None:
+    with client.websocket_connect(WS_URL) as ws:
+        ws.receive_json()
+        ws.send_json({"type": "start", "config": {"executor": "asyncio", "workload": "blocking",
+                                                  "n_tasks": 3, "task_ms": 300,
+                                                  "slow_step_ms": 5000}})
+        messages = receive_until(
+            ws, lambda m: any(e["kind"] == "aio_step" for e in m.get("events", [])))
+        ws.send_json({"type": "set", "slow_step_ms": 0.5})
+        messages += receive_until(ws, lambda m: m["type"] == "error")
+        assert "slow_step_ms" in messages[-1]["message"]
+        ws.send_json({"type": "set", "slow_step_ms": 100})
+        messages += receive_until(ws, is_run_end)
+    events = events_of(messages)
+    check_run(events)
+    run = check_aio(events)
+    changes = [(e["field"], e["new"]) for e in events if e["kind"] == "config_changed"]
+    assert changes == [("slow_step_ms", 100)]
+    assert any(not b["ongoing"] and "time.sleep" in b["source"] for b in run.blocked)
+
+
+def test_asyncio_source_is_served_and_nothing_else(client: TestClient) -> None:
+    body = client.get("/api/source/asyncio").json()
+    assert body["file"].endswith("aio_workloads.py")
+    assert any("time.sleep(run.s)" in line for line in body["lines"])
+    assert client.get("/api/source/..%2F..%2Fetc%2Fpasswd").status_code == 404
