@@ -133,7 +133,11 @@ export function drawLoopLane(ctx, model, vp, layout, g, endT, hover) {
     }
   }
   if (hover && hover.what === "step") outlineStep(ctx, vp, layout, hover.step, box, THEME.highlight);
-  for (const s of slow) drawBlocked(ctx, vp, layout, s.t, s.end, box, blockedText(s));
+  // Each label may run on past its step, up to the next slow step's.
+  for (let k = 0; k < slow.length; k++) {
+    const s = slow[k];
+    drawBlocked(ctx, vp, layout, s.t, s.end, box, blockedText(s), false, slow[k + 1]?.t ?? null);
+  }
   // A step still blocking the loop: from its start to now, before its own report arrives.
   for (const r of aio.ongoing.values()) {
     const end = Math.max(r.t + r.dur, endT);
@@ -156,8 +160,9 @@ export function drawLoopLane(ctx, model, vp, layout, g, endT, hover) {
  * @param {{y: number, h: number}} box
  * @param {string | null} text
  * @param {boolean} [inside] fit the label inside the step (else it may run on past its end)
+ * @param {number | null} [untilT] where the next label begins: this one stops before it
  */
-export function drawBlocked(ctx, vp, layout, t0, t1, box, text, inside = false) {
+export function drawBlocked(ctx, vp, layout, t0, t1, box, text, inside = false, untilT = null) {
   const x0 = Math.max(-4, vp.toX(t0));
   const x1 = Math.min(vp.width + 4, vp.toX(t1));
   if (x1 < -4 || x0 > vp.width + 4) return;
@@ -167,7 +172,8 @@ export function drawBlocked(ctx, vp, layout, t0, t1, box, text, inside = false) 
   ctx.strokeRect(px + x0 - 1.5, box.y - 1.5, Math.max(2, x1 - x0) + 3, box.h + 3);
   if (!text) return;
   ctx.font = font(14, "bold");
-  const room = layout.plotW - Math.max(0, x0) - 4;
+  const stop = untilT === null ? layout.plotW : Math.min(layout.plotW, vp.toX(untilT) - 4);
+  const room = stop - Math.max(0, x0) - 4;
   const label = fitText(ctx, text, Math.min(room, inside ? x1 - x0 - 4 : Math.max(x1 - x0 - 8, 520)) - 12);
   if (!label || label.length < 8) return;
   const w = ctx.measureText(label).width + 12;
