@@ -11,6 +11,8 @@ import { LiveClock, deriveRunState } from "./model/live.js";
 import { computeStats } from "./model/stats.js";
 import { EventStore } from "./model/store.js";
 import { RunForm } from "./controls/form.js";
+import { aioSummaryHtml } from "./controls/aiosummary.js";
+import { SourcePanel } from "./controls/sourcepanel.js";
 import { Notices } from "./controls/notices.js";
 import { processCounts, updateSummary } from "./controls/summary.js";
 import { TimelineView } from "./controls/timelineview.js";
@@ -45,9 +47,21 @@ const view = new TimelineView(
   clock,
   {
     onViewChange: (follow) => liveButton.classList.toggle("active", follow),
-    onFrame: (nowT) => refreshSummary(nowT, false),
+    onFrame: (nowT) => {
+      refreshSummary(nowT, false);
+      followHover();
+    },
   },
 );
+/** v4: the asyncio workloads' source beside an asyncio run, following the hovered yield tick. */
+const sourcePanel = new SourcePanel($("source"), $("timeline"), () => api.getAsyncioSource());
+/** @type {import("./render/pick.js").Hit | null} */
+let followed = null;
+function followHover() {
+  if (view.hover === followed) return;
+  followed = view.hover;
+  sourcePanel.follow(followed, store.model);
+}
 liveButton.classList.add("active");
 liveButton.addEventListener("click", () => view.goLive());
 $("fit").addEventListener("click", () => view.fit());
@@ -141,7 +155,7 @@ function onEvents(runId, events) {
   store.append(runId, events);
   const m = store.model;
   clock.observe(m.maxT, performance.now());
-  for (const name of ["max_workers", "chunksize", "switch_interval_ms"]) {
+  for (const name of ["max_workers", "chunksize", "switch_interval_ms", "slow_step_ms"]) {
     const value = currentValue(m, name);
     if (value !== null && value !== known[name]) {
       known[name] = value;
@@ -238,6 +252,7 @@ function refreshSummary(nowT, force) {
   lastSummaryVersion = store.version;
   lastStatusVersion = statusVersion;
   const model = store.model;
+  $("legend").classList.toggle("aio", sourcePanel.update(model));
   const { state, runId } = deriveRunState(model, status);
   // The process-pool legend entries only where they can appear.
   const processes = model.config?.executor === "processes" || model.proc.parentSpans.length > 0;
@@ -253,8 +268,9 @@ function refreshSummary(nowT, force) {
   $("legend").classList.toggle("threads-off", threads.unavailable !== null);
   const off = $("legend-threads-off");
   if (off.title !== (threads.unavailable ?? "")) off.title = threads.unavailable ?? "";
+  const stats = computeStats(model, nowT);
   updateSummary($("summary"), $("timeline"), {
-    stats: computeStats(model, nowT),
+    stats,
     state,
     runId,
     endReason: model.endReason,
@@ -265,6 +281,7 @@ function refreshSummary(nowT, force) {
     process: processCounts(model),
     gil,
     threads,
+    aio: aioSummaryHtml(model, nowT, stats.elapsedNs),
   });
 }
 

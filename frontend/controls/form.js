@@ -11,8 +11,10 @@
  * - Choosing executor "processes" (or map()) opens the "Processes and map()" section, so its
  *   settings are seen when they matter; kill_every is only enabled for a process pool (the server
  *   refuses it otherwise: it would kill the lab) and is sent as 0 while disabled.
+ * - v4: the workload choices follow the executor (asyncio has its own workloads); the slow-step
+ *   threshold is shown for asyncio only and is live there.
  */
-import { CONFIG_CHOICES, CONFIG_LIMITS } from "../protocol.js";
+import { ASYNCIO_WORKLOADS, CONFIG_CHOICES, CONFIG_LIMITS } from "../protocol.js";
 
 export const DEBOUNCE_MS = 150;
 
@@ -20,10 +22,25 @@ export const DEBOUNCE_MS = 150;
 const NUMBER_FIELDS = [
   "n_tasks", "task_ms", "hash_mb", "rate", "duration_s", "fail_every", "max_workers",
   "chunksize", "map_batch", "payload_numbers", "kill_every", "gil_period_us", "switch_interval_ms",
+  "slow_step_ms",
 ];
 const CHOICE_FIELDS = ["executor", "workload", "arrival", "start_method", "submit_mode", "on_broken"];
 /** Fields a running run accepts changes to (sent as `set` messages). */
-const LIVE_FIELDS = ["max_workers", "chunksize", "switch_interval_ms"];
+const LIVE_FIELDS = ["max_workers", "chunksize", "switch_interval_ms", "slow_step_ms"];
+
+/** v4: each executor's workloads, as the workload select offers them. */
+export const WORKLOAD_LABELS = Object.freeze({
+  pool: {
+    sleep: "sleep (I/O-like)", cpu: "cpu (pure Python)", hash: "hash (hashlib)", mixed: "mixed",
+    convoy: "convoy (cpu + I/O)",
+  },
+  asyncio: {
+    sleep: "sleep (coroutines sleeping)", echo: "echo (TCP server + clients)",
+    blocking: "blocking (time.sleep in a coroutine)", cpu: "cpu (a coroutine that never yields)",
+    gather: "gather (sequential vs gather)", offload: "offload (run_in_executor)",
+    queue: "queue (Queue, Lock, Semaphore, Event)",
+  },
+});
 
 /**
  * @typedef {object} FormHandlers
@@ -57,7 +74,9 @@ export class RunForm {
     /** @type {ReturnType<typeof setTimeout> | null} */
     this._resizeTimer = null;
     /** @type {Record<string, number>} live values the server last confirmed; equal ones are not resent */
-    this.confirmed = { max_workers: Number(this.slider.value), chunksize: 1, switch_interval_ms: 5 };
+    this.confirmed = { max_workers: Number(this.slider.value), chunksize: 1, switch_interval_ms: 5, slow_step_ms: 50 };
+    /** Which workloads the workload select offers now: "pool" or "asyncio". */
+    this._workloadKind = "pool";
     this._applyLimits();
     this._bind();
     this._updateRelevance();
@@ -116,6 +135,8 @@ export class RunForm {
         if (raw === "" || !Number.isFinite(n) || n === this.confirmed[name]) continue;
         // chunksize only matters to map() runs; a submit() run has nothing to change.
         if (name === "chunksize" && this._value("submit_mode") !== "map") continue;
+        // The slow-step threshold belongs to an asyncio run's loop; a pool has none.
+        if (name === "slow_step_ms" && this._value("executor") !== "asyncio") continue;
         changes[name] = n;
         this.confirmed[name] = n;
       }
@@ -125,6 +146,7 @@ export class RunForm {
 
   /** Grey out inputs the chosen workload or arrival ignores (they are still sent). */
   _updateRelevance() {
+    this._syncWorkloads();
     const workload = this._value("workload");
     const rate = this._value("arrival") === "rate";
     const map = this._value("submit_mode") === "map";
@@ -135,11 +157,17 @@ export class RunForm {
       processes: [this._value("executor") === "processes", "executor is processes"],
       map: [map, "submitting with map()"],
       "map-rate": [map && rate, "map() with a steady rate"],
+      pool: [this._value("executor") !== "asyncio", "executor is threads or processes"],
     };
     for (const field of this.form.querySelectorAll("[data-relevant]")) {
       const [relevant, when] = rules[field.getAttribute("data-relevant") ?? ""] ?? [true, ""];
       field.classList.toggle("irrelevant", !relevant);
       field.setAttribute("title", relevant ? "" : `only used when ${when}`);
+    }
+    // Settings of one executor only (v4: the slow-step threshold) are shown for it alone.
+    for (const field of /** @type {NodeListOf<HTMLElement>} */ (this.form.querySelectorAll("[data-only]"))) {
+      const show = field.dataset.only === this._value("executor");
+      if (field.hidden === show) field.hidden = !show;
     }
     const processes = this._value("executor") === "processes";
     if (this.killEvery) {
@@ -155,6 +183,24 @@ export class RunForm {
       (map && this._shown.submit_mode !== "map");
     if (switchedOn && this.advanced) this.advanced.open = true;
     this._shown = now;
+  }
+
+  /** v4: offer the chosen executor's workloads, keeping the current one when it runs there. */
+  _syncWorkloads() {
+    const kind = this._value("executor") === "asyncio" ? "asyncio" : "pool";
+    const select = /** @type {HTMLSelectElement | null} */ (this.form.elements.namedItem("workload"));
+    if (!select || kind === this._workloadKind) return;
+    this._workloadKind = kind;
+    const labels = /** @type {Record<string, string>} */ (WORKLOAD_LABELS[kind]);
+    const names = kind === "asyncio" ? ASYNCIO_WORKLOADS : CONFIG_CHOICES.workload;
+    const keep = select.value;
+    select.replaceChildren(...names.map((name) => {
+      const opt = document.createElement("option");
+      opt.value = name;
+      opt.textContent = labels[name] ?? name;
+      return opt;
+    }));
+    select.value = names.includes(keep) ? keep : names[0];
   }
 
   /** @param {string} name */
@@ -187,6 +233,10 @@ export class RunForm {
    * @param {Record<string, any>} config
    */
   applyConfig(config) {
+    // The executor first: it decides which workloads the workload select offers.
+    const executor = /** @type {HTMLSelectElement | null} */ (this.form.elements.namedItem("executor"));
+    if (executor && config.executor) executor.value = String(config.executor);
+    this._syncWorkloads();
     for (const [name, value] of Object.entries(config)) {
       const el = /** @type {HTMLInputElement | null} */ (this.form.elements.namedItem(name));
       if (el && value !== null && value !== undefined) el.value = String(value);

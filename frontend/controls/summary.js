@@ -21,6 +21,7 @@ import { formatDuration, formatRate } from "../render/format.js";
  * @property {import("../model/gil.js").GilSummary} [gil]  v3: the GIL over the whole run
  * @property {import("../model/threadstates.js").ThreadStateSummary} [threads]  v3: worker
  *   thread states over the whole run
+ * @property {string | null} [aio]  v4: an asyncio run's own summary line (aiosummary.js)
  */
 
 /**
@@ -108,7 +109,7 @@ export function updateSummary(summaryEl, timelineEl, s) {
   if (badge.dataset.state !== s.state) badge.dataset.state = s.state;
   if (badge.textContent !== label) badge.textContent = label;
   const text = /** @type {HTMLElement} */ (summaryEl.querySelector("#summary-text"));
-  const html = s.runId === null ? "no run yet" : summaryHtml(s.stats, s.process, s.gil);
+  const html = s.runId === null ? "no run yet" : s.aio ?? summaryHtml(s.stats, s.process, s.gil);
   if (text.innerHTML !== html) text.innerHTML = html;
 }
 

@@ -69,6 +69,11 @@ export function getCurrentRun() {
   return request("/api/runs/current");
 }
 
+/** v4: the asyncio workloads' source ({file, lines}), shown beside an asyncio run. */
+export function getAsyncioSource() {
+  return request("/api/source/asyncio");
+}
+
 /** The protocol schema. */
 export function getSchema() {
   return request("/api/schema");
