@@ -103,3 +103,58 @@ def test_blocking_preset_names_the_line_that_blocked_the_loop(app: Page, screens
     highlighted = app.locator("#source .highlight.highlight-blocked")
     expect(highlighted).to_have_attribute("data-line", str(line))
     screenshot("asyncio-blocking")
+
+
+def test_offload_links_each_wait_to_its_pool_task(app: Page, screenshot) -> None:  # type: ignore[no-untyped-def]
+    run_preset(app, "asyncio-offload")
+    links = app.evaluate("""() => {
+        const m = window.schedviz.store.model;
+        return [...m.aio.offloads].map(([pool, o]) => {
+            const t = m.tasks.get(pool);
+            return {pool, task: m.aio.tasks.get(o.task)?.name, worker: t?.worker,
+                    finished: t?.finishedT !== null};
+        });
+    }""")
+    assert len(links) == 4, links
+    assert all(li["task"].startswith("offload-") and li["finished"] for li in links), links
+    assert app.evaluate("() => window.schedviz.store.model.lanes.list.length") >= 1
+    # Hover offload-0's wait while its pool task runs: the tooltip names the pool task.
+    hit = app.evaluate("""async () => {
+        const { aioGeometry, rowBarBox } = await import('/render/aiolayout.js');
+        const { store, view } = window.schedviz;
+        const m = store.model;
+        const g = aioGeometry(m, view.layout.aioY);
+        const task = m.aio.taskList.find(t => t.name === 'offload-0');
+        const step = task.steps.find(s => m.aio.poolTaskOf(s) !== null);
+        const next = task.steps[task.steps.indexOf(step) + 1];
+        const box = rowBarBox(g.rowsY + g.tasks.indexOf(task) * g.rowH, g.rowH);
+        const r = view.canvas.getBoundingClientRect();
+        return {x: r.left + view.layout.plotX + view.viewport.toX((step.end + next.t) / 2),
+                y: r.top + box.y + box.h / 2};
+    }""")
+    app.mouse.move(hit["x"], hit["y"])
+    tooltip = app.locator("#tooltip")
+    expect(tooltip.locator("h3")).to_contain_text("offload-0 waits: executor task #")
+    expect(tooltip).to_contain_text("pool task")
+    screenshot("asyncio-offload")
+
+
+def test_queue_preset_tracks_its_queue_and_waiters(app: Page, screenshot) -> None:  # type: ignore[no-untyped-def]
+    run_preset(app, "asyncio-queue")
+    facts = app.evaluate("""async () => {
+        const { aioGeometry } = await import('/render/aiolayout.js');
+        const { store, view } = window.schedviz;
+        const m = store.model;
+        const q = m.aio.queues.get('jobs');
+        return {tracks: aioGeometry(m, view.layout.aioY).tracks.map(t => `${t.kind}:${t.name}`),
+                maxsize: q.maxsize, max: q.max,
+                waited: Object.fromEntries([...m.aio.syncObjects()].map(([k, o]) => [k, o.max]))};
+    }""")
+    assert facts["maxsize"] == 3 and facts["max"] == 3
+    assert "queue:jobs" in facts["tracks"]
+    for name in ("queue jobs", "lock log lock", "semaphore slots", "event go"):
+        assert f"sync:{name}" in facts["tracks"], facts
+        assert facts["waited"][name] >= 1, facts
+    # Every producer waited for the start signal at once.
+    assert facts["waited"]["event go"] == 3
+    screenshot("asyncio-queue")
