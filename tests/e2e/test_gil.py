@@ -193,8 +193,11 @@ def test_gil_preset_thread_states_tell_the_three_kinds_apart(app: Page, screensh
     sleepers = [w for w in set(ran["sleep"]) if w not in ran["cpu"] + ran["hash"]]
     assert sleepers, detail
     for w in sleepers:
-        busy = {k: v for k, v in states[w].items() if k != "lock_wait"}  # lock: idle worker
-        assert states[w]["sleeping"] >= 0.8 * sum(busy.values()), detail
+        # Besides sleeping, it waits for the GIL to start and after each wake-up (four CPU-bound
+        # threads hold it); waiting on a lock is an idle pool worker.
+        busy = {k: v for k, v in states[w].items() if k != "lock_wait"}
+        assert max(busy, key=lambda k: busy[k]) == "sleeping", detail
+        assert states[w]["sleeping"] >= 0.5 * sum(busy.values()), detail
     expect(app.locator("#legend .ts-only").first).to_be_visible()
     expect(app.locator("#legend .ts-off-only")).to_be_hidden()
 
