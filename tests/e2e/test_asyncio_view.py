@@ -23,8 +23,24 @@ def run_preset(app: Page, preset: str) -> None:
     expect(app.locator("#source .line").first).to_be_attached()
 
 
+def on_screen(app: Page, x: float, y: float) -> dict[str, float]:
+    """Scroll canvas point (x, y) to the middle of the window (a warning banner may have pushed
+    it below the fold); returns where it is in the window now."""
+    point: dict[str, float] = app.evaluate(
+        """([x, y]) => {
+            const canvas = window.schedviz.view.canvas;
+            const top = canvas.getBoundingClientRect().top + window.scrollY;
+            window.scrollTo(0, Math.max(0, top + y - window.innerHeight / 2));
+            const r = canvas.getBoundingClientRect();
+            return {x: r.left + x, y: r.top + y};
+        }""",
+        [x, y],
+    )
+    return point
+
+
 def tick_point(app: Page, task_name: str, step_index: int) -> dict[str, Any]:
-    """Page coordinates of a task's yield tick (the end of its step `step_index`), its line."""
+    """Window coordinates of a task's yield tick (the end of its step `step_index`), its line."""
     point: dict[str, Any] = app.evaluate(
         """async ([name, index]) => {
             const { yieldTickPoint } = await import('/render/aiolanes.js');
@@ -32,13 +48,12 @@ def tick_point(app: Page, task_name: str, step_index: int) -> dict[str, Any]:
             const m = store.model;
             const task = m.aio.taskList.find(t => t.name === name);
             const p = yieldTickPoint(m, view.layout, view.viewport, task.id, index);
-            const r = view.canvas.getBoundingClientRect();
             const step = task.steps[index];
-            return {x: r.left + p.x, y: r.top + p.y, line: step.line, awaiting: step.awaiting};
+            return {x: p.x, y: p.y, line: step.line, awaiting: step.awaiting};
         }""",
         [task_name, step_index],
     )
-    return point
+    return {**point, **on_screen(app, point["x"], point["y"])}
 
 
 def test_hovering_a_yield_tick_highlights_its_source_line(app: Page, screenshot) -> None:  # type: ignore[no-untyped-def]
@@ -93,10 +108,10 @@ def test_blocking_preset_names_the_line_that_blocked_the_loop(app: Page, screens
     point = app.evaluate("""() => {
         const { store, view } = window.schedviz;
         const r = store.model.aio.blocked[0];
-        const box = view.canvas.getBoundingClientRect();
-        return {x: box.left + view.layout.plotX + view.viewport.toX(r.t + r.dur / 2),
-                y: box.top + view.layout.aioY + 40};
+        return {x: view.layout.plotX + view.viewport.toX(r.t + r.dur / 2),
+                y: view.layout.aioY + 40};
     }""")
+    point = on_screen(app, point["x"], point["y"])
     app.mouse.move(point["x"], point["y"])
     expect(app.locator("#tooltip h3")).to_contain_text("Slow step of blocker-0")
     expect(app.locator("#tooltip")).to_contain_text("time.sleep(run.s)")
@@ -128,10 +143,10 @@ def test_offload_links_each_wait_to_its_pool_task(app: Page, screenshot) -> None
         const step = task.steps.find(s => m.aio.poolTaskOf(s) !== null);
         const next = task.steps[task.steps.indexOf(step) + 1];
         const box = rowBarBox(g.rowsY + g.tasks.indexOf(task) * g.rowH, g.rowH);
-        const r = view.canvas.getBoundingClientRect();
-        return {x: r.left + view.layout.plotX + view.viewport.toX((step.end + next.t) / 2),
-                y: r.top + box.y + box.h / 2};
+        return {x: view.layout.plotX + view.viewport.toX((step.end + next.t) / 2),
+                y: box.y + box.h / 2};
     }""")
+    hit = on_screen(app, hit["x"], hit["y"])
     app.mouse.move(hit["x"], hit["y"])
     tooltip = app.locator("#tooltip")
     expect(tooltip.locator("h3")).to_contain_text("offload-0 waits: executor task #")
