@@ -71,6 +71,8 @@ export function loopShares(aio, a, b) {
   for (let i = Math.max(0, upperBound(steps, a, byTime) - 1); i < steps.length && steps[i].t < b; i++) {
     busy += Math.max(0, Math.min(b, steps[i].end) - Math.max(a, steps[i].t));
   }
+  // A step still blocking the loop keeps it busy up to b (its event comes when it ends).
+  for (const r of aio.ongoing.values()) busy += Math.max(0, b - Math.max(a, r.t));
   const spans = aio.idle;
   for (let i = Math.max(0, upperBound(spans, a, byTime) - 1); i < spans.length && spans[i].t < b; i++) {
     idle += Math.max(0, Math.min(b, spans[i].t + spans[i].dur) - Math.max(a, spans[i].t));
@@ -115,8 +117,9 @@ export function drawLoopLane(ctx, model, vp, layout, g, endT, hover) {
       const col = Math.floor(x0);
       if (col === lastCol) continue;
       lastCol = col;
+      // Two pixels, not one: a lone step must still read on a projector.
       ctx.fillStyle = taskColor(s.task);
-      ctx.fillRect(px + col, box.y, 1, box.h);
+      ctx.fillRect(px + col, box.y, 2, box.h);
       continue;
     }
     lastCol = Math.floor(x1);

@@ -59,6 +59,9 @@ export function drawTaskRow(ctx, model, task, y, rowH, vp, layout, endT, hover) 
     }
   }
   const first = Math.max(0, upperBound(steps, vp.t0, byTime) - 1);
+  // A step still blocking the loop (its own event comes when it ends): the wait before it
+  // ends where it began.
+  const open = aio.ongoing.get(task.id) ?? null;
   // Waits first, steps over them.
   ctx.font = font(13);
   ctx.textBaseline = "middle";
@@ -66,7 +69,7 @@ export function drawTaskRow(ctx, model, task, y, rowH, vp, layout, endT, hover) 
   for (let i = first; i < steps.length && steps[i].t <= vp.t1; i++) {
     const s = steps[i];
     if (s.outcome !== "yield") continue;
-    const w1t = steps[i + 1]?.t ?? stop;
+    const w1t = steps[i + 1]?.t ?? (open && open.t >= s.end ? open.t : stop);
     const x0 = Math.max(-2, vp.toX(s.end));
     const x1 = Math.min(vp.width + 2, vp.toX(w1t));
     if (x1 - x0 < 1) continue;
@@ -107,7 +110,7 @@ export function drawTaskRow(ctx, model, task, y, rowH, vp, layout, endT, hover) 
       if (x1 - x0 >= 1 || col !== lastCol) {
         lastCol = Math.floor(x1);
         ctx.fillStyle = color;
-        ctx.fillRect(px + x0, box.y, Math.max(1.5, x1 - x0), box.h);
+        ctx.fillRect(px + x0, box.y, Math.max(2, x1 - x0), box.h);
       }
       // The loop lane names the line; here a short label, inside the step only.
       if (isSlow(aio, s)) drawBlocked(ctx, vp, layout, s.t, s.end, box, `blocked the loop ${formatDuration(s.dur)}`, true);
@@ -121,6 +124,14 @@ export function drawTaskRow(ctx, model, task, y, rowH, vp, layout, endT, hover) 
       }
     }
     if (hover && hover.what === "step" && hover.step === s) outlineStep(ctx, vp, layout, s, box, THEME.highlight);
+  }
+  if (open) {
+    const end = Math.max(open.t + open.dur, endT);
+    const x0 = vp.toX(open.t);
+    const x1 = vp.toX(end);
+    ctx.fillStyle = color;
+    if (x1 > x0) ctx.fillRect(px + x0, box.y, Math.max(2, x1 - x0), box.h);
+    drawBlocked(ctx, vp, layout, open.t, end, box, "blocking the loop", true);
   }
   if (task.done && task.done.t <= endT) drawEnd(ctx, vp, layout, task, box);
   drawNeverYielded(ctx, model, task, vp, layout, box);

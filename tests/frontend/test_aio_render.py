@@ -174,3 +174,39 @@ def test_fifty_thousand_steps_draw_in_one_frame(js: Page) -> None:
     """, run.events)
     assert got["steps"] >= 50_000
     assert got["best"] < 100, got
+
+
+def test_a_step_still_blocking_the_loop_is_drawn_to_now(js: Page) -> None:
+    """Before its step's event arrives, the watchdog's report is drawn from its start to now."""
+    run = simulate([Script("main", [Await(40 * US, 30, "a Future", 10 * MS), Await(10 * US)]),
+                    Script("blocker", [Await(20 * US, 78, "sleep(0.01)", 10 * MS),
+                                       Await(300 * MS, 80, "sleep(0.1)", 10 * MS,
+                                             source="time.sleep(run.s)"),
+                                       Await(10 * US)], start_ns=10 * US)])
+    ongoing = next(e for e in run.events if e["kind"] == "aio_blocked" and e["ongoing"])
+    live = [e for e in run.events if e["seq"] <= ongoing["seq"]]
+    # The run goes on: now is 100 ms into the blocking step.
+    live.append({"seq": ongoing["seq"] + 1, "t": ongoing["t"] + 100 * MS, "kind": "memory",
+                 "pid": 1, "worker": None, "rss": 1, "uss": None})
+    got = evaluate(js, """
+        draw();
+        const { loopShares } = await import('/render/aiolanes.js');
+        const r = [...aio.ongoing.values()][0];
+        const mid = layout.plotX + vp.toX(r.t + (nowT - r.t) / 2);
+        const loop = loopBarBox(g.loopY);
+        const row = rowBarBox(g.rowsY + rowOf('blocker') * g.rowH, g.rowH);
+        const x0 = layout.plotX + vp.toX(r.t);
+        return {
+          ongoing: aio.ongoing.size, loopMid: rgb(mid, loop.y + loop.h - 5),
+          rowMid: rgb(mid, row.y + row.h - 2), color: hex(taskColor(r.task)),
+          outline: rgb(x0 - 1.5, loop.y + loop.h / 2), red: hex(AIO_COLORS.blocked),
+          hit: at(mid, loop.y + loop.h - 5),
+          busy: loopShares(aio, r.t, nowT).busy, span: nowT - r.t,
+        };
+    """, live)
+    assert got["ongoing"] == 1
+    assert got["loopMid"] == got["color"] and got["rowMid"] == got["color"]
+    assert got["outline"] == got["red"]
+    assert got["hit"]["type"] == "aio-ongoing"
+    assert got["hit"]["title"] == "blocker is blocking the loop"
+    assert got["busy"] == got["span"]
