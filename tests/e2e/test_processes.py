@@ -58,10 +58,13 @@ def chunk_point(page: Page, index: int) -> dict[str, float]:
             const laneIndex = m.lanes.list.findIndex(l => l.worker === task.worker);
             // A quarter into the bar: inside its first item, clear of its label's edge.
             const t = task.startedT + (task.finishedT - task.startedT) * 0.3;
+            const y = view.layout.lanesY + laneIndex * view.layout.laneH + 14;
+            // The lane may be below the fold (a tall legend, the GIL rows): mid-window first.
+            window.scrollBy(0, view.canvas.getBoundingClientRect().top + y - innerHeight / 2);
             const box = view.canvas.getBoundingClientRect();
             return {
                 x: box.left + view.layout.plotX + view.viewport.toX(t),
-                y: box.top + view.layout.lanesY + laneIndex * view.layout.laneH + 14,
+                y: box.top + y,
                 first: task.chunk.first, items: task.chunk.items, id: task.id,
             };
         }""",
