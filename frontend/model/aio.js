@@ -350,15 +350,7 @@ export class AioFacts {
       for (const obj of this.sync.values()) obj.deltas.sort((a, b) => a.t - b.t || a.d - b.d);
       this._syncDirty = false;
     }
-    for (const obj of this.sync.values()) {
-      let n = 0;
-      let max = 0;
-      for (const d of obj.deltas) {
-        n += d.d;
-        if (n > max) max = n;
-      }
-      obj.max = max;
-    }
+    for (const obj of this.sync.values()) obj.max = maxOf(waiterSamples(obj));
     return this.sync;
   }
 
@@ -404,6 +396,9 @@ export function sampleValueAt(samples, t) {
  * @returns {Sample[]}
  */
 export function waiterSamples(obj) {
+  // Asked every frame for every track: worked out again only when the deltas changed.
+  const memo = SERIES.get(obj);
+  if (memo && memo.deltas === obj.deltas && memo.n === obj.deltas.length) return memo.series;
   const out = [];
   let n = 0;
   for (const d of obj.deltas) {
@@ -411,7 +406,18 @@ export function waiterSamples(obj) {
     if (out.length && out[out.length - 1].t === d.t) out[out.length - 1].value = n;
     else out.push({ t: d.t, value: n });
   }
+  SERIES.set(obj, { deltas: obj.deltas, n: obj.deltas.length, series: out });
   return out;
+}
+
+/** @type {WeakMap<SyncObject, {deltas: {t: number, d: number}[], n: number, series: Sample[]}>} */
+const SERIES = new WeakMap();
+
+/** @param {Sample[]} samples */
+function maxOf(samples) {
+  let max = 0;
+  for (const s of samples) if (s.value > max) max = s.value;
+  return max;
 }
 
 /**
