@@ -219,7 +219,9 @@ function drawNeverYielded(ctx, model, task, vp, layout, box) {
   const slow = s ? isSlow(model.aio, s) : false;
   const text = slow ? `never yielded: held the loop ${formatDuration(s.dur)} in one step` : "never yielded";
   const end = s ? s.end : /** @type {NonNullable<AioTask["done"]>} */ (task.done).t;
-  const x = Math.max(0, vp.toX(end)) + 24;
+  // Beside the step's end, while that is in view (not pinned to the edge, far from it).
+  if (vp.toX(end) < 0) return;
+  const x = vp.toX(end) + 24;
   if (x > vp.width - 40) return;
   ctx.font = font(13, "bold");
   const label = fitText(ctx, text, layout.plotW - x - 12);
