@@ -52,6 +52,8 @@ def check_run(events: list[dict[str, Any]]) -> RunSummary:
     for e in events:
         validate_event(e)
     assert events[0]["kind"] == "run_started" and events[0]["t"] == 0
+    early = [e for e in events if e["t"] < 0]
+    assert not early, f"events stamped before the run started: {early[:3]}"
     ends = [e for e in events if e["kind"] == "run_ended"]
     assert len(ends) == 1 and events[-1] is ends[0], "exactly one run_ended, and it is last"
     config = events[0]["config"]

@@ -217,7 +217,7 @@ class Instrument:
         # select are the tasks that were ready then. Counted, not read from the loop's queue
         # (a private attribute).
         ready = self._stepped()
-        if ready != self._last_ready:
+        if self._iteration_t and ready != self._last_ready:  # (none before the first select)
             self._last_ready = ready
             self.rec.record_at("aio_ready", self._iteration_t, ready)
         self._iteration_t = t1
