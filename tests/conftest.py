@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from chromium import launch_args
 
 LEFTOVER_GRACE_S = 10.0
 
@@ -41,16 +42,7 @@ def _is_mp_helper(pid: int) -> bool:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Launch the system Chromium without sandbox and without background DNS lookups."""
-    args = dict(browser_type_launch_args)
-    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    if executable:
-        args["executable_path"] = executable
-    args["args"] = [
-        *args.get("args", []),
-        "--no-sandbox",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
-    ]
-    return args
+    return launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(autouse=True)

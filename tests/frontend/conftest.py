@@ -6,41 +6,21 @@ served from the same origin (so module imports resolve) and asserts on what they
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from fakeserver import fake  # noqa: F401  (the scripted server fixture, for every page test)
 from playwright.sync_api import Page
+from static_server import serve_frontend
 
-FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 HARNESS = "/__harness__.html"
-
-
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="session")
 def static_server() -> Iterator[str]:
     """Serve frontend/ on a free loopback port for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(FRONTEND))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="frontend-static", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_frontend() as base:
+        yield base
 
 
 @pytest.fixture
