@@ -129,7 +129,7 @@ def test_hovering_the_strip_says_the_state_in_words(js: Page) -> None:
     assert got["lane"]["thread states"].startswith("on CPU without the GIL")
 
 
-def test_a_crowded_pixel_shows_its_dominant_state_and_draws_fast(js: Page) -> None:
+def test_a_crowded_pixel_shows_its_dominant_state(js: Page) -> None:
     run = batch(24, 12, task_ns=1000 * MS)
     gil = alternating(list(range(12)), 5 * MS, 1990 * MS, 100_000, 40_000, seed=2)[:20_000]
     states = [e for w in range(12)
@@ -142,30 +142,25 @@ def test_a_crowded_pixel_shows_its_dominant_state_and_draws_fast(js: Page) -> No
     events = [*run.events, *with_seq([sampler(0), *gil, *states], len(run.events))]
     got = evaluate(js, """
         const { drawStateStrips } = await import('/render/statestrip.js');
-        const t0 = performance.now();
         draw();                                // also works out every worker's time line once
-        const cold = performance.now() - t0;
-        const t = performance.now();
         // A moving view (as while following live): the strips read their settled pieces.
         for (let i = 0; i < 6; i++) {
             vp.panBy(i % 2 ? 1 : -1);
             drawStateStrips(ctx, model, vp, layout, nowT, null);
         }
-        const ms = (performance.now() - t) / 6;
         vp.update(nowT); vp.fit(); vp.update(nowT); draw();
         const facts = model.threads;
         const runs = stateColumns(facts, facts.workers.get(0), vp, nowT);
         const perPx = 1e6 / vp.nsPerPx;   // px per 1 ms period
         const mid = rgb(xAt(1000e6), stripMid(0));
-        return {ms, cold, runs: runs.length, codes: [...new Set(runs.map(r => r.code))],
+        return {runs: runs.length, codes: [...new Set(runs.map(r => r.code))],
                 plotW: layout.plotW, perPx, mid, sand: hex(THREAD_STATE_COLORS.sleeping),
                 changes: Number(facts.events)};
     """, events)
     assert got["perPx"] < 1  # several changes per pixel column
     assert got["codes"] == [5]  # sleeping (code 5) dominates every column
     assert got["runs"] <= 2 and got["mid"] == got["sand"]
-    assert got["ms"] < 80, f"12 strips of {got['changes']} thread states took {got['ms']:.1f} ms"
-    assert got["cold"] < 1500, f"the first frame took {got['cold']:.1f} ms"
+    assert got["changes"] == len(states)  # every change was taken in
 
 
 def test_unreadable_states_draw_no_strip(js: Page) -> None:
