@@ -4,13 +4,13 @@
  * numbers, fetched once; yield sites marked, lines that blocked the loop in red, and the line
  * a hovered yield tick or step is about highlighted and scrolled into view (within the panel,
  * never the page). Above the code, one notice per step that blocked the loop and per task
- * that never yielded, naming the line. Also mirrors the asyncio counts as data attributes on
- * #timeline (data-aio-tasks, -steps, -blocked, -yield-sites).
+ * that never yielded (its one step blocked the loop), naming the line. Also mirrors the
+ * asyncio counts as data attributes on #timeline (data-aio-tasks, -steps, -blocked,
+ * -yield-sites).
  *
  * For tests: the highlighted line is `#source .highlight[data-line]`.
  */
 import { basename, summarizeAio } from "../model/aio.js";
-import { neverYielded } from "../render/aiolanes.js";
 import { isAsyncioRun } from "../render/aiolayout.js";
 import { hitSourceLine } from "../render/aiopick.js";
 import { formatDuration } from "../render/format.js";
@@ -228,8 +228,9 @@ export class SourcePanel {
       items.push({ text: `${name} blocked the loop for ${formatDuration(r.dur)}${where}`, line: r.line });
     }
     for (const task of aio.taskList) {
-      if (!neverYielded(task) || !task.steps[0] || task.steps[0].blocked === null) continue;
-      items.push({ text: `${task.name} never yielded: it ran to its end in one step`, line: task.steps[0].blocked.line });
+      if (!aio.neverYielded(task)) continue;
+      const line = task.steps[0].blocked?.line ?? task.steps[0].line;
+      items.push({ text: `${task.name} never yielded: it ran to its end in one step`, line });
     }
     const key = JSON.stringify(items);
     if (key === this._notices) return;

@@ -140,6 +140,28 @@ export class AioFacts {
   }
 
   /**
+   * Whether a step blocked the loop: the lab reported it, or it ran longer than the slow-step
+   * threshold in force when it ended (the lab checks each step as it ends, with the threshold
+   * it has then).
+   * @param {AioStep} step
+   */
+  isSlow(step) {
+    return step.blocked !== null || step.dur > this.thresholdAt(step.end);
+  }
+
+  /**
+   * Whether a task never yielded: it ran to its end in one step, and that step blocked the
+   * loop (the lab warns of the same). A quick one-step task, such as asyncio's own
+   * `_accept_connection2`, held up nobody and is not one.
+   * @param {AioTask} task
+   */
+  neverYielded(task) {
+    if (task.done === null || task.done.steps !== 1) return false;
+    const step = task.steps[0];
+    return step !== undefined && this.isSlow(step);
+  }
+
+  /**
    * @param {number} id
    * @returns {AioTask}
    */

@@ -12,8 +12,8 @@ import { drawAioTracks } from "./aiotracks.js";
 import { fitText } from "./paint.js";
 import { THEME, font } from "./theme.js";
 
-export { aioEndT, blockedText, isSlow, loopShares } from "./aioloop.js";
-export { neverYielded, waitText, yieldTickPoint } from "./aiorows.js";
+export { aioEndT, blockedText, loopShares } from "./aioloop.js";
+export { waitText, yieldTickPoint } from "./aiorows.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../model/aio.js").AioStep} AioStep */

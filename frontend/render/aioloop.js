@@ -36,15 +36,6 @@ export function aioEndT(model, nowT) {
 }
 
 /**
- * Whether a step blocked the loop: reported so, or longer than the threshold of its time.
- * @param {AioFacts} aio
- * @param {AioStep} step
- */
-export function isSlow(aio, step) {
-  return step.blocked !== null || step.dur > aio.thresholdAt(step.t);
-}
-
-/**
  * The label of a step that blocked the loop: how long, where, and the line's text.
  * @param {AioStep | import("../model/aio.js").AioBlocked} s
  * @param {boolean} [ongoing]
@@ -109,7 +100,7 @@ export function drawLoopLane(ctx, model, vp, layout, g, endT, hover) {
   let lastCol = -1;
   for (let i = Math.max(0, upperBound(steps, vp.t0, byTime) - 1); i < steps.length && steps[i].t <= vp.t1; i++) {
     const s = steps[i];
-    if (isSlow(aio, s)) slow.push(s);
+    if (aio.isSlow(s)) slow.push(s);
     const x0 = vp.toX(s.t);
     const x1 = vp.toX(s.end);
     if (x1 < 0) continue;

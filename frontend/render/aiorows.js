@@ -3,14 +3,14 @@
  * The task rows of an asyncio run (v4): per task a life line from its creation to its end, its
  * steps solid in its colour, its waits between them lighter with what it awaits (hatched when
  * it waits for offloaded work), a tick at each yield point, a mark where it ended and a
- * call-out when it never yielded; and the link from each offloading task to its pool task's
- * bar on the worker lanes.
+ * call-out when it never yielded (ran to its end in one step that blocked the loop); and the
+ * link from each offloading task to its pool task's bar on the worker lanes.
  *
  * Level of detail: steps and ticks narrower than a pixel are drawn one per pixel column; a wait
  * is drawn only where it is at least a pixel wide.
  */
 import { upperBound } from "../model/sorted.js";
-import { drawBlocked, isSlow, outlineStep } from "./aioloop.js";
+import { drawBlocked, outlineStep } from "./aioloop.js";
 import { AIO_COLORS, aioGeometry, rowBarBox, taskColor } from "./aiolayout.js";
 import { formatDuration } from "./format.js";
 import { barBox } from "./layout.js";
@@ -113,7 +113,7 @@ export function drawTaskRow(ctx, model, task, y, rowH, vp, layout, endT, hover) 
         ctx.fillRect(px + x0, box.y, Math.max(2, x1 - x0), box.h);
       }
       // The loop lane names the line; here a short label, inside the step only.
-      if (isSlow(aio, s)) drawBlocked(ctx, vp, layout, s.t, s.end, box, `blocked the loop ${formatDuration(s.dur)}`, true);
+      if (aio.isSlow(s)) drawBlocked(ctx, vp, layout, s.t, s.end, box, `blocked the loop ${formatDuration(s.dur)}`, true);
     }
     if (s.outcome === "yield") {
       const tc = Math.floor(x1);
@@ -204,8 +204,8 @@ function drawEnd(ctx, vp, layout, task, box) {
 }
 
 /**
- * A task that ran to its end in one step: say so on its row (red when that step blocked the
- * loop, as the lab's warning does; muted when it was quick).
+ * A task that ran to its end in one step that blocked the loop: say so on its row in red, as
+ * the lab's warning does. A quick one-step task gets no call-out: it held up nobody.
  * @param {CanvasRenderingContext2D} ctx
  * @param {TimelineModel} model
  * @param {AioTask} task
@@ -214,11 +214,10 @@ function drawEnd(ctx, vp, layout, task, box) {
  * @param {{y: number, h: number}} box
  */
 function drawNeverYielded(ctx, model, task, vp, layout, box) {
-  if (!neverYielded(task)) return;
+  if (!model.aio.neverYielded(task)) return;
   const s = task.steps[0];
-  const slow = s ? isSlow(model.aio, s) : false;
-  const text = slow ? `never yielded: held the loop ${formatDuration(s.dur)} in one step` : "never yielded";
-  const end = s ? s.end : /** @type {NonNullable<AioTask["done"]>} */ (task.done).t;
+  const text = `never yielded: held the loop ${formatDuration(s.dur)} in one step`;
+  const end = s.end;
   // Beside the step's end, while that is in view (not pinned to the edge, far from it).
   if (vp.toX(end) < 0) return;
   const x = vp.toX(end) + 24;
@@ -229,23 +228,12 @@ function drawNeverYielded(ctx, model, task, vp, layout, box) {
   const w = ctx.measureText(label).width + 10;
   const lx = layout.plotX + x;
   const ly = box.y + box.h / 2 - 9;
-  ctx.fillStyle = slow ? AIO_COLORS.blocked : "#ffffff";
+  ctx.fillStyle = AIO_COLORS.blocked;
   ctx.fillRect(lx, ly, w, 18);
-  ctx.strokeStyle = slow ? AIO_COLORS.blocked : THEME.mutedText;
-  ctx.lineWidth = 1;
-  ctx.strokeRect(lx + 0.5, ly + 0.5, w - 1, 17);
-  ctx.fillStyle = slow ? "#ffffff" : THEME.mutedText;
+  ctx.fillStyle = "#ffffff";
   ctx.textAlign = "left";
   ctx.textBaseline = "middle";
   ctx.fillText(label, lx + 5, ly + 10);
-}
-
-/**
- * Whether a task ended after a single step: it never gave the loop back.
- * @param {AioTask} task
- */
-export function neverYielded(task) {
-  return task.done !== null && task.done.steps === 1;
 }
 
 /**

@@ -5,7 +5,7 @@
  * socket read").
  */
 import { basename, sampleValueAt, taskLabel, waiterSamples } from "../model/aio.js";
-import { blockedText, isSlow, loopShares, neverYielded, waitText } from "./aiolanes.js";
+import { blockedText, loopShares, waitText } from "./aiolanes.js";
 import { formatDuration, formatTime } from "./format.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
@@ -159,13 +159,13 @@ function describeStep(model, step) {
   } else {
     rows.push(["then", step.outcome === "done" ? "returned: the task is done" : step.outcome === "error" ? "raised: the task ended with an exception" : "was cancelled"]);
   }
-  const slow = isSlow(aio, step);
+  const slow = aio.isSlow(step);
   if (slow) rows.push(["blocked the loop", blockedText(step).replace(/^blocked the loop /, "")]);
   return {
     title: `${slow ? "Slow step" : "Step"} of ${task ? task.name : `task ${step.task}`}`,
     rows,
     note: slow
-      ? `Longer than the slow-step threshold (${formatDuration(aio.thresholdAt(step.t))}): for ` +
+      ? `Longer than the slow-step threshold (${formatDuration(aio.thresholdAt(step.end))}): for ` +
         "all that time the loop ran nothing else. Blocking calls belong in run_in_executor."
       : "One step: the task ran from where it last resumed to its next await.",
   };
@@ -229,8 +229,9 @@ function describeTask(model, task, t, nowT) {
     const s = aio.taskStateAt(task, t);
     if (s && s.state === "created") rows.push(["at this time", "created, not yet run"]);
   }
-  const title = `Task ${taskLabel(task)}${neverYielded(task) ? " · never yielded" : ""}`;
-  const note = neverYielded(task)
+  const never = aio.neverYielded(task);
+  const title = `Task ${taskLabel(task)}${never ? " · never yielded" : ""}`;
+  const note = never
     ? "It ran to its end in one step: it never gave the loop back, so every other task waited " +
       "for it. asyncio is cooperative: only an await that suspends lets others run."
     : "Solid: its steps (it runs). Light: waiting at an await. ▾: a yield point.";

@@ -5,12 +5,14 @@ with an independent answer instead of hard-coded numbers.
 
 The loop follows asyncio's rules as far as the view cares: one step at a time, a task runs until
 its next await, the loop sits idle in select when nothing is ready, a step longer than the
-slow-step threshold is reported as blocking the loop (while it runs, and at its end).
+slow-step threshold in force when it ends is reported as blocking the loop (while it runs, and at
+its end), and a task that ran to its end in one such step is warned of as never yielding.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,8 +69,11 @@ class AioRun:
 
 
 def simulate(scripts: list[Script], *, slow_step_ms: float = 50.0, run_id: str = "aio-a",
-             workers: int = 2) -> AioRun:
-    """Run the scripts on one simulated loop; returns the events (numbered, by time)."""
+             workers: int = 2, threshold_changes: Sequence[tuple[int, float]] = ()) -> AioRun:
+    """Run the scripts on one simulated loop; returns the events (numbered, by time).
+
+    threshold_changes: (t, ms) live changes of the slow-step threshold.
+    """
     raw: list[tuple[int, int, str, dict[str, Any]]] = []  # (recorded at, t, kind, fields)
 
     def emit(t: int, kind: str, recorded: int | None = None, **fields: Any) -> None:
@@ -81,7 +86,14 @@ def simulate(scripts: list[Script], *, slow_step_ms: float = 50.0, run_id: str =
     emit(0, "run_started", run_id=run_id, wall_time_ns=1_700_000_000_000_000_000,
          schema_version=4, config=config)
     emit(100 * US, "pool_created", pool=0, max_workers=workers, executor="threads")
-    slow_ns = slow_step_ms * MS
+    thresholds = [(0, slow_step_ms * MS)]
+    for at, ms in sorted(threshold_changes):
+        emit(at, "config_changed", field="slow_step_ms", old=thresholds[-1][1] / MS, new=ms)
+        thresholds.append((at, ms * MS))
+
+    def slow_ns_at(t: int) -> float:
+        return [ns for at, ns in thresholds if at <= t][-1]
+
     ready: list[tuple[int, int, int]] = []  # (ready at, order, task id)
     next_step = {i + 1: 0 for i in range(len(scripts))}
     for i, sc in enumerate(scripts):
@@ -138,6 +150,7 @@ def simulate(scripts: list[Script], *, slow_step_ms: float = 50.0, run_id: str =
         # The lab records a step when it ends, after what was stamped inside it.
         emit(t, "aio_step", recorded=t + a.run_ns, **step)
         steps.append({"t": t, **step})
+        slow_ns = slow_ns_at(t + a.run_ns)  # the lab checks a step as it ends
         if a.run_ns > slow_ns:
             blocked = {"task": tid, "file": SOURCE_FILE, "line": (a.line or 1) - 1,
                        "source": a.source or "time.sleep(1)"}
@@ -151,6 +164,9 @@ def simulate(scripts: list[Script], *, slow_step_ms: float = 50.0, run_id: str =
         if last:
             emit(t, "aio_task_done", task=tid, outcome=outcome,
                  error="ValueError('boom')" if outcome == "error" else None, steps=k + 1)
+            if k == 0 and a.run_ns > slow_ns:
+                emit(t, "warning", message=f"{sc.name} never yielded: it ran to its end in one "
+                                           "step, and every other task waited for it")
         else:
             next_step[tid] = k + 1
             heapq.heappush(ready, (wake, order, tid))
@@ -178,8 +194,9 @@ def sleepers(n: int = 4, sleeps: int = 3, sleep_ms: int = 100) -> list[Script]:
 
 
 def mixed() -> list[Script]:
-    """A blocker, a lock with two waiters, a queue waiter, an offload and a task that never
-    yields: every kind of thing the view draws."""
+    """A blocker, a lock with two waiters, a queue waiter, an offload, a task that never yields
+    and a quick one-step task (as asyncio's own `_accept_connection2`): every kind of thing the
+    view draws."""
     return [
         Script("main", [Await(50 * US, 30, "a Future", 700 * MS), Await(10 * US)], coro="mixed"),
         Script("blocker-0", [Await(20 * US, 78, "sleep(0.05)", 50 * MS),
@@ -201,7 +218,27 @@ def mixed() -> list[Script]:
                start_ns=400 * MS),
         Script("failer-0", [Await(20 * US, 38, "sleep(0.02)", 20 * MS), Await(10 * US)],
                start_ns=90 * US, outcome="error"),
+        Script("accept-0", [Await(40 * US)], start_ns=300 * MS,
+               coro="BaseSelectorEventLoop._accept_connection2"),
     ]
+
+
+CRUNCH = "while time.perf_counter() < end:"
+
+
+def one_steppers(slow_step_ms: float = 50.0, lowered_to: float = 20.0) -> AioRun:
+    """Tasks that each run to their end in one step: a quick one, one of 30 ms under the
+    starting threshold, and after the threshold is lowered live to `lowered_to` ms, another of
+    30 ms (which now blocks the loop) and a quick one again."""
+    scripts = [
+        Script("main", [Await(50 * US, 30, "a Future", 400 * MS), Await(10 * US)]),
+        Script("quick-0", [Await(40 * US)], start_ns=10 * MS),
+        Script("under-0", [Await(30 * MS, 93, source=CRUNCH)], start_ns=50 * MS),
+        Script("over-0", [Await(30 * MS, 93, source=CRUNCH)], start_ns=250 * MS),
+        Script("quick-1", [Await(40 * US)], start_ns=300 * MS),
+    ]
+    return simulate(scripts, slow_step_ms=slow_step_ms,
+                    threshold_changes=[(150 * MS, lowered_to)])
 
 
 SOURCE_LINES = [f"# line {i}" for i in range(1, 200)]

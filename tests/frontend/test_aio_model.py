@@ -1,6 +1,7 @@
 """The asyncio model (schema v4): tasks, steps in time order whatever the arrival order, waiters
-per sync object, slow-step reports matched to their steps, offload links, the ready queue, all
-derived in the browser from synthetic events and compared with the simulation's own record."""
+per sync object, slow-step reports matched to their steps, offload links, the ready queue, which
+tasks never yielded (one step that blocked the loop, under the threshold in force), all derived
+in the browser from synthetic events and compared with the simulation's own record."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page
-from synthetic_aio import MS, SOURCE_FILE, US, Await, Script, mixed, simulate, sleepers
+from synthetic_aio import (
+    MS,
+    SOURCE_FILE,
+    US,
+    Await,
+    Script,
+    mixed,
+    one_steppers,
+    simulate,
+    sleepers,
+)
 from synthetic_runs import shuffled
 
 pytestmark = pytest.mark.timeout(60)
@@ -44,6 +55,7 @@ async ({events, probes, names}) => {
     idleReady: aio.idle.map(i => sampleValueAt(ready, i.t + i.dur / 2)),
     done: Object.fromEntries(aio.taskList.map(t => [t.name, t.done && t.done.outcome])),
     states: probes.map(t => aio.taskStateAt(aio.taskList[1], t)?.state ?? null),
+    neverYielded: aio.taskList.filter(t => aio.neverYielded(t)).map(t => t.name),
   };
 }
 """
@@ -69,7 +81,7 @@ def test_mixed_run_waiters_blocked_and_order(js: Page, seed: int | None) -> None
     assert [tuple(s) for s in got["steps"]] == steps
     for name, times in got["perTask"].items():
         assert times == sorted(times), name
-    assert got["summary"]["tasks"] == 8
+    assert got["summary"]["tasks"] == 9
     assert got["summary"]["steps"] == len(run.steps)
     assert got["summary"]["blocked"] == 2
     # Yield sites: distinct basename:line of the steps that yielded, sorted by line.
@@ -93,6 +105,9 @@ def test_mixed_run_waiters_blocked_and_order(js: Page, seed: int | None) -> None
     assert got["done"]["consumer-0"] == "cancelled"
     assert got["done"]["failer-0"] == "error"
     assert got["done"]["crunch-0"] == "done"
+    # accept-0 also ran to its end in one step, but a quick one: it held up nobody.
+    assert got["done"]["accept-0"] == "done"
+    assert got["neverYielded"] == ["crunch-0"]
 
 
 def test_lock_waiters_overlap_while_a_step_blocks_the_loop(js: Page) -> None:
@@ -136,3 +151,20 @@ def test_a_steps_file_is_the_workloads_source(js: Page) -> None:
     got = facts(js, [run.events], [], [])
     assert got["summary"]["yieldSites"] == ["aio_workloads.py:30", "aio_workloads.py:38"]
 
+
+
+@pytest.mark.parametrize("reports", [True, False])
+def test_never_yielded_is_one_step_over_the_threshold_in_force(js: Page, reports: bool) -> None:
+    """Only a one-step task whose step blocked the loop never yielded; the threshold lowered
+    live counts from its change on. Without the lab's slow-step reports (reports=False) the
+    threshold alone decides, and agrees."""
+    run = one_steppers(slow_step_ms=50, lowered_to=20)
+    events = [e for e in run.events if reports or e["kind"] != "aio_blocked"]
+    got = facts(js, [events], [], [])
+    assert got["done"] == {name: "done" for name in
+                           ("main", "quick-0", "under-0", "over-0", "quick-1")}
+    assert got["neverYielded"] == ["over-0"]
+    # The simulated lab agrees: it warns of exactly that task.
+    warned = [e["message"].split()[0] for e in run.events
+              if e["kind"] == "warning" and "never yielded" in e["message"]]
+    assert warned == ["over-0"]

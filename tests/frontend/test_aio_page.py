@@ -1,6 +1,7 @@
 """An asyncio run on the whole page (schema v4) against a scripted server: the source panel beside
 the timeline and its highlighted line, the asyncio data attributes, the notice that names the line
-that blocked the loop, the executor's own workload choices and the live slow-step threshold."""
+that blocked the loop, notices only for tasks whose one step blocked it, the executor's own workload
+choices and the live slow-step threshold."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from fakeserver import FakeServer, sent_messages, shot, status
 from playwright.sync_api import Page, expect
-from synthetic_aio import MS, mixed, simulate, sleepers, source_json
+from synthetic_aio import MS, mixed, one_steppers, simulate, sleepers, source_json
 from synthetic_runs import batch, batches
 
 pytestmark = pytest.mark.timeout(60)
@@ -55,7 +56,7 @@ def test_source_panel_attributes_and_blocked_notice(fake: FakeServer, page: Page
     send_run(fake, run.events, "aio-mixed")
     timeline = page.locator("#timeline")
     expect(timeline).to_have_attribute("data-run-state", "ended")
-    expect(timeline).to_have_attribute("data-aio-tasks", "8")
+    expect(timeline).to_have_attribute("data-aio-tasks", "9")
     expect(timeline).to_have_attribute("data-aio-steps", str(len(run.steps)))
     expect(timeline).to_have_attribute("data-aio-blocked", "2")
     sites = json.loads(timeline.get_attribute("data-aio-yield-sites") or "[]")
@@ -71,6 +72,8 @@ def test_source_panel_attributes_and_blocked_notice(fake: FakeServer, page: Page
     notice = page.locator("#aio-notices li", has_text="blocker-0 blocked the loop")
     expect(notice).to_contain_text("120 ms at aio_workloads.py:79: time.sleep(run.s)")
     expect(page.locator("#aio-notices li", has_text="crunch-0 never yielded")).to_be_visible()
+    # accept-0 ran in one quick step: no notice (the lab gives no warning either).
+    expect(page.locator("#aio-notices li", has_text="never yielded")).to_have_count(1)
     # Before any hover, the panel points at the first line that blocked the loop.
     expect(source.locator(".highlight.highlight-blocked")).to_have_attribute("data-line", "79")
     expect(page.locator("#legend .aio-only").first).to_be_visible()
@@ -155,3 +158,21 @@ def test_slow_step_threshold_is_a_live_control_with_a_marker(fake: FakeServer, p
     assert "slow step 20 → 10 ms" in texts
     threshold = page.evaluate("() => window.schedviz.store.model.aio.thresholdAt(6e6)")
     assert threshold == 10 * MS
+
+
+def test_never_yielded_notices_follow_the_threshold_in_force(fake: FakeServer, page: Page) -> None:
+    """Four one-step tasks; the threshold goes from 50 to 20 ms during the run: only the 30 ms
+    step after the change blocked the loop, so only its task never yielded."""
+    serve_source(page)
+    run = one_steppers(slow_step_ms=50, lowered_to=20)
+    send_run(fake, run.events, "aio-one-step")
+    timeline = page.locator("#timeline")
+    expect(timeline).to_have_attribute("data-run-state", "ended")
+    expect(timeline).to_have_attribute("data-aio-tasks", "5")
+    expect(timeline).to_have_attribute("data-aio-blocked", "1")
+    never = page.locator("#aio-notices li", has_text="never yielded")
+    expect(never).to_have_count(1)
+    expect(never).to_contain_text("over-0 never yielded")
+    expect(page.locator("#aio-notices li", has_text="under-0")).to_have_count(0)
+    expect(page.locator("#aio-notices li", has_text="quick-")).to_have_count(0)
+    shot(page, "page-asyncio-one-step-tasks")

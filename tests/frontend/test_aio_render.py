@@ -1,7 +1,7 @@
 """Drawing an asyncio run (schema v4): steps in their task's colour on the loop lane, idle time,
 the red outline of a step that blocked the loop, yield ticks that hover to their line, the call-out
-of a task that never yielded, the link from an offloading task to its pool task, and a large run
-folded into pixel columns."""
+of a task that never yielded (and none on a quick one-step task), the link from an offloading task
+to its pool task, and a large run folded into pixel columns."""
 
 from __future__ import annotations
 
@@ -137,6 +137,14 @@ def test_never_yielded_and_offload_link(js: Page) -> None:
         const after = layout.plotX + vp.toX(c.steps[0].end) + 30;
         const callout = rgb(after, box.y + box.h / 2 - 7);
         const label = at(10 + 40, box.y + box.h / 2);
+        // accept-0 also ran to its end in one step, a quick one: no call-out for it.
+        const texts = [];
+        const fillText = ctx.fillText.bind(ctx);
+        ctx.fillText = (text, ...rest) => { texts.push(text); return fillText(text, ...rest); };
+        draw();
+        const callouts = texts.filter(x => x.includes('never yielded'));
+        const abox = rowBarBox(g.rowsY + rowOf('accept-0') * g.rowH, g.rowH);
+        const acceptLabel = at(10 + 40, abox.y + abox.h / 2);
         const pt = model.tasks.get(0);
         const lane = model.lanes.list.findIndex(l => l.worker === pt.worker);
         const bar = barBox(layout, layout.lanesY + lane * layout.laneH);
@@ -144,12 +152,18 @@ def test_never_yielded_and_offload_link(js: Page) -> None:
         const off = task('offload-0');
         const orow = rowBarBox(g.rowsY + rowOf('offload-0') * g.rowH, g.rowH);
         const wait = at(mid, orow.y + orow.h / 2);
-        return {callout, red: hex(AIO_COLORS.blocked), label,
+        return {callout, red: hex(AIO_COLORS.blocked), label, callouts, acceptLabel,
                 outline: rgb(mid, bar.y - 1.5), color: hex(taskColor(off.id)), wait};
     """, run.events)
     assert got["callout"] == got["red"]
     assert got["label"]["type"] == "aio-task"
     assert got["label"]["title"] == "Task crunch-0 · never yielded"
+    # One call-out, crunch-0's (cut to the room left in the view).
+    assert len(got["callouts"]) == 1, got["callouts"]
+    assert got["callouts"][0].startswith("never yielded: held the loop 90")
+    assert got["acceptLabel"]["type"] == "aio-task"
+    assert got["acceptLabel"]["title"] == "Task accept-0"
+    assert "never gave the loop back" not in got["acceptLabel"]["note"]
     assert got["outline"] == got["color"]
     assert got["wait"]["type"] == "aio-wait"
     rows = dict(got["wait"]["rows"])
