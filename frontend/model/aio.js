@@ -9,13 +9,13 @@
  *                waited at file:line for `awaiting`, on the sync object `waits_on` (or none)
  *   aio_idle     the loop sat in select from t for dur_ns
  *   aio_blocked  a step that began at t blocked the loop; ongoing: it still does
- * Waiters are derived, not reported: a task whose step yielded with waits_on X waits on X from
- * that step's end until its next step starts (or the run's end, or now).
+ * Which steps blocked the loop is kept in aioslow.js, who waits on which sync object in
+ * aiowaiters.js.
  *
- * Rules it keeps: every list is sorted by time whatever order events arrive in (sorted.js);
- * waiter counts are kept incrementally while each task's steps arrive in order (the lab records
- * them in order) and rebuilt once, lazily, after one lands out of order.
+ * Rules it keeps: every list is sorted by time whatever order events arrive in (sorted.js).
  */
+import { SlowSteps } from "./aioslow.js";
+import { SyncWaiters } from "./aiowaiters.js";
 import { insertSorted, lowerBound, upperBound } from "./sorted.js";
 
 /**
@@ -42,31 +42,14 @@ import { insertSorted, lowerBound, upperBound } from "./sorted.js";
  * @property {{t: number, outcome: string, error: string | null, steps: number} | null} done
  * @property {{t: number, poolTask: number}[]} offloads  by time
  */
-/**
- * @typedef {object} AioBlocked
- * @property {number} t          when the step began
- * @property {number} task
- * @property {number} dur        ns blocked (so far, while ongoing)
- * @property {string | null} file
- * @property {number | null} line
- * @property {string} source     the text of that line
- * @property {boolean} ongoing
- */
+/** @typedef {import("./aioslow.js").AioBlocked} AioBlocked */
 /** @typedef {{t: number, dur: number, ioEvents: number}} AioIdle */
 /** @typedef {{t: number, value: number}} Sample */
 /** @typedef {{name: string, maxsize: number, samples: Sample[], max: number}} AioQueue */
-/**
- * @typedef {object} SyncObject
- * @property {string} name          e.g. "queue jobs", "lock log lock"
- * @property {{t: number, d: number}[]} deltas  +1 where a wait begins, -1 where it ends, by time
- * @property {number} max           most waiters at once (valid once counts() ran)
- */
+/** @typedef {import("./aiowaiters.js").SyncObject} SyncObject */
 
 /** @param {{t: number}} x */
 const byTime = (x) => x.t;
-
-/** The key of a step (or of the slow-step report about it). */
-const stepKey = (/** @type {number} */ task, /** @type {number} */ t) => `${task}:${t}`;
 
 /** Everything an asyncio run's events say, fed by the timeline model's dispatcher. */
 export class AioFacts {
@@ -82,29 +65,38 @@ export class AioFacts {
     /** @type {Sample[]} ready callbacks per loop iteration, as sent (when it changes) */
     this.ready = [];
     this.maxReady = 0;
-    /** @type {AioBlocked[]} final slow-step reports (ongoing false), by time */
-    this.blocked = [];
-    /** @type {Map<number, AioBlocked>} per task, the report of a step still blocking the loop */
-    this.ongoing = new Map();
     /** @type {Map<number, {task: number | null, t: number}>} pool task id -> who offloaded it */
     this.offloads = new Map();
     /** @type {Map<string, AioQueue>} watched asyncio.Queues, in order of first report */
     this.queues = new Map();
-    /** @type {Map<string, SyncObject>} sync objects waited on, in order of first wait */
-    this.sync = new Map();
+    /** Waiter counts per sync object. */
+    this.waiters = new SyncWaiters();
     /** @type {Map<string, {file: string, line: number, count: number}>} "file:line" -> yields */
     this.yieldSites = new Map();
-    /** @type {Sample[]} the slow-step threshold in ns from each time on */
-    this.thresholds = [];
+    /** The slow-step threshold and the reports of steps that blocked the loop. */
+    this.slow = new SlowSteps();
     /** Longest step seen (ns). */
     this.longestStep = 0;
-    /** @type {Map<string, AioStep>} */
-    this._stepsByKey = new Map();
-    /** @type {Map<string, AioBlocked>} final reports whose step has not arrived yet */
-    this._unmatched = new Map();
-    this._syncDirty = false;
     /** @type {{n: number, m: number, series: Sample[]} | null} */
     this._readyMemo = null;
+  }
+
+  /**
+   * The sync objects waited on, in order of first wait.
+   * @returns {Map<string, SyncObject>}
+   */
+  get sync() {
+    return this.waiters.objects;
+  }
+
+  /** Final slow-step reports (ongoing false), by time. */
+  get blocked() {
+    return this.slow.blocked;
+  }
+
+  /** Per task, the report of a step still blocking the loop. */
+  get ongoing() {
+    return this.slow.ongoing;
   }
 
   /** Whether any asyncio event was seen. */
@@ -113,40 +105,19 @@ export class AioFacts {
   }
 
   /**
-   * The threshold the run started with.
-   * @param {Record<string, any> | null} config
-   */
-  configure(config) {
-    const ms = config?.slow_step_ms;
-    if (typeof ms === "number") insertSorted(this.thresholds, { t: 0, value: ms * 1e6 }, byTime);
-  }
-
-  /**
-   * A live change of the slow-step threshold.
-   * @param {number} t
-   * @param {number} ms
-   */
-  thresholdChanged(t, ms) {
-    insertSorted(this.thresholds, { t, value: Number(ms) * 1e6 }, byTime);
-  }
-
-  /**
-   * The slow-step threshold (ns) in force at t (50 ms when the run never said).
+   * The slow-step threshold (ns) in force at t.
    * @param {number} t
    */
   thresholdAt(t) {
-    const i = upperBound(this.thresholds, t, byTime) - 1;
-    return i >= 0 ? this.thresholds[i].value : this.thresholds.length ? this.thresholds[0].value : 50e6;
+    return this.slow.thresholdAt(t);
   }
 
   /**
-   * Whether a step blocked the loop: the lab reported it, or it ran longer than the slow-step
-   * threshold in force when it ended (the lab checks each step as it ends, with the threshold
-   * it has then).
+   * Whether a step blocked the loop (see SlowSteps.isSlow).
    * @param {AioStep} step
    */
   isSlow(step) {
-    return step.blocked !== null || step.dur > this.thresholdAt(step.end);
+    return this.slow.isSlow(step);
   }
 
   /**
@@ -186,47 +157,30 @@ export class AioFacts {
 
   /** @param {{t: number, task: number, dur_ns: number, file: string | null, line: number | null, awaiting: string, waits_on: string | null, outcome: any}} ev */
   step(ev) {
-    const key = stepKey(ev.task, ev.t);
     /** @type {AioStep} */
     const step = {
       t: ev.t, dur: ev.dur_ns, end: ev.t + ev.dur_ns, task: ev.task, file: ev.file ?? null,
       line: ev.line ?? null, awaiting: ev.awaiting ?? "", waitsOn: ev.waits_on ?? null,
-      outcome: ev.outcome, blocked: this._unmatched.get(key) ?? null,
+      outcome: ev.outcome, blocked: null,
     };
-    this._unmatched.delete(key);
-    this._stepsByKey.set(key, step);
+    this.slow.stepArrived(step);
     insertSorted(this.steps, step, byTime);
     if (step.dur > this.longestStep) this.longestStep = step.dur;
     const task = this.task(ev.task);
     const at = insertSorted(task.steps, step, byTime);
-    // A step that ended also ends the blocking it was reported for.
-    const open = this.ongoing.get(ev.task);
-    if (open && open.t === ev.t) this.ongoing.delete(ev.task);
     if (step.outcome === "yield" && step.file !== null && step.line !== null) {
       const site = `${step.file}:${step.line}`;
       const known = this.yieldSites.get(site);
       if (known) known.count++;
       else this.yieldSites.set(site, { file: step.file, line: step.line, count: 1 });
     }
-    if (step.waitsOn !== null) this._syncObject(step.waitsOn);
-    if (this._syncDirty || at !== task.steps.length - 1) {
-      this._syncDirty = true;
-      return;
-    }
-    // In order: this step ends the previous step's wait, and may begin one of its own.
-    const prev = at > 0 ? task.steps[at - 1] : null;
-    if (prev && prev.outcome === "yield" && prev.waitsOn !== null) {
-      insertSorted(this._syncObject(prev.waitsOn).deltas, { t: step.t, d: -1 }, byTime);
-    }
-    if (step.outcome === "yield" && step.waitsOn !== null) {
-      insertSorted(this._syncObject(step.waitsOn).deltas, { t: step.end, d: 1 }, byTime);
-    }
+    this.waiters.stepAdded(task.steps, at);
   }
 
   /** @param {{t: number, task: number, outcome: string, error: string | null, steps: number}} ev */
   taskDone(ev) {
     this.task(ev.task).done = { t: ev.t, outcome: ev.outcome, error: ev.error ?? null, steps: ev.steps };
-    this.ongoing.delete(ev.task);
+    this.slow.taskDone(ev.task);
   }
 
   /** @param {{t: number, dur_ns: number, io_events: number}} ev */
@@ -238,30 +192,6 @@ export class AioFacts {
   readySample(ev) {
     insertSorted(this.ready, { t: ev.t, value: ev.ready }, byTime);
     if (ev.ready > this.maxReady) this.maxReady = ev.ready;
-  }
-
-  /** @param {{t: number, task: number, dur_ns: number, file: string | null, line: number | null, source: string, ongoing: boolean}} ev */
-  blockedReport(ev) {
-    /** @type {AioBlocked} */
-    const r = {
-      t: ev.t, task: ev.task, dur: ev.dur_ns, file: ev.file ?? null, line: ev.line ?? null,
-      source: ev.source ?? "", ongoing: Boolean(ev.ongoing),
-    };
-    const key = stepKey(r.task, r.t);
-    if (r.ongoing) {
-      // Only while its step has not been reported: a late "still blocking" changes nothing.
-      const prev = this.ongoing.get(r.task);
-      if (!this._stepsByKey.has(key) && !(prev && prev.t === r.t && prev.dur >= r.dur)) {
-        this.ongoing.set(r.task, r);
-      }
-      return;
-    }
-    insertSorted(this.blocked, r, byTime);
-    const open = this.ongoing.get(r.task);
-    if (open && open.t === r.t) this.ongoing.delete(r.task);
-    const step = this._stepsByKey.get(key);
-    if (step) step.blocked = r;
-    else this._unmatched.set(key, r);
   }
 
   /** @param {{t: number, task: number | null, pool_task: number}} ev */
@@ -352,28 +282,11 @@ export class AioFacts {
   }
 
   /**
-   * Waiter count over time for each sync object: rebuilds the counts once after an
-   * out-of-order step, else returns what was kept as steps arrived.
+   * Waiter count over time for each sync object (deltas and most at once).
    * @returns {Map<string, SyncObject>}
    */
   syncObjects() {
-    if (this._syncDirty) {
-      for (const obj of this.sync.values()) obj.deltas = [];
-      for (const task of this.taskList) {
-        const steps = task.steps;
-        for (let i = 0; i < steps.length; i++) {
-          const s = steps[i];
-          if (s.outcome !== "yield" || s.waitsOn === null) continue;
-          const obj = this._syncObject(s.waitsOn);
-          obj.deltas.push({ t: s.end, d: 1 });
-          if (i + 1 < steps.length) obj.deltas.push({ t: steps[i + 1].t, d: -1 });
-        }
-      }
-      for (const obj of this.sync.values()) obj.deltas.sort((a, b) => a.t - b.t || a.d - b.d);
-      this._syncDirty = false;
-    }
-    for (const obj of this.sync.values()) obj.max = maxOf(waiterSamples(obj));
-    return this.sync;
+    return this.waiters.settled(this.taskList);
   }
 
   /**
@@ -390,16 +303,6 @@ export class AioFacts {
     }
     return out;
   }
-
-  /** @param {string} name */
-  _syncObject(name) {
-    let obj = this.sync.get(name);
-    if (!obj) {
-      obj = { name, deltas: [], max: 0 };
-      this.sync.set(name, obj);
-    }
-    return obj;
-  }
 }
 
 /**
@@ -410,36 +313,6 @@ export class AioFacts {
 export function sampleValueAt(samples, t) {
   const i = upperBound(samples, t, byTime) - 1;
   return i >= 0 ? samples[i].value : 0;
-}
-
-/**
- * A sync object's waiter deltas as a step function: [{t, value}] with the count after each.
- * @param {SyncObject} obj
- * @returns {Sample[]}
- */
-export function waiterSamples(obj) {
-  // Asked every frame for every track: worked out again only when the deltas changed.
-  const memo = SERIES.get(obj);
-  if (memo && memo.deltas === obj.deltas && memo.n === obj.deltas.length) return memo.series;
-  const out = [];
-  let n = 0;
-  for (const d of obj.deltas) {
-    n += d.d;
-    if (out.length && out[out.length - 1].t === d.t) out[out.length - 1].value = n;
-    else out.push({ t: d.t, value: n });
-  }
-  SERIES.set(obj, { deltas: obj.deltas, n: obj.deltas.length, series: out });
-  return out;
-}
-
-/** @type {WeakMap<SyncObject, {deltas: {t: number, d: number}[], n: number, series: Sample[]}>} */
-const SERIES = new WeakMap();
-
-/** @param {Sample[]} samples */
-function maxOf(samples) {
-  let max = 0;
-  for (const s of samples) if (s.value > max) max = s.value;
-  return max;
 }
 
 /**

@@ -101,7 +101,7 @@ export class TimelineModel {
         this.wallTimeNs = ev.wall_time_ns;
         this.schemaVersion = ev.schema_version;
         this.startedSeen = true;
-        this.aio.configure(ev.config);
+        this.aio.slow.configure(ev.config);
         break;
       case EventKind.RUN_ENDED:
         this.endedT = ev.t;
@@ -239,7 +239,7 @@ export class TimelineModel {
         this.aio.readySample(/** @type {any} */ (ev));
         break;
       case EventKind.AIO_BLOCKED:
-        this.aio.blockedReport(/** @type {any} */ (ev));
+        this.aio.slow.report(/** @type {any} */ (ev));
         break;
       case EventKind.AIO_OFFLOAD:
         this.aio.offload(/** @type {any} */ (ev));
@@ -256,7 +256,7 @@ export class TimelineModel {
           { t: ev.t, seq: ev.seq, field: ev.field, old: ev.old, new: ev.new },
           byTime,
         );
-        if (ev.field === "slow_step_ms") this.aio.thresholdChanged(ev.t, ev.new);
+        if (ev.field === "slow_step_ms") this.aio.slow.thresholdChanged(ev.t, ev.new);
         break;
       case EventKind.ERROR:
         this._notice(ev, "error", ev.message);

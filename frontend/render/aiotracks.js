@@ -5,7 +5,8 @@
  * semaphore or event. Each is a step function reduced to one value per pixel column, the
  * column's maximum, so a brief spike is never hidden.
  */
-import { sampleValueAt, waiterSamples } from "../model/aio.js";
+import { sampleValueAt } from "../model/aio.js";
+import { waiterSamples } from "../model/aiowaiters.js";
 import { upperBound } from "../model/sorted.js";
 import { AIO_COLORS } from "./aiolayout.js";
 import { fitText } from "./paint.js";
@@ -44,7 +45,7 @@ export function trackSeries(model, track, endT) {
       sub: `size now ${now}${q.maxsize > 0 ? ` of ${q.maxsize}` : ""}`,
     };
   }
-  const obj = /** @type {import("../model/aio.js").SyncObject} */ (aio.syncObjects().get(track.name));
+  const obj = /** @type {import("../model/aiowaiters.js").SyncObject} */ (aio.syncObjects().get(track.name));
   const samples = waiterSamples(obj);
   const now = sampleValueAt(samples, endT);
   return {

@@ -4,7 +4,8 @@
  * the small tracks, in the user's words ("client-2 yielded at aio_workloads.py:62 awaiting a
  * socket read").
  */
-import { basename, sampleValueAt, taskLabel, waiterSamples } from "../model/aio.js";
+import { basename, sampleValueAt, taskLabel } from "../model/aio.js";
+import { waiterSamples } from "../model/aiowaiters.js";
 import { blockedText, loopShares, waitText } from "./aiolanes.js";
 import { formatDuration, formatTime } from "./format.js";
 

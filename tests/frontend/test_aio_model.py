@@ -29,7 +29,8 @@ pytestmark = pytest.mark.timeout(60)
 FACTS = """
 async ({events, probes, names}) => {
   const { EventStore } = await import('/model/store.js');
-  const { summarizeAio, waiterSamples, sampleValueAt } = await import('/model/aio.js');
+  const { summarizeAio, sampleValueAt } = await import('/model/aio.js');
+  const { waiterSamples } = await import('/model/aiowaiters.js');
   const store = new EventStore();
   for (const batch of JSON.parse(events)) store.append('r', batch);
   const aio = store.model.aio;

@@ -1,0 +1,123 @@
+// @ts-check
+/**
+ * Who waits on which asyncio sync object (lock, queue, semaphore, event) over time (v4).
+ * Waiters are derived, not reported: a task whose step yielded with waits_on X waits on X from
+ * that step's end until its next step starts (or the run's end, or now).
+ *
+ * Rules it keeps: counts are kept incrementally while each task's steps arrive in order (the
+ * lab records them in order) and rebuilt once, lazily, after one lands out of order; a count's
+ * step function is worked out once per change, not once per frame.
+ */
+import { insertSorted } from "./sorted.js";
+
+/** @typedef {import("./aio.js").AioStep} AioStep */
+/** @typedef {import("./aio.js").Sample} Sample */
+/**
+ * @typedef {object} SyncObject
+ * @property {string} name          e.g. "queue jobs", "lock log lock"
+ * @property {{t: number, d: number}[]} deltas  +1 where a wait begins, -1 where it ends, by time
+ * @property {number} max           most waiters at once (valid once settled() ran)
+ */
+
+/** @param {{t: number}} x */
+const byTime = (x) => x.t;
+
+/** The waiter counts of every sync object a run's tasks waited on. */
+export class SyncWaiters {
+  constructor() {
+    /** @type {Map<string, SyncObject>} in order of first wait */
+    this.objects = new Map();
+    this._dirty = false;
+  }
+
+  /**
+   * A step was inserted at index `at` of its task's steps (sorted by time).
+   * @param {AioStep[]} steps
+   * @param {number} at
+   */
+  stepAdded(steps, at) {
+    const step = steps[at];
+    if (step.waitsOn !== null) this.object(step.waitsOn);
+    if (this._dirty || at !== steps.length - 1) {
+      this._dirty = true;
+      return;
+    }
+    // In order: this step ends the previous step's wait, and may begin one of its own.
+    const prev = at > 0 ? steps[at - 1] : null;
+    if (prev && prev.outcome === "yield" && prev.waitsOn !== null) {
+      insertSorted(this.object(prev.waitsOn).deltas, { t: step.t, d: -1 }, byTime);
+    }
+    if (step.outcome === "yield" && step.waitsOn !== null) {
+      insertSorted(this.object(step.waitsOn).deltas, { t: step.end, d: 1 }, byTime);
+    }
+  }
+
+  /**
+   * Every object with its deltas and most waiters at once: rebuilt from the tasks' steps once
+   * after an out-of-order step, else what was kept as steps arrived.
+   * @param {Iterable<{steps: AioStep[]}>} tasks
+   * @returns {Map<string, SyncObject>}
+   */
+  settled(tasks) {
+    if (this._dirty) {
+      for (const obj of this.objects.values()) obj.deltas = [];
+      for (const task of tasks) {
+        const steps = task.steps;
+        for (let i = 0; i < steps.length; i++) {
+          const s = steps[i];
+          if (s.outcome !== "yield" || s.waitsOn === null) continue;
+          const obj = this.object(s.waitsOn);
+          obj.deltas.push({ t: s.end, d: 1 });
+          if (i + 1 < steps.length) obj.deltas.push({ t: steps[i + 1].t, d: -1 });
+        }
+      }
+      for (const obj of this.objects.values()) obj.deltas.sort((a, b) => a.t - b.t || a.d - b.d);
+      this._dirty = false;
+    }
+    for (const obj of this.objects.values()) obj.max = maxOf(waiterSamples(obj));
+    return this.objects;
+  }
+
+  /**
+   * The object called `name`, made on its first wait.
+   * @param {string} name
+   */
+  object(name) {
+    let obj = this.objects.get(name);
+    if (!obj) {
+      obj = { name, deltas: [], max: 0 };
+      this.objects.set(name, obj);
+    }
+    return obj;
+  }
+}
+
+/**
+ * A sync object's waiter deltas as a step function: [{t, value}] with the count after each.
+ * @param {SyncObject} obj
+ * @returns {Sample[]}
+ */
+export function waiterSamples(obj) {
+  // Asked every frame for every track: worked out again only when the deltas changed.
+  const memo = SERIES.get(obj);
+  if (memo && memo.deltas === obj.deltas && memo.n === obj.deltas.length) return memo.series;
+  const out = [];
+  let n = 0;
+  for (const d of obj.deltas) {
+    n += d.d;
+    if (out.length && out[out.length - 1].t === d.t) out[out.length - 1].value = n;
+    else out.push({ t: d.t, value: n });
+  }
+  SERIES.set(obj, { deltas: obj.deltas, n: obj.deltas.length, series: out });
+  return out;
+}
+
+/** @type {WeakMap<SyncObject, {deltas: {t: number, d: number}[], n: number, series: Sample[]}>} */
+const SERIES = new WeakMap();
+
+/** @param {Sample[]} samples */
+function maxOf(samples) {
+  let max = 0;
+  for (const s of samples) if (s.value > max) max = s.value;
+  return max;
+}
