@@ -30,7 +30,7 @@ static PyObject *s_step_t0, *s_current, *s_cr_frame, *s_cr_await, *s_gi_frame,
     *s_slow, *s_sizes, *s_sync_what, *s_offload_what, *s_aio_step, *s_yield, *s_bare,
     *s_sleep, *s_get_name, *s_dropped;
 
-static PyObject *s_done, *s_coro_await;
+static PyObject *s_done, *s_coro_await, *s_cr_code, *s_gi_code;
 
 /* The raised exception as one object (3.12's API; the three-part form before). */
 static PyObject *fetch_exc(void) {
@@ -198,7 +198,7 @@ static int after_yield(StepTimer *self, int64_t t0) {
     int64_t t1 = now_ns();
     PyObject *inst = self->inst;
     PyObject *frame = NULL, *aw = NULL, *lib = NULL, *sync = NULL, *leaf = NULL;
-    PyObject *user = NULL, *what = NULL, *waits_on = NULL, *item = NULL, *file = NULL;
+    PyObject *user = NULL, *user_aw = NULL, *what = NULL, *waits_on = NULL, *item = NULL, *file = NULL;
     PyObject *t0o = NULL, *duro = NULL, *lineo = NULL;
     int ok = -1, lib_flags = 0;
 
@@ -214,50 +214,71 @@ static int after_yield(StepTimer *self, int64_t t0) {
         return 0;
     }
     user = Py_NewRef(frame);
+    user_aw = Py_NewRef(self->coro);
     aw = PyObject_GetAttr(self->coro, s_cr_await);
     if (aw == NULL) {
         goto done;
     }
+    /* Walk the chain by code objects (cr_code, gi_code): asking for a frame object makes one,
+     * and asyncio.sleep makes a new coroutine and generator every call. Only the yield site's
+     * frame (usually the task's own, made once) and a sync wait's frame are asked for. */
     while (aw != Py_None) {
-        PyObject *f, *next;
-        if (PyCoro_CheckExact(aw)) {
-            f = PyObject_GetAttr(aw, s_cr_frame);
-            next = f ? PyObject_GetAttr(aw, s_cr_await) : NULL;
-        } else if (PyGen_CheckExact(aw)) {
-            f = PyObject_GetAttr(aw, s_gi_frame);
-            next = f ? PyObject_GetAttr(aw, s_gi_yieldfrom) : NULL;
+        PyObject *code, *next;
+        int is_coro = PyCoro_CheckExact(aw);
+        if (is_coro || PyGen_CheckExact(aw)) {
+            code = PyObject_GetAttr(aw, is_coro ? s_cr_code : s_gi_code);
+            next = code ? PyObject_GetAttr(aw, is_coro ? s_cr_await : s_gi_yieldfrom) : NULL;
         } else {
             leaf = aw;
             aw = NULL;
             break;
         }
         if (next == NULL) {
-            Py_XDECREF(f);
+            Py_XDECREF(code);
             goto done;
         }
-        if (f != Py_None) {
-            PyObject *code = (PyObject *)PyFrame_GetCode((PyFrameObject *)f);
-            int flags = code_flags(code);
+        int flags = code_flags(code);
+        if (flags < 0) {
             Py_DECREF(code);
-            if (flags < 0) {
-                Py_DECREF(f);
-                Py_DECREF(next);
-                goto done;
-            }
-            if (lib == NULL) {
-                if (flags & F_USER) {
-                    Py_SETREF(user, Py_NewRef(f));
-                } else {
-                    lib = Py_NewRef(f);
-                    lib_flags = flags;
-                }
-            }
-            if (sync == NULL && (flags & F_SYNC)) {
-                sync = Py_NewRef(f);
+            Py_DECREF(next);
+            goto done;
+        }
+        if (lib == NULL) {
+            if (flags & F_USER) {
+                Py_SETREF(user_aw, Py_NewRef(aw));
+            } else {
+                lib = Py_NewRef(code);
+                lib_flags = flags;
             }
         }
-        Py_DECREF(f);
+        if (sync == NULL && (flags & F_SYNC)) {
+            sync = Py_NewRef(aw);
+        }
+        Py_DECREF(code);
         Py_SETREF(aw, next);
+    }
+    if (user_aw != self->coro) { /* the yield site is in a coroutine the task awaits */
+        PyObject *f = PyObject_GetAttr(user_aw, PyCoro_CheckExact(user_aw) ? s_cr_frame
+                                                                           : s_gi_frame);
+        if (f == NULL) {
+            goto done;
+        }
+        if (f == Py_None) {
+            Py_DECREF(f);
+        } else {
+            Py_SETREF(user, f);
+        }
+    }
+    if (sync != NULL) { /* its frame, for the object waited on */
+        PyObject *f = PyObject_GetAttr(sync, PyCoro_CheckExact(sync) ? s_cr_frame
+                                                                     : s_gi_frame);
+        if (f == NULL) {
+            goto done;
+        }
+        Py_SETREF(sync, f);
+        if (sync == Py_None) {
+            Py_CLEAR(sync);
+        }
     }
 
     int64_t offload_at = attr_i64(inst, s_offload_at);
@@ -276,7 +297,7 @@ static int after_yield(StepTimer *self, int64_t t0) {
         waits_on = Py_NewRef(PyTuple_GET_ITEM(pair, 1));
         Py_DECREF(pair);
     } else if (lib != NULL) {
-        PyObject *code = (PyObject *)PyFrame_GetCode((PyFrameObject *)lib);
+        PyObject *code = Py_NewRef(lib);
         if (lib_flags & F_SLEEP) {
             int64_t delay_at = attr_i64(inst, s_delay_at);
             if (delay_at == -1 && PyErr_Occurred()) {
@@ -383,6 +404,7 @@ static int after_yield(StepTimer *self, int64_t t0) {
 done:
     Py_XDECREF(frame);
     Py_XDECREF(user);
+    Py_XDECREF(user_aw);
     Py_XDECREF(aw);
     Py_XDECREF(lib);
     Py_XDECREF(sync);
@@ -619,6 +641,8 @@ PyMODINIT_FUNC PyInit__aiostep(void) {
     INTERN(s_get_name, "get_name");
     INTERN(s_dropped, "dropped");
     INTERN(s_done, "done");
+    INTERN(s_cr_code, "cr_code");
+    INTERN(s_gi_code, "gi_code");
     INTERN(s_coro_await, "__await__");
     if (PyType_Ready(&StepTimerType) < 0) {
         return NULL;

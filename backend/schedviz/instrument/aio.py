@@ -121,15 +121,9 @@ class Names:
             return None
 
 
-def _frame_of(aw: object) -> FrameType | None:
-    return getattr(aw, "cr_frame", None) or getattr(aw, "gi_frame", None)
-
-
-def _inner(aw: object) -> object:
-    inner = getattr(aw, "cr_await", None)
-    if inner is None:
-        inner = getattr(aw, "gi_yieldfrom", None)
-    return inner
+def _frame_of(aw: Any) -> FrameType | None:
+    """The frame of a coroutine or generator (None once it has finished)."""
+    return aw.cr_frame if type(aw) is CoroutineType else aw.gi_frame
 
 
 class Instrument:
@@ -209,14 +203,16 @@ class Instrument:
 
     # -- the ready queue and idle time (called by the loop) --------------------------------
 
-    def selected(self, t0: int, t1: int, timeout: float | None, io_events: int) -> None:
-        """One select of the loop: idle if it could wait; the previous iteration's steps."""
+    def selected(self, t0: int, t1: int, timeout: float | None, io_events: int,
+                 ready: int) -> None:
+        """One select of the loop: idle if it could wait; `ready` steps ran since the last.
+
+        Each iteration runs what was ready when it began: the task steps since the last
+        select are the tasks that were ready then. Counted, not read from the loop's queue
+        (a private attribute).
+        """
         if timeout is None or timeout > 0:
             self.rec.record_at("aio_idle", t0, t1 - t0, io_events)
-        # Each iteration runs what was ready when it began: the task steps since the last
-        # select are the tasks that were ready then. Counted, not read from the loop's queue
-        # (a private attribute).
-        ready = self._stepped()
         if self._iteration_t and ready != self._last_ready:  # (none before the first select)
             self._last_ready = ready
             self.rec.record_at("aio_ready", self._iteration_t, ready)
@@ -237,44 +233,46 @@ class Instrument:
         frame = coro.cr_frame
         if frame is None:
             return None, None, "", None
-        user = frame
+        # By code objects (cr_code, gi_code): asking for a frame makes one, and asyncio.sleep
+        # makes a new coroutine and generator every call. Frames only where needed, at the end.
+        user_aw: Any = coro
         aw = coro.cr_await
-        lib: FrameType | None = None
-        sync: FrameType | None = None  # a Queue.get, Lock.acquire, … under `lib`
+        lib: CodeType | None = None
+        sync: Any = None  # the awaitable of a Queue.get, Lock.acquire, … under `lib`
         leaf: object = None
         while aw is not None:
             kind = type(aw)
             if kind is CoroutineType:
-                f, aw_next = aw.cr_frame, aw.cr_await
+                code, aw_next = aw.cr_code, aw.cr_await
             elif kind is GeneratorType:
-                f, aw_next = aw.gi_frame, aw.gi_yieldfrom
+                code, aw_next = aw.gi_code, aw.gi_yieldfrom
             else:
                 leaf = aw
                 break
-            code = f.f_code
             if lib is None:
                 known = _user_ids.get(id(code))
                 if known is None:
                     known = _user_ids[id(code)] = (code, is_user_code(code))
                 if known[1]:
-                    user = f
+                    user_aw = aw
                 else:
-                    lib = f
+                    lib = code
             if sync is None and id(code) in _SYNC_IDS:
-                sync = f  # the outermost: Queue.join, not the Event it waits on inside
+                sync = aw  # the outermost: Queue.join, not the Event it waits on inside
             aw = aw_next
+        user = frame if user_aw is coro else _frame_of(user_aw) or frame
         what: object = "the loop (a bare yield)"
         waits_on = None
+        sync_frame = _frame_of(sync) if sync is not None else None
         if self.offload_at == self.step_t0 and leaf is not None:
             # This step called run_in_executor (or to_thread) and now awaits a future: the
             # pool task's. (Awaiting a future shows only its iterator, hence the stamp.)
             what = self.offload_what()
-        elif sync is not None:  # `async with lock:` awaits Lock.acquire under __aenter__
-            what, waits_on = self.sync_what(sync)
+        elif sync_frame is not None:  # `async with lock:` awaits Lock.acquire under __aenter__
+            what, waits_on = self.sync_what(sync_frame)
         elif lib is not None:
-            code = lib.f_code
-            what = code
-            if code is _SLEEP_CODE:
+            what = lib
+            if lib is _SLEEP_CODE:
                 # asyncio.sleep(d > 0) set a timer in this very step: its delay is the last
                 # call_later's; sleep(0) sets none.
                 what = ("sleep", self.delay if self.delay_at == self.step_t0 else 0)
@@ -497,9 +495,18 @@ class TimedSelector(selectors.DefaultSelector):
 
     def select(self, timeout: float | None = None) -> list[tuple[Any, int]]:
         t0 = _now()
-        ready = super().select(timeout)
-        self._inst.selected(t0, _now(), timeout, len(ready))
-        return ready
+        events = _base_select(self, timeout)
+        t1 = _now()
+        inst = self._inst
+        ready = inst._stepped()
+        if timeout != 0 or ready != inst._last_ready:
+            inst.selected(t0, t1, timeout, len(events), ready)
+        else:  # busy and nothing new to say: the common case, kept to a few operations
+            inst._iteration_t = t1
+        return events
+
+
+_base_select = selectors.DefaultSelector.select
 
 
 class InstrumentedLoop(asyncio.SelectorEventLoop):
