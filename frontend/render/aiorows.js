@@ -101,6 +101,19 @@ export function drawTaskRow(ctx, model, task, y, rowH, vp, layout, endT, hover) 
   }
   let lastCol = -1;
   let lastTick = -1;
+  /** @type {number[]} canvas x of each plain tick: drawn as one path after the steps */
+  const ticks = [];
+  let hoveredTick = null;
+  // Steps that touch or overlap (a busy row: one per pixel column) fill as one rectangle.
+  /** @type {number | null} */
+  let runA = null;
+  let runB = 0;
+  const flushRun = () => {
+    if (runA === null) return;
+    ctx.fillStyle = color;
+    ctx.fillRect(px + runA, box.y, runB - runA, box.h);
+    runA = null;
+  };
   for (let i = first; i < steps.length && steps[i].t <= vp.t1; i++) {
     const s = steps[i];
     const x0 = vp.toX(s.t);
@@ -109,22 +122,36 @@ export function drawTaskRow(ctx, model, task, y, rowH, vp, layout, endT, hover) 
       const col = Math.floor(x0);
       if (x1 - x0 >= 1 || col !== lastCol) {
         lastCol = Math.floor(x1);
-        ctx.fillStyle = color;
-        ctx.fillRect(px + x0, box.y, Math.max(2, x1 - x0), box.h);
+        const b = x0 + Math.max(2, x1 - x0);
+        if (runA !== null && x0 <= runB + 0.5) runB = Math.max(runB, b);
+        else {
+          flushRun();
+          runA = x0;
+          runB = b;
+        }
       }
       // The loop lane names the line; here a short label, inside the step only.
-      if (aio.isSlow(s)) drawBlocked(ctx, vp, layout, s.t, s.end, box, `blocked the loop ${formatDuration(s.dur)}`, true);
+      if (aio.isSlow(s)) {
+        flushRun();
+        drawBlocked(ctx, vp, layout, s.t, s.end, box, `blocked the loop ${formatDuration(s.dur)}`, true);
+      }
     }
     if (s.outcome === "yield") {
       const tc = Math.floor(x1);
       if (tc !== lastTick && x1 >= -4) {
         lastTick = tc;
-        const on = hover !== null && hover.what === "yield" && hover.step === s;
-        drawTick(ctx, px + x1, y, box, on);
+        if (hover !== null && hover.what === "yield" && hover.step === s) hoveredTick = px + x1;
+        else ticks.push(px + x1);
       }
     }
-    if (hover && hover.what === "step" && hover.step === s) outlineStep(ctx, vp, layout, s, box, THEME.highlight);
+    if (hover && hover.what === "step" && hover.step === s) {
+      flushRun();
+      outlineStep(ctx, vp, layout, s, box, THEME.highlight);
+    }
   }
+  flushRun();
+  drawTicks(ctx, ticks, y, box);
+  if (hoveredTick !== null) drawTick(ctx, hoveredTick, y, box, true);
   if (open) {
     const end = Math.max(open.t + open.dur, endT);
     const x0 = vp.toX(open.t);
@@ -153,6 +180,41 @@ export function waitText(s, pool, model) {
     return `${s.awaiting} · ${s.waitsOn}`;
   }
   return s.waitsOn ? `${s.awaiting} (${s.waitsOn})` : s.awaiting;
+}
+
+/**
+ * Plain yield ticks. Ticks closer than a triangle's width merge into one band (a busy row has a
+ * tick in every pixel column, and a path per tick cost more than the rest of the frame); each
+ * keeps its stem.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number[]} xs canvas x of each tick, ascending
+ * @param {number} y top of the row
+ * @param {{y: number, h: number}} box
+ */
+function drawTicks(ctx, xs, y, box) {
+  ctx.fillStyle = AIO_COLORS.tick;
+  for (let i = 0; i < xs.length; ) {
+    let j = i;
+    while (j + 1 < xs.length && xs[j + 1] - xs[j] < 8) j++;
+    const a = xs[i];
+    const b = xs[j];
+    ctx.beginPath();
+    ctx.moveTo(a - 4, y + 1);
+    ctx.lineTo(b + 4, y + 1);
+    ctx.lineTo(b, box.y + 1);
+    if (b > a) ctx.lineTo(a, box.y + 1);
+    ctx.closePath();
+    ctx.fill();
+    // Stems: 1.5 px wide, so ticks under 2 px apart make one solid block.
+    for (let k = i; k <= j; ) {
+      let m = k;
+      while (m + 1 <= j && xs[m + 1] - xs[m] < 2) m++;
+      const s0 = Math.round(xs[k]) - 0.5;
+      ctx.fillRect(s0, box.y, Math.round(xs[m]) + 1 - s0, box.h);
+      k = m + 1;
+    }
+    i = j + 1;
+  }
 }
 
 /**
