@@ -7,8 +7,11 @@ How (no private asyncio API, so it works with the C Task on 3.11–3.13):
   chain (file and line) and the first library awaitable under it (`sleep(0.1)`,
   `StreamReader.read`, `Queue.get`, a Future), which is what the task waits for.
 - The loop is a `SelectorEventLoop` subclass with a timed selector: a select that was allowed
-  to wait (the ready queue was empty) is idle time. Callbacks queued by `call_soon` (task
-  steps, future callbacks) plus the I/O events of each select are the ready queue's length.
+  to wait (the ready queue was empty) is idle time. The task steps run between two selects
+  are the tasks that were ready at that loop iteration (`aio_ready`, sent when it changes);
+  callbacks that are not task steps (a timer firing, a transport reading) are not counted.
+- The step timer's hot path is also in C (`schedviz._aiostep`, same events; see ACCELERATED).
+  A `sleep(d)`'s delay is the last `call_later` of the step, which the loop notes.
 - `run_in_executor` (and so `asyncio.to_thread`) runs on an instrumented thread pool; the
   awaiting task and the pool task that served it are linked by an `aio_offload` event.
 - A watchdog thread looks at the loop thread's current frame (`sys._current_frames`, a
