@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -27,11 +28,23 @@ def run(main: Callable[[Instrument], Coroutine[Any, Any, Any]], accelerated: boo
     """Run `main` on an instrumented loop; its events as the wire has them."""
     rec = Recorder()
     inst = Instrument(rec, slow_ms, accelerated=accelerated)
-    loop = InstrumentedLoop(inst)
-    try:
-        loop.run_until_complete(loop.create_task(main(inst), name="main"))
-    finally:
-        loop.close()
+    failed: list[BaseException] = []
+
+    def on_its_own_thread() -> None:
+        # (The browser tests' driver leaves a loop running in the main thread.)
+        loop = InstrumentedLoop(inst)
+        try:
+            loop.run_until_complete(loop.create_task(main(inst), name="main"))
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=on_its_own_thread)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
     events = [expand(e) for e in to_compact(rec.drain(), 0, rec.t0)]
     for e in events:
         validate_event(e)

@@ -45,7 +45,29 @@ class AsyncioRun:
         self.inst.set_slow_step_ms(ms)
 
     def run(self) -> str | None:
-        """Run the workload to its end; the error message if it failed."""
+        """Run the workload to its end; the error message if it failed.
+
+        The loop gets a thread of its own ("event loop"): the caller's thread may already
+        have a running loop (asyncio refuses to run a second one there), and the GIL lane and
+        the watchdog name the loop's thread.
+        """
+        result: list[str | None] = []
+        failure: list[BaseException] = []
+
+        def main() -> None:
+            try:
+                result.append(self._run_here())
+            except BaseException as exc:  # handed to the caller's thread below
+                failure.append(exc)
+
+        thread = threading.Thread(target=main, name="event loop")
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
+        return result[0]
+
+    def _run_here(self) -> str | None:
         cfg = self.config
         gil.register_current_thread(None, "event loop")
         loop = InstrumentedLoop(self.inst, self.pool, self._ids)
