@@ -36,6 +36,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "frontend")]
 
 import synthetic_aio  # noqa: E402
 import synthetic_runs  # noqa: E402
+from canvas_scene import SCENE  # noqa: E402
 from static_server import serve_frontend  # noqa: E402
 from synthetic_gil import alternating, sampler, with_seq  # noqa: E402
 from synthetic_threads import random_states, state  # noqa: E402
@@ -51,21 +52,7 @@ HARNESS = "/__bench__.html"
 # Builds the model from the events (one JSON string), lays it out and times the frames.
 FRAMES = """
 async (arg) => {
-  const { EventStore } = await import('/model/store.js');
-  const { computeLayout, layoutOptions } = await import('/render/layout.js');
-  const { Viewport } = await import('/render/viewport.js');
-  const { render } = await import('/render/timeline.js');
-  const store = new EventStore();
-  store.append('bench', JSON.parse(arg.events));
-  const model = store.model;
-  const layout = computeLayout(arg.width, model.lanes.list.length, layoutOptions(model));
-  const canvas = document.createElement('canvas');
-  canvas.width = layout.width; canvas.height = layout.height;
-  document.body.append(canvas);
-  const ctx = canvas.getContext('2d');
-  const vp = new Viewport(layout.plotW);
-  const nowT = model.endedT ?? model.maxT;
-  vp.update(nowT);
+""" + SCENE + """
   const frame = () => {
     const t = performance.now();
     render(ctx, model, vp, {layout, nowT, dpr: 1, hover: null});

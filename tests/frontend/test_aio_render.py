@@ -5,43 +5,27 @@ to its pool task, and a large run folded into pixel columns."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
+from canvas_scene import PIXELS
+from canvas_scene import evaluate as scene
 from playwright.sync_api import Page
 from synthetic_aio import MS, US, Await, Script, mixed, simulate, sleepers
 
 pytestmark = pytest.mark.timeout(60)
 
 # Builds a model from `events`, lays it out with the model's own options and renders it.
-SETUP = """
-const { EventStore } = await import('/model/store.js');
-const { computeLayout, layoutOptions, barBox } = await import('/render/layout.js');
-const { Viewport } = await import('/render/viewport.js');
-const { render, markerMeasure } = await import('/render/timeline.js');
+SETUP = PIXELS + """
+const { barBox } = await import('/render/layout.js');
+const { markerMeasure } = await import('/render/timeline.js');
 const { pick } = await import('/render/pick.js');
 const { describe } = await import('/render/describe.js');
 const { aioGeometry, loopBarBox, rowBarBox, taskColor, AIO_COLORS } =
   await import('/render/aiolayout.js');
 const { yieldTickPoint } = await import('/render/aiolanes.js');
 const { aioHover } = await import('/render/aiopick.js');
-const store = new EventStore();
-store.append('r', JSON.parse(arg.events));
-const model = store.model;
 const aio = model.aio;
-const layout = computeLayout(arg.width, model.lanes.list.length, layoutOptions(model));
-const canvas = document.createElement('canvas');
-canvas.width = layout.width; canvas.height = layout.height;
-document.body.append(canvas);
-const ctx = canvas.getContext('2d');
-const vp = new Viewport(layout.plotW);
-const nowT = model.endedT ?? model.maxT;
-vp.update(nowT);
-const draw = (hover = null) => render(ctx, model, vp, {layout, nowT, dpr: 1, hover});
-const rgb = (x, y) =>
-  Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3));
-const hex = (c) => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
 const g = aioGeometry(model, layout.aioY);
 const task = (name) => aio.taskList.find(t => t.name === name);
 const rowOf = (name) => g.tasks.indexOf(task(name));
@@ -51,11 +35,7 @@ const at = (x, y) => { const h = pick(model, vp, layout, x, y, nowT, markerMeasu
 
 
 def evaluate(js: Page, body: str, events: list[dict[str, Any]], width: int = 1200) -> Any:
-    return js.evaluate(
-        "async (arg) => { const AsyncFn = Object.getPrototypeOf(async () => {}).constructor;"
-        " return await new AsyncFn('arg', arg.code)(arg); }",
-        {"events": json.dumps(events), "width": width, "code": SETUP + body},
-    )
+    return scene(js, SETUP, body, {"events": events, "width": width})
 
 
 def test_loop_lane_steps_idle_and_blocked_outline(js: Page) -> None:

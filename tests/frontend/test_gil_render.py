@@ -4,42 +4,23 @@ row, and 20,000 hand-offs fold into at most one item per pixel column."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
+from canvas_scene import PIXELS
+from canvas_scene import evaluate as scene
 from playwright.sync_api import Page
 from synthetic_gil import alternating, change, sampler, with_seq
 from synthetic_runs import MS, batch
 
 pytestmark = pytest.mark.timeout(60)
 
-# Builds a model from `events`, lays it out with the model's own options and renders it.
-SETUP = """
-const { EventStore } = await import('/model/store.js');
-const { computeLayout, layoutOptions } = await import('/render/layout.js');
-const { Viewport } = await import('/render/viewport.js');
-const { render, markerMeasure } = await import('/render/timeline.js');
+SETUP = PIXELS + """
+const { markerMeasure } = await import('/render/timeline.js');
 const { pick } = await import('/render/pick.js');
 const { describe } = await import('/render/describe.js');
 const { gilColumns } = await import('/render/gillod.js');
 const { workerColor } = await import('/render/gilpalette.js');
-const store = new EventStore();
-// Events travel as one JSON string: much faster than Playwright's per-object serialisation.
-store.append('r', JSON.parse(arg.events));
-const model = store.model;
-const layout = computeLayout(arg.width, model.lanes.list.length, layoutOptions(model));
-const canvas = document.createElement('canvas');
-canvas.width = layout.width; canvas.height = layout.height;
-document.body.append(canvas);
-const ctx = canvas.getContext('2d');
-const vp = new Viewport(layout.plotW);
-const nowT = model.endedT ?? model.maxT;
-vp.update(nowT);
-const draw = () => render(ctx, model, vp, {layout, nowT, dpr: 1, hover: null});
-const rgb = (x, y) =>
-  Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3));
-const hex = (c) => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
 const gilMid = (row) => layout.gilY + row * layout.gilH + layout.gilH / 2;
 const hit = (t, row = 0) => {
   const x = layout.plotX + vp.toX(t);
@@ -50,11 +31,7 @@ const hit = (t, row = 0) => {
 
 
 def evaluate(js: Page, body: str, arg: dict[str, Any]) -> Any:
-    return js.evaluate(
-        "async (arg) => { const AsyncFn = Object.getPrototypeOf(async () => {}).constructor;"
-        " return await new AsyncFn('arg', arg.code)(arg); }",
-        {**arg, "events": json.dumps(arg["events"]), "code": SETUP + body},
-    )
+    return scene(js, SETUP, body, arg)
 
 
 def two_workers_taking_turns() -> list[dict[str, Any]]:

@@ -3,38 +3,21 @@ finds what is drawn, and the canvas really shows each state's colour where the t
 
 from __future__ import annotations
 
+from typing import Any
+
+from canvas_scene import evaluate as scene
 from playwright.sync_api import Page
 from synthetic_runs import MS, batch
 
-# Builds a model from `events`, lays it out in a canvas of `width` CSS px and renders it.
 SETUP = """
-const { EventStore } = await import('/model/store.js');
-const { computeLayout } = await import('/render/layout.js');
-const { Viewport } = await import('/render/viewport.js');
-const { render, markerMeasure } = await import('/render/timeline.js');
+const { markerMeasure } = await import('/render/timeline.js');
 const { laneSegments } = await import('/render/bars.js');
 const { pick } = await import('/render/pick.js');
-const store = new EventStore();
-store.append('r', arg.events);
-const model = store.model;
-const layout = computeLayout(arg.width, model.lanes.list.length);
-const canvas = document.createElement('canvas');
-canvas.width = layout.width; canvas.height = layout.height;
-document.body.append(canvas);
-const ctx = canvas.getContext('2d');
-const vp = new Viewport(layout.plotW);
-const nowT = model.endedT ?? model.maxT;
-vp.update(nowT);
-const draw = () => render(ctx, model, vp, {layout, nowT, dpr: 1, hover: null});
 """
 
 
-def evaluate(js: Page, body: str, arg: dict) -> object:
-    return js.evaluate(
-        "async (arg) => { const AsyncFn = Object.getPrototypeOf(async () => {}).constructor;"
-        " return await new AsyncFn('arg', arg.code)(arg); }",
-        {**arg, "code": SETUP + body},
-    )
+def evaluate(js: Page, body: str, arg: dict[str, Any]) -> Any:
+    return scene(js, SETUP, body, arg)
 
 
 def test_ten_thousand_tasks_merge_into_at_most_a_few_segments_per_pixel(js: Page) -> None:

@@ -4,10 +4,11 @@ hovering the strip says the state in words, and a run whose states cannot be rea
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
+from canvas_scene import PIXELS
+from canvas_scene import evaluate as scene
 from playwright.sync_api import Page
 from synthetic_gil import alternating, sampler, with_seq
 from synthetic_runs import MS, batch
@@ -16,30 +17,13 @@ from test_thread_states_model import GIL, STATES
 
 pytestmark = pytest.mark.timeout(60)
 
-SETUP = """
-const { EventStore } = await import('/model/store.js');
-const { computeLayout, layoutOptions, barBox, stateBox } = await import('/render/layout.js');
-const { Viewport } = await import('/render/viewport.js');
-const { render, markerMeasure } = await import('/render/timeline.js');
+SETUP = PIXELS + """
+const { barBox, stateBox } = await import('/render/layout.js');
+const { markerMeasure } = await import('/render/timeline.js');
 const { pick } = await import('/render/pick.js');
 const { describe } = await import('/render/describe.js');
 const { stateColumns } = await import('/render/statestrip.js');
 const { THREAD_STATE_COLORS, STATE_COLORS } = await import('/render/theme.js');
-const store = new EventStore();
-store.append('r', JSON.parse(arg.events));
-const model = store.model;
-const layout = computeLayout(arg.width, model.lanes.list.length, layoutOptions(model));
-const canvas = document.createElement('canvas');
-canvas.width = layout.width; canvas.height = layout.height;
-document.body.append(canvas);
-const ctx = canvas.getContext('2d');
-const vp = new Viewport(layout.plotW);
-const nowT = model.endedT ?? model.maxT;
-vp.update(nowT);
-const draw = () => render(ctx, model, vp, {layout, nowT, dpr: 1, hover: null});
-const rgb = (x, y) =>
-  Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3));
-const hex = (c) => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
 const laneY = (w) => layout.lanesY + model.lanes.list.findIndex(l => l.worker === w) * layout.laneH;
 const stripMid = (w) => { const b = stateBox(layout, laneY(w)); return b.y + b.h / 2; };
 const xAt = (t) => layout.plotX + vp.toX(t);
@@ -51,11 +35,7 @@ const hover = (w, t) => {
 
 
 def evaluate(js: Page, body: str, events: list[dict[str, Any]], width: int = 1400) -> Any:
-    return js.evaluate(
-        "async (arg) => { const AsyncFn = Object.getPrototypeOf(async () => {}).constructor;"
-        " return await new AsyncFn('arg', arg.code)(arg); }",
-        {"events": json.dumps(events), "width": width, "code": SETUP + body},
-    )
+    return scene(js, SETUP, body, {"events": events, "width": width})
 
 
 def five_workers(workload: str = "sleep") -> list[dict[str, Any]]:
