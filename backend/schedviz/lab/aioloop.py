@@ -1,4 +1,4 @@
-"""One asyncio run in the lab: an instrumented loop in the calling thread, a pool for offloads.
+"""One asyncio run in the lab: an instrumented loop on a thread of its own, a pool for offloads.
 
 Guarantees:
 - `run()` returns once the workload's main coroutine has ended (or was cancelled by `stop()`),
@@ -23,6 +23,8 @@ from schedviz.protocol import RunConfig
 
 
 class AsyncioRun:
+    """The workload of one asyncio RunConfig on an instrumented loop, recorded into `recorder`."""
+
     def __init__(self, config: RunConfig, recorder: Recorder, ids: RunIds) -> None:
         self.config = config
         self.rec = recorder
