@@ -18,8 +18,7 @@
 #include <time.h>
 
 /* -- set by configure() ------------------------------------------------------------------ */
-static PyObject *user_code = NULL;    /* dict: code -> bool (shared with the Python side) */
-static PyObject *is_user_code = NULL; /* callable(code) -> bool, fills user_code */
+static PyObject *is_user_code = NULL; /* callable(code) -> bool */
 static PyObject *sync_codes = NULL;   /* set of code objects: Queue.get, Lock.acquire, ... */
 static PyObject *sleep_code = NULL;   /* asyncio.sleep.__code__ */
 static PyObject *throw_step = NULL;   /* callable(timer, args) -> the Python throw() */
@@ -580,13 +579,12 @@ static PyTypeObject StepTimerType = {
     .tp_repr = (reprfunc)st_repr,
 };
 
-/* configure(user_code, is_user_code, sync_codes, sleep_code, throw_step) */
+/* configure(is_user_code, sync_codes, sleep_code, throw_step) */
 static PyObject *configure(PyObject *mod, PyObject *args) {
-    PyObject *a, *b, *c, *d, *e;
-    if (!PyArg_ParseTuple(args, "O!OO!OO", &PyDict_Type, &a, &b, &PySet_Type, &c, &d, &e)) {
+    PyObject *b, *c, *d, *e;
+    if (!PyArg_ParseTuple(args, "OO!OO", &b, &PySet_Type, &c, &d, &e)) {
         return NULL;
     }
-    Py_XSETREF(user_code, Py_NewRef(a));
     Py_XSETREF(is_user_code, Py_NewRef(b));
     Py_XSETREF(sync_codes, Py_NewRef(c));
     Py_XSETREF(sleep_code, Py_NewRef(d));
@@ -603,7 +601,7 @@ static PyObject *stepped(PyObject *mod, PyObject *unused) {
 static PyMethodDef module_methods[] = {
     {"stepped", stepped, METH_NOARGS, "Steps run (by any timer) since the last call."},
     {"configure", configure, METH_VARARGS,
-     "configure(user_code, is_user_code, sync_codes, sleep_code, throw_step)"},
+     "configure(is_user_code, sync_codes, sleep_code, throw_step)"},
     {NULL},
 };
 

@@ -60,10 +60,9 @@ _LIBRARY = tuple(
 _INSTRUMENT = os.path.normcase(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _SLEEP_CODE = asyncio.sleep.__code__
 
-#: code object -> True if it is user code (not the standard library, not schedviz.instrument)
-_user_code: dict[CodeType, bool] = {}
-#: id(code) -> (code, is user code): the hot path's cache (hashing a code object hashes its
-#: bytecode and constants each time; the code is kept so that its id is not reused)
+#: id(code) -> (code, is user code): not the standard library, not schedviz.instrument. By id:
+#: hashing a code object hashes its bytecode and constants each time; the code is kept so that
+#: its id is not reused.
 _user_ids: dict[int, tuple[CodeType, bool]] = {}
 #: awaitable code names that wait on a synchronisation object, by kind shown to the user
 _SYNC_CODES = {
@@ -93,13 +92,13 @@ _WAIT_WORDS = {
 
 def is_user_code(code: CodeType) -> bool:
     """True for code outside the standard library and schedviz.instrument (cached)."""
-    known = _user_code.get(code)
+    known = _user_ids.get(id(code))
     if known is None:
         path = os.path.normcase(os.path.abspath(code.co_filename))
-        known = not (path.startswith(_LIBRARY) or path.startswith(_INSTRUMENT)
-                     or code.co_filename.startswith("<frozen"))
-        _user_code[code] = known
-    return known
+        user = not (path.startswith(_LIBRARY) or path.startswith(_INSTRUMENT)
+                    or code.co_filename.startswith("<frozen"))
+        known = _user_ids[id(code)] = (code, user)
+    return known[1]
 
 
 def source_line(filename: str, line: int) -> str:
@@ -253,10 +252,7 @@ class Instrument:
                 leaf = aw
                 break
             if lib is None:
-                known = _user_ids.get(id(code))
-                if known is None:
-                    known = _user_ids[id(code)] = (code, is_user_code(code))
-                if known[1]:
+                if is_user_code(code):
                     user_aw = aw
                 else:
                     lib = code
@@ -421,24 +417,7 @@ class StepTimer(collections.abc.Coroutine):  # type: ignore[type-arg]
         except BaseException as exc:
             inst.ended(self, t0, None, exc)
             raise
-        # The common case, inlined: one step that yielded (a method call per step costs more
-        # than the rest of this together).
-        t1 = _now()
-        inst.current = None
-        file, line, what, waits_on = inst.where(self.coro)
-        dur = t1 - t0
-        rec = inst.rec
-        if len(rec._buf) < rec._capacity:
-            rec._buf.append(("aio_step", t0, self.task_id, dur, file, line, what, waits_on,
-                             "yield"))
-        else:
-            rec.dropped += 1
-        self.steps += 1
-        inst.py_steps += 1
-        if dur > inst.slow_ns:
-            inst._slow(self, t0, dur, file, line)
-        if inst.queues:
-            inst._queue_sizes_changed(t1)
+        inst.after_yield(self, t0)
         return out
 
     def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
@@ -579,8 +558,7 @@ def _load_accelerator() -> tuple[Any, str | None]:
         from schedviz import _aiostep  # type: ignore[attr-defined]
     except ImportError as exc:
         return None, f"schedviz._aiostep is not built ({exc}); reinstall with a C compiler"
-    _aiostep.configure(_user_code, is_user_code, set(_SYNC_CODE_OBJECTS), _SLEEP_CODE,
-                       throw_step)
+    _aiostep.configure(is_user_code, set(_SYNC_CODE_OBJECTS), _SLEEP_CODE, throw_step)
     collections.abc.Coroutine.register(_aiostep.StepTimer)
     _aiostep.stepped()  # from zero
     return _aiostep, None
