@@ -74,6 +74,18 @@ def time_it(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t
 
 
+def alternate(rounds: int, plain: Callable[[], object],
+              instrumented: Callable[[], object]) -> dict[str, list[float]]:
+    """Warm both, then time them in alternating rounds (drift hits both alike)."""
+    plain()
+    instrumented()
+    times: dict[str, list[float]] = {"plain": [], "instrumented": []}
+    for _ in range(rounds):
+        times["plain"].append(time_it(plain))
+        times["instrumented"].append(time_it(instrumented))
+    return times
+
+
 def thread_case(rounds: int) -> dict[str, Any]:
     workers, n, ms = 4, 2000, 0.5
 
@@ -82,12 +94,8 @@ def thread_case(rounds: int) -> dict[str, Any]:
 
     plain = ThreadPoolExecutor(workers)
     inst = Instrumented(lambda rec: InstrumentedThreadPoolExecutor(workers, recorder=rec))
-    job(plain)
-    job(inst.pool)  # warm both: threads started, code paths hot
-    times: dict[str, list[float]] = {"plain": [], "instrumented": []}
-    for _ in range(rounds):
-        times["plain"].append(time_it(lambda: job(plain)))
-        times["instrumented"].append(time_it(lambda: job(inst.pool)))
+    # (warming starts the threads and makes the code paths hot)
+    times = alternate(rounds, lambda: job(plain), lambda: job(inst.pool))
     plain.shutdown()
     inst.close()
     return _row(f"ThreadPool {n} tasks x {ms} ms CPU, {workers} workers", times, inst.events,
@@ -106,12 +114,8 @@ def process_case(rounds: int, method: str) -> dict[str, Any]:
     inst = Instrumented(
         lambda rec: InstrumentedProcessPoolExecutor(workers, mp_context=ctx, recorder=rec)
     )
-    job(plain)
-    job(inst.pool)  # warm both: workers started (start-up is not what this measures)
-    times: dict[str, list[float]] = {"plain": [], "instrumented": []}
-    for _ in range(rounds):
-        times["plain"].append(time_it(lambda: job(plain)))
-        times["instrumented"].append(time_it(lambda: job(inst.pool)))
+    # (warming starts the workers: start-up is not what this measures)
+    times = alternate(rounds, lambda: job(plain), lambda: job(inst.pool))
     plain.shutdown()
     inst.close()
     return _row(f"ProcessPool ({method}) map of {n} small items, chunksize {chunk}, "
@@ -143,13 +147,8 @@ def asyncio_case(rounds: int, tasks: int) -> dict[str, Any]:
     inst = Instrument(rec)
     plain_loop = asyncio.new_event_loop()
     inst_loop = InstrumentedLoop(inst)
-    job = lambda loop: loop.run_until_complete(_sleep0_steps(tasks))  # noqa: E731
-    job(plain_loop)
-    job(inst_loop)
-    times: dict[str, list[float]] = {"plain": [], "instrumented": []}
-    for _ in range(rounds):
-        times["plain"].append(time_it(lambda: job(plain_loop)))
-        times["instrumented"].append(time_it(lambda: job(inst_loop)))
+    times = alternate(rounds, lambda: plain_loop.run_until_complete(_sleep0_steps(tasks)),
+                      lambda: inst_loop.run_until_complete(_sleep0_steps(tasks)))
     plain_loop.close()
     inst_loop.close()
     flusher.close()

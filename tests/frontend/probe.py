@@ -60,3 +60,15 @@ def feed(
         {"runId": run_id, "batches": batches, "probes": probes or [], "nowT": now_t},
     )
     return result
+
+
+def marker_texts(page: Page) -> list[str]:
+    """The labels of the markers the live page's timeline places now."""
+    texts: list[str] = page.evaluate("""async () => {
+        const { placeMarkers } = await import('/render/markers.js');
+        const { markerMeasure } = await import('/render/timeline.js');
+        const { store, view } = window.schedviz;
+        return placeMarkers(store.model, view.viewport, view.layout, markerMeasure(view.ctx))
+            .map(p => p.text);
+    }""")
+    return texts

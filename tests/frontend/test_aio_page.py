@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fakeserver import FakeServer, sent_messages, shot, status
 from playwright.sync_api import Page, expect
+from probe import marker_texts
 from synthetic_aio import MS, mixed, one_steppers, simulate, sleepers, source_json
 from synthetic_runs import batch, batches
 
@@ -148,13 +149,7 @@ def test_slow_step_threshold_is_a_live_control_with_a_marker(fake: FakeServer, p
         {"seq": 1000, "t": 5 * MS, "kind": "config_changed", "field": "slow_step_ms",
          "old": 20, "new": 10}]})
     expect(page.locator("#timeline")).to_have_attribute("data-markers", "1")
-    texts = page.evaluate("""async () => {
-        const { placeMarkers } = await import('/render/markers.js');
-        const { markerMeasure } = await import('/render/timeline.js');
-        const { store, view } = window.schedviz;
-        return placeMarkers(store.model, view.viewport, view.layout, markerMeasure(view.ctx))
-            .map(p => p.text);
-    }""")
+    texts = marker_texts(page)
     assert "slow step 20 → 10 ms" in texts
     threshold = page.evaluate("() => window.schedviz.store.model.aio.thresholdAt(6e6)")
     assert threshold == 10 * MS

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fakeserver import FakeServer, sent_messages, shot, status
 from playwright.sync_api import Page, expect
+from probe import marker_texts
 from synthetic_gil import alternating, change, reference_stats, sampler, with_seq
 from synthetic_runs import MS, batch, batches, simulate
 
@@ -88,13 +89,7 @@ def test_switch_interval_is_a_live_control_with_a_marker(fake: FakeServer, page:
         {"seq": 100, "t": 50 * MS, "kind": "config_changed", "field": "switch_interval_ms",
          "old": 5, "new": 1}]})
     expect(page.locator("#timeline")).to_have_attribute("data-markers", "1")
-    texts = page.evaluate("""async () => {
-        const { placeMarkers } = await import('/render/markers.js');
-        const { markerMeasure } = await import('/render/timeline.js');
-        const { store, view } = window.schedviz;
-        return placeMarkers(store.model, view.viewport, view.layout, markerMeasure(view.ctx))
-            .map(p => p.text);
-    }""")
+    texts = marker_texts(page)
     assert "switch interval 5 → 1 ms" in texts
 
 

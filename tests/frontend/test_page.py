@@ -8,6 +8,7 @@ import json
 
 from fakeserver import FakeServer, sent_messages, shot, status
 from playwright.sync_api import Page, expect
+from probe import marker_texts
 from synthetic_processes import process_run
 from synthetic_runs import MS, batch, batches, simulate
 
@@ -159,12 +160,6 @@ def test_a_process_run_with_a_live_chunksize_change(fake: FakeServer, page: Page
     expect(timeline).to_have_attribute("data-markers", "1")
     assert int(timeline.get_attribute("data-memory-samples") or 0) > 0
     # The chunksize marker's label reads like the max_workers one.
-    placed = page.evaluate("""async () => {
-        const { placeMarkers } = await import('/render/markers.js');
-        const { markerMeasure } = await import('/render/timeline.js');
-        const { store, view } = window.schedviz;
-        return placeMarkers(store.model, view.viewport, view.layout, markerMeasure(view.ctx))
-            .map(p => p.text);
-    }""")
+    placed = marker_texts(page)
     assert "chunksize 4 → 16" in placed and "pool 0 broken · exit 1" in placed
     shot(page, "page-process-run")
