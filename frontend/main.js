@@ -55,7 +55,7 @@ const view = new TimelineView(
 );
 /** v4: the asyncio workloads' source beside an asyncio run, following the hovered yield tick. */
 const sourcePanel = new SourcePanel($("source"), $("timeline"), () => api.getAsyncioSource());
-/** @type {import("./render/pick.js").Hit | null} */
+/** @type {import("./render/core/pick.js").Hit | null} */
 let followed = null;
 function followHover() {
   if (view.hover === followed) return;

@@ -4,9 +4,9 @@
  * blocked the loop and how busy the loop was, instead of a thread pool's done/queued counts
  * (the pool only serves the run's offloaded work, counted last).
  */
-import { aioEndT, loopShares } from "../render/aioloop.js";
-import { isAsyncioRun } from "../render/aiolayout.js";
-import { formatDuration } from "../render/format.js";
+import { aioEndT, loopShares } from "../render/aio/loop.js";
+import { isAsyncioRun } from "../render/aio/layout.js";
+import { formatDuration } from "../render/core/format.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
 

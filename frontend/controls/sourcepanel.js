@@ -11,9 +11,9 @@
  * For tests: the highlighted line is `#source .highlight[data-line]`.
  */
 import { basename, summarizeAio } from "../model/aio.js";
-import { isAsyncioRun } from "../render/aiolayout.js";
-import { hitSourceLine } from "../render/aiopick.js";
-import { formatDuration } from "../render/format.js";
+import { isAsyncioRun } from "../render/aio/layout.js";
+import { hitSourceLine } from "../render/aio/pick.js";
+import { formatDuration } from "../render/core/format.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {{file: string, lines: string[]}} Source */

@@ -3,7 +3,7 @@
  * The summary line (done/total, running, queued, throughput, elapsed, state) and the counts
  * mirrored as data attributes on #timeline, so people and tests read the same numbers.
  */
-import { formatDuration, formatRate } from "../render/format.js";
+import { formatDuration, formatRate } from "../render/core/format.js";
 
 /** @typedef {import("../model/stats.js").RunStats} RunStats */
 

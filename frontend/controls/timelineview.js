@@ -4,17 +4,17 @@
  * into viewport changes, hover into tooltips, and redraws on animation frames only when
  * something changed (new events, a live run's advancing clock, the view, the hover).
  */
-import { describe } from "../render/describe.js";
-import { capMeasure } from "../render/faults.js";
-import { computeLayout, layoutOptions } from "../render/layout.js";
-import { pick } from "../render/pick.js";
-import { markerMeasure, render } from "../render/timeline.js";
-import { Viewport } from "../render/viewport.js";
+import { describe } from "../render/core/describe.js";
+import { capMeasure } from "../render/pools/faults.js";
+import { computeLayout, layoutOptions } from "../render/core/layout.js";
+import { pick } from "../render/core/pick.js";
+import { markerMeasure, render } from "../render/core/timeline.js";
+import { Viewport } from "../render/core/viewport.js";
 import { Tooltip } from "./tooltip.js";
 
 /** @typedef {import("../model/store.js").EventStore} EventStore */
 /** @typedef {import("../model/live.js").LiveClock} LiveClock */
-/** @typedef {import("../render/pick.js").Hit} Hit */
+/** @typedef {import("../render/core/pick.js").Hit} Hit */
 
 /** Wheel zoom per pixel of wheel delta; 100 px (one notch) zooms by about 16 %. */
 const ZOOM_PER_PX = 0.0015;
@@ -91,7 +91,7 @@ export class TimelineView {
     if (model.runId !== null && !model.ended) this.invalidate();
   }
 
-  /** @param {import("../render/layout.js").Layout} layout */
+  /** @param {import("../render/core/layout.js").Layout} layout */
   _resizeCanvas(layout) {
     const dpr = window.devicePixelRatio || 1;
     if (this._size.w === layout.width && this._size.h === layout.height && this._size.dpr === dpr) {

@@ -4,7 +4,7 @@
  * stay inside the timeline.
  */
 
-/** @typedef {import("../render/describe.js").Description} Description */
+/** @typedef {import("../render/core/describe.js").Description} Description */
 
 /** A positioned tooltip element. */
 export class Tooltip {

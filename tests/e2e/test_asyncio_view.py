@@ -43,7 +43,7 @@ def tick_point(app: Page, task_name: str, step_index: int) -> dict[str, Any]:
     """Window coordinates of a task's yield tick (the end of its step `step_index`), its line."""
     point: dict[str, Any] = app.evaluate(
         """async ([name, index]) => {
-            const { yieldTickPoint } = await import('/render/aiolanes.js');
+            const { yieldTickPoint } = await import('/render/aio/section.js');
             const { store, view } = window.schedviz;
             const m = store.model;
             const task = m.aio.taskList.find(t => t.name === name);
@@ -135,7 +135,7 @@ def test_offload_links_each_wait_to_its_pool_task(app: Page, screenshot) -> None
     assert app.evaluate("() => window.schedviz.store.model.lanes.list.length") >= 1
     # Hover offload-0's wait while its pool task runs: the tooltip names the pool task.
     hit = app.evaluate("""async () => {
-        const { aioGeometry, rowBarBox } = await import('/render/aiolayout.js');
+        const { aioGeometry, rowBarBox } = await import('/render/aio/layout.js');
         const { store, view } = window.schedviz;
         const m = store.model;
         const g = aioGeometry(m, view.layout.aioY);
@@ -157,7 +157,7 @@ def test_offload_links_each_wait_to_its_pool_task(app: Page, screenshot) -> None
 def test_queue_preset_tracks_its_queue_and_waiters(app: Page, screenshot) -> None:  # type: ignore[no-untyped-def]
     run_preset(app, "asyncio-queue")
     facts = app.evaluate("""async () => {
-        const { aioGeometry } = await import('/render/aiolayout.js');
+        const { aioGeometry } = await import('/render/aio/layout.js');
         const { store, view } = window.schedviz;
         const m = store.model;
         const q = m.aio.queues.get('jobs');

@@ -15,9 +15,9 @@ from playwright.sync_api import Page
 
 SCENE = """
 const { EventStore } = await import('/model/store.js');
-const { computeLayout, layoutOptions } = await import('/render/layout.js');
-const { Viewport } = await import('/render/viewport.js');
-const { render } = await import('/render/timeline.js');
+const { computeLayout, layoutOptions } = await import('/render/core/layout.js');
+const { Viewport } = await import('/render/core/viewport.js');
+const { render } = await import('/render/core/timeline.js');
 const store = new EventStore();
 store.append('r', JSON.parse(arg.events));
 const model = store.model;

@@ -65,8 +65,8 @@ def feed(
 def marker_texts(page: Page) -> list[str]:
     """The labels of the markers the live page's timeline places now."""
     texts: list[str] = page.evaluate("""async () => {
-        const { placeMarkers } = await import('/render/markers.js');
-        const { markerMeasure } = await import('/render/timeline.js');
+        const { placeMarkers } = await import('/render/core/markers.js');
+        const { markerMeasure } = await import('/render/core/timeline.js');
         const { store, view } = window.schedviz;
         return placeMarkers(store.model, view.viewport, view.layout, markerMeasure(view.ctx))
             .map(p => p.text);

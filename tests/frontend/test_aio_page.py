@@ -39,7 +39,7 @@ def send_run(fake: FakeServer, events: list[dict[str, Any]], run_id: str) -> Non
 def tick(page: Page, name: str, index: int) -> dict[str, Any]:
     point: dict[str, Any] = page.evaluate(
         """async ([name, index]) => {
-            const { yieldTickPoint } = await import('/render/aiolanes.js');
+            const { yieldTickPoint } = await import('/render/aio/section.js');
             const { store, view } = window.schedviz;
             const task = store.model.aio.taskList.find(t => t.name === name);
             const p = yieldTickPoint(store.model, view.layout, view.viewport, task.id, index);

@@ -17,14 +17,14 @@ pytestmark = pytest.mark.timeout(60)
 
 # Builds a model from `events`, lays it out with the model's own options and renders it.
 SETUP = PIXELS + """
-const { barBox } = await import('/render/layout.js');
-const { markerMeasure } = await import('/render/timeline.js');
-const { pick } = await import('/render/pick.js');
-const { describe } = await import('/render/describe.js');
+const { barBox } = await import('/render/core/layout.js');
+const { markerMeasure } = await import('/render/core/timeline.js');
+const { pick } = await import('/render/core/pick.js');
+const { describe } = await import('/render/core/describe.js');
 const { aioGeometry, loopBarBox, rowBarBox, taskColor, AIO_COLORS } =
-  await import('/render/aiolayout.js');
-const { yieldTickPoint } = await import('/render/aiolanes.js');
-const { aioHover } = await import('/render/aiopick.js');
+  await import('/render/aio/layout.js');
+const { yieldTickPoint } = await import('/render/aio/section.js');
+const { aioHover } = await import('/render/aio/pick.js');
 const aio = model.aio;
 const g = aioGeometry(model, layout.aioY);
 const task = (name) => aio.taskList.find(t => t.name === name);
@@ -191,7 +191,7 @@ def test_a_step_still_blocking_the_loop_is_drawn_to_now(js: Page) -> None:
                  "pid": 1, "worker": None, "rss": 1, "uss": None})
     got = evaluate(js, """
         draw();
-        const { loopShares } = await import('/render/aiolanes.js');
+        const { loopShares } = await import('/render/aio/section.js');
         const r = [...aio.ongoing.values()][0];
         const mid = layout.plotX + vp.toX(r.t + (nowT - r.t) / 2);
         const loop = loopBarBox(g.loopY);

@@ -16,11 +16,11 @@ from synthetic_runs import MS, batch
 pytestmark = pytest.mark.timeout(60)
 
 SETUP = PIXELS + """
-const { markerMeasure } = await import('/render/timeline.js');
-const { pick } = await import('/render/pick.js');
-const { describe } = await import('/render/describe.js');
-const { gilColumns } = await import('/render/gillod.js');
-const { workerColor } = await import('/render/gilpalette.js');
+const { markerMeasure } = await import('/render/core/timeline.js');
+const { pick } = await import('/render/core/pick.js');
+const { describe } = await import('/render/core/describe.js');
+const { gilColumns } = await import('/render/gil/lod.js');
+const { workerColor } = await import('/render/gil/palette.js');
 const gilMid = (row) => layout.gilY + row * layout.gilH + layout.gilH / 2;
 const hit = (t, row = 0) => {
   const x = layout.plotX + vp.toX(t);
@@ -157,7 +157,7 @@ def test_a_process_pool_gets_one_gil_row_per_sampled_interpreter(js: Page) -> No
     events = [*run.events, *with_seq(gil, len(run.events))]
     got = evaluate(js, """
         const { gilLaneTracks, processLabel, visibleWorkerShares } =
-            await import('/render/gillane.js');
+            await import('/render/gil/lane.js');
         const { summarizeGil } = await import('/model/gil.js');
         const tracks = gilLaneTracks(model);
         return {rows: layout.gilCount, pids: tracks.map(t => t.pid),

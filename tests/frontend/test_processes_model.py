@@ -18,10 +18,10 @@ PROBE = """
 async ({runId, batches, at}) => {
   const { EventStore } = await import('/model/store.js');
   const P = await import('/model/processes.js');
-  const { barState } = await import('/render/bars.js');
-  const { placeMarkers } = await import('/render/markers.js');
-  const { computeLayout, layoutOptions } = await import('/render/layout.js');
-  const { Viewport } = await import('/render/viewport.js');
+  const { barState } = await import('/render/pools/bars.js');
+  const { placeMarkers } = await import('/render/core/markers.js');
+  const { computeLayout, layoutOptions } = await import('/render/core/layout.js');
+  const { Viewport } = await import('/render/core/viewport.js');
   const { processCounts } = await import('/controls/summary.js');
   const store = new EventStore();
   for (const b of batches) store.append(runId, b);
@@ -166,12 +166,12 @@ def test_exit_labels_name_signals(js: Page) -> None:
 PICK = """
 async ({events}) => {
   const { EventStore } = await import('/model/store.js');
-  const { computeLayout, layoutOptions } = await import('/render/layout.js');
-  const { Viewport } = await import('/render/viewport.js');
-  const { render, markerMeasure } = await import('/render/timeline.js');
-  const { pick } = await import('/render/pick.js');
-  const { describe } = await import('/render/describe.js');
-  const { visibleParentSpans, labRows } = await import('/render/ipc.js');
+  const { computeLayout, layoutOptions } = await import('/render/core/layout.js');
+  const { Viewport } = await import('/render/core/viewport.js');
+  const { render, markerMeasure } = await import('/render/core/timeline.js');
+  const { pick } = await import('/render/core/pick.js');
+  const { describe } = await import('/render/core/describe.js');
+  const { visibleParentSpans, labRows } = await import('/render/pools/lablane.js');
   const store = new EventStore();
   store.append('r', events);
   const m = store.model;
@@ -221,9 +221,9 @@ def test_item_dividers_follow_the_level_of_detail(js: Page) -> None:
     run = process_run(n_items=400, chunksize=400, workers=1, item_ns=1 * MS)
     got = js.evaluate("""async ({events}) => {
         const { EventStore } = await import('/model/store.js');
-        const { computeLayout, layoutOptions } = await import('/render/layout.js');
-        const { Viewport } = await import('/render/viewport.js');
-        const { render } = await import('/render/timeline.js');
+        const { computeLayout, layoutOptions } = await import('/render/core/layout.js');
+        const { Viewport } = await import('/render/core/viewport.js');
+        const { render } = await import('/render/core/timeline.js');
         const store = new EventStore();
         store.append('r', events);
         const m = store.model;

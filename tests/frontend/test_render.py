@@ -10,9 +10,9 @@ from playwright.sync_api import Page
 from synthetic_runs import MS, batch
 
 SETUP = """
-const { markerMeasure } = await import('/render/timeline.js');
-const { laneSegments } = await import('/render/bars.js');
-const { pick } = await import('/render/pick.js');
+const { markerMeasure } = await import('/render/core/timeline.js');
+const { laneSegments } = await import('/render/pools/bars.js');
+const { pick } = await import('/render/core/pick.js');
 """
 
 
@@ -102,7 +102,7 @@ def test_describe_task_reports_times_wait_and_outcome(js: Page) -> None:
     got = js.evaluate(
         """async ({events, id}) => {
             const { EventStore } = await import('/model/store.js');
-            const { describeTask } = await import('/render/describe.js');
+            const { describeTask } = await import('/render/core/describe.js');
             const store = new EventStore();
             store.append('r', events);
             const d = describeTask(store.model, store.model.tasks.get(id), store.model.maxT);
@@ -122,7 +122,7 @@ def test_describe_task_reports_times_wait_and_outcome(js: Page) -> None:
 def test_formatting_durations(js: Page) -> None:
     got = js.evaluate(
         """async () => {
-            const f = await import('/render/format.js');
+            const f = await import('/render/core/format.js');
             return [f.formatDuration(512), f.formatDuration(1500), f.formatDuration(99.5e6),
                     f.formatDuration(1.234e9), f.formatDuration(185e9), f.formatRate(12.345)];
         }"""

@@ -50,7 +50,7 @@ def test_thread_state_attributes_legend_and_hover(fake: FakeServer, page: Page) 
     expect(legend.locator(".ts-off-only")).to_be_hidden()
     # Each legend swatch has the strip's own colour for its state.
     colors = page.evaluate("""async () => {
-        const { THREAD_STATE_COLORS } = await import('/render/theme.js');
+        const { THREAD_STATE_COLORS } = await import('/render/core/theme.js');
         const out = {};
         for (const [k, v] of Object.entries(THREAD_STATE_COLORS)) {
             const el = document.querySelector(`#legend .ts-${k}`);
@@ -66,7 +66,7 @@ def test_thread_state_attributes_legend_and_hover(fake: FakeServer, page: Page) 
 
     # Hover W0's strip at 30 ms: it waits for the GIL there.
     box = page.evaluate("""async () => {
-        const { stateBox } = await import('/render/layout.js');
+        const { stateBox } = await import('/render/core/layout.js');
         const { view } = window.schedviz;
         const r = view.canvas.getBoundingClientRect();
         const b = stateBox(view.layout, view.layout.lanesY);

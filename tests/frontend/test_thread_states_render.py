@@ -18,12 +18,12 @@ from test_thread_states_model import GIL, STATES
 pytestmark = pytest.mark.timeout(60)
 
 SETUP = PIXELS + """
-const { barBox, stateBox } = await import('/render/layout.js');
-const { markerMeasure } = await import('/render/timeline.js');
-const { pick } = await import('/render/pick.js');
-const { describe } = await import('/render/describe.js');
-const { stateColumns } = await import('/render/statestrip.js');
-const { THREAD_STATE_COLORS, STATE_COLORS } = await import('/render/theme.js');
+const { barBox, stateBox } = await import('/render/core/layout.js');
+const { markerMeasure } = await import('/render/core/timeline.js');
+const { pick } = await import('/render/core/pick.js');
+const { describe } = await import('/render/core/describe.js');
+const { stateColumns } = await import('/render/gil/statestrip.js');
+const { THREAD_STATE_COLORS, STATE_COLORS } = await import('/render/core/theme.js');
 const laneY = (w) => layout.lanesY + model.lanes.list.findIndex(l => l.worker === w) * layout.laneH;
 const stripMid = (w) => { const b = stateBox(layout, laneY(w)); return b.y + b.h / 2; };
 const xAt = (t) => layout.plotX + vp.toX(t);
@@ -121,7 +121,7 @@ def test_a_crowded_pixel_shows_its_dominant_state(js: Page) -> None:
     states = [s for s in states if s["worker"] != 0] + w0
     events = [*run.events, *with_seq([sampler(0), *gil, *states], len(run.events))]
     got = evaluate(js, """
-        const { drawStateStrips } = await import('/render/statestrip.js');
+        const { drawStateStrips } = await import('/render/gil/statestrip.js');
         draw();                                // also works out every worker's time line once
         // A moving view (as while following live): the strips read their settled pieces.
         for (let i = 0; i < 6; i++) {

@@ -10,8 +10,8 @@ def run(js: Page, body: str, arg: object = None) -> object:
     """Evaluate an async function body that has the render modules in scope."""
     return js.evaluate(
         """async ({body, arg}) => {
-            const vpm = await import('/render/viewport.js');
-            const ticks = await import('/render/axis.js');
+            const vpm = await import('/render/core/viewport.js');
+            const ticks = await import('/render/core/axis.js');
             const fn = new Function('vpm', 'ticks', 'arg', body);
             return fn(vpm, ticks, arg);
         }""",

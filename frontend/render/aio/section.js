@@ -4,21 +4,21 @@
  * (aiorows.js), the small tracks (aiotracks.js) and the links from offloading tasks to their
  * pool tasks on the worker lanes. Backgrounds and labels go under the grid, the rest over it.
  */
-import { taskLabel } from "../model/aio.js";
-import { aioEndT, drawLoopLane, loopShares } from "./aioloop.js";
-import { AIO_COLORS, aioGeometry, taskColor } from "./aiolayout.js";
-import { drawOffloadLinks, drawTaskRow } from "./aiorows.js";
-import { drawAioTracks } from "./aiotracks.js";
-import { fitText } from "./paint.js";
-import { THEME, font } from "./theme.js";
+import { taskLabel } from "../../model/aio.js";
+import { aioEndT, drawLoopLane, loopShares } from "./loop.js";
+import { AIO_COLORS, aioGeometry, taskColor } from "./layout.js";
+import { drawOffloadLinks, drawTaskRow } from "./rows.js";
+import { drawAioTracks } from "./tracks.js";
+import { fitText } from "../core/paint.js";
+import { THEME, font } from "../core/theme.js";
 
-export { aioEndT, blockedText, loopShares } from "./aioloop.js";
-export { waitText, yieldTickPoint } from "./aiorows.js";
+export { aioEndT, blockedText, loopShares } from "./loop.js";
+export { waitText, yieldTickPoint } from "./rows.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/aio.js").AioStep} AioStep */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
-/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio.js").AioStep} AioStep */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
+/** @typedef {import("../core/layout.js").Layout} Layout */
 /**
  * @typedef {object} AioHover   what to emphasise: a step, a yield tick or a wait
  * @property {"step" | "yield" | "wait"} what

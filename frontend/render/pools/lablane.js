@@ -10,17 +10,17 @@
  * least MIN_PX wide so it stays visible, and at most one mark per pixel column and row is drawn,
  * so a run of 10,000 tasks costs a few hundred rectangles.
  */
-import { lowerBound } from "../model/sorted.js";
-import { workerSpans } from "../model/processes.js";
+import { lowerBound } from "../../model/sorted.js";
+import { workerSpans } from "../../model/processes.js";
 import { drawMemoryStrip, formatMB } from "./memory.js";
-import { fitText } from "./paint.js";
-import { THEME, font } from "./theme.js";
+import { fitText } from "../core/paint.js";
+import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/lanes.js").Task} Task */
-/** @typedef {import("../model/processes.js").PickleSpan} PickleSpan */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
-/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/lanes.js").Task} Task */
+/** @typedef {import("../../model/processes.js").PickleSpan} PickleSpan */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
+/** @typedef {import("../core/layout.js").Layout} Layout */
 
 /** Narrowest drawn pickling span, CSS px. */
 export const MIN_PX = 2;

@@ -54,7 +54,7 @@
  *   that never offloaded work has no pool queue to show)
  */
 
-import { aioGeometry } from "./aiolayout.js";
+import { aioGeometry } from "../aio/layout.js";
 
 export const AXIS_H = 30;
 export const MARKER_H = 28;
@@ -134,7 +134,7 @@ export function computeLayout(width, laneCount, options = {}) {
 
 /**
  * The layout options a model asks for: a lab lane and memory strips once it is a process run.
- * @param {import("../model/timeline.js").TimelineModel} model
+ * @param {import("../../model/timeline.js").TimelineModel} model
  * @returns {LayoutOptions}
  */
 export function layoutOptions(model) {

@@ -4,19 +4,19 @@
  * axis, grid, lanes, queue track and markers from the model and viewport alone. Loading data
  * happens elsewhere; this only draws.
  */
-import { drawAio, drawAioBackground } from "./aiolanes.js";
-import { aioHover } from "./aiopick.js";
+import { drawAio, drawAioBackground } from "../aio/section.js";
+import { aioHover } from "../aio/pick.js";
 import { drawAxis, drawGrid } from "./axis.js";
-import { drawExitCaps } from "./faults.js";
-import { drawGilLanes, visibleWorkerShares } from "./gillane.js";
-import { drawLabLane } from "./ipc.js";
-import { drawLaneBackgrounds, drawLaneBars } from "./lanes.js";
+import { drawExitCaps } from "../pools/faults.js";
+import { drawGilLanes, visibleWorkerShares } from "../gil/lane.js";
+import { drawLabLane } from "../pools/lablane.js";
+import { drawLaneBackgrounds, drawLaneBars } from "../pools/lanes.js";
 import { LABEL_PX, drawMarkers, placeMarkers } from "./markers.js";
-import { drawQueueTrack } from "./queuetrack.js";
-import { drawStateStrips } from "./statestrip.js";
+import { drawQueueTrack } from "../pools/queue.js";
+import { drawStateStrips } from "../gil/statestrip.js";
 import { THEME, font } from "./theme.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("./viewport.js").Viewport} Viewport */
 /** @typedef {import("./layout.js").Layout} Layout */
 /** @typedef {import("./pick.js").Hit} Hit */

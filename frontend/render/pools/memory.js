@@ -8,11 +8,11 @@
  * the process exited, or until now while it lives. Samples narrower than a pixel are reduced to
  * the column's maximum, so a long run costs one rectangle per pixel column at most.
  */
-import { lowerBound } from "../model/sorted.js";
-import { THEME } from "./theme.js";
+import { lowerBound } from "../../model/sorted.js";
+import { THEME } from "../core/theme.js";
 
-/** @typedef {import("../model/processes.js").MemorySeries} MemorySeries */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
+/** @typedef {import("../../model/processes.js").MemorySeries} MemorySeries */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
 
 /**
  * Per pixel column of the plot: the highest RSS and USS of the samples covering it (NaN: none).

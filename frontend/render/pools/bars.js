@@ -10,11 +10,11 @@
  *   out instead of being swallowed by their neighbours or painting them red.
  */
 
-import { lostToBrokenPool } from "../model/processes.js";
+import { lostToBrokenPool } from "../../model/processes.js";
 
-/** @typedef {import("../model/lanes.js").Lane} Lane */
-/** @typedef {import("../model/lanes.js").Task} Task */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
+/** @typedef {import("../../model/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/lanes.js").Task} Task */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {"running" | "ok" | "error" | "broken" | "cancelled"} BarState */
 /**
  * @typedef {object} Segment

@@ -15,8 +15,8 @@
  * task it offloaded work to.
  */
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/aio.js").AioTask} AioTask */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio.js").AioTask} AioTask */
 
 /** The event loop's own lane: tall, it is what the lesson is about. */
 export const LOOP_H = 50;

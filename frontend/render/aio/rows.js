@@ -9,22 +9,22 @@
  * Level of detail: steps and ticks narrower than a pixel are drawn one per pixel column; a wait
  * is drawn only where it is at least a pixel wide.
  */
-import { upperBound } from "../model/sorted.js";
-import { drawBlocked, outlineStep } from "./aioloop.js";
-import { AIO_COLORS, aioGeometry, rowBarBox, taskColor } from "./aiolayout.js";
-import { formatDuration } from "./format.js";
-import { barBox } from "./layout.js";
-import { fitText, hatch } from "./paint.js";
-import { THEME, font } from "./theme.js";
+import { upperBound } from "../../model/sorted.js";
+import { drawBlocked, outlineStep } from "./loop.js";
+import { AIO_COLORS, aioGeometry, rowBarBox, taskColor } from "./layout.js";
+import { formatDuration } from "../core/format.js";
+import { barBox } from "../core/layout.js";
+import { fitText, hatch } from "../core/paint.js";
+import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/aio.js").AioTask} AioTask */
-/** @typedef {import("../model/aio.js").AioStep} AioStep */
-/** @typedef {import("../model/aio.js").AioFacts} AioFacts */
-/** @typedef {import("./aiolayout.js").AioGeometry} AioGeometry */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
-/** @typedef {import("./layout.js").Layout} Layout */
-/** @typedef {import("./aiolanes.js").AioHover} AioHover */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio.js").AioTask} AioTask */
+/** @typedef {import("../../model/aio.js").AioStep} AioStep */
+/** @typedef {import("../../model/aio.js").AioFacts} AioFacts */
+/** @typedef {import("./layout.js").AioGeometry} AioGeometry */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
+/** @typedef {import("../core/layout.js").Layout} Layout */
+/** @typedef {import("./section.js").AioHover} AioHover */
 
 /** @param {{t: number}} x */
 const byTime = (x) => x.t;

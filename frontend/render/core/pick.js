@@ -3,26 +3,26 @@
  * Hit-testing: what is under the pointer, using the same layout, level of detail and marker
  * placement as drawing, so the tooltip always explains what the user sees.
  */
-import { itemAt, sampleAt } from "../model/processes.js";
-import { pickAio } from "./aiopick.js";
-import { lowerBound, upperBound } from "../model/sorted.js";
-import { barEnd } from "./bars.js";
-import { capBox, capKind } from "./faults.js";
-import { gilLaneTracks } from "./gillane.js";
-import { labRows, visibleParentSpans } from "./ipc.js";
+import { itemAt, sampleAt } from "../../model/processes.js";
+import { pickAio } from "../aio/pick.js";
+import { lowerBound, upperBound } from "../../model/sorted.js";
+import { barEnd } from "../pools/bars.js";
+import { capBox, capKind } from "../pools/faults.js";
+import { gilLaneTracks } from "../gil/lane.js";
+import { labRows, visibleParentSpans } from "../pools/lablane.js";
 import { laneIndexAt, stateBox } from "./layout.js";
 import { placeMarkers } from "./markers.js";
-import { stateEndT } from "./statestrip.js";
+import { stateEndT } from "../gil/statestrip.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/lanes.js").Lane} Lane */
-/** @typedef {import("../model/lanes.js").Task} Task */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/lanes.js").Task} Task */
 /** @typedef {import("./viewport.js").Viewport} Viewport */
 /** @typedef {import("./layout.js").Layout} Layout */
 /** @typedef {import("./markers.js").PlacedMarker} PlacedMarker */
 /**
- * @typedef {import("../model/processes.js").PickleSpan} PickleSpan
- * @typedef {import("../model/processes.js").MemorySample} MemorySample
+ * @typedef {import("../../model/processes.js").PickleSpan} PickleSpan
+ * @typedef {import("../../model/processes.js").MemorySample} MemorySample
  * @typedef {{type: "task", task: Task, lane: Lane, item?: {index: number, t0: number, t1: number} | null}
  *   | {type: "marker", placed: PlacedMarker}
  *   | {type: "lane", lane: Lane}
@@ -34,7 +34,7 @@ import { stateEndT } from "./statestrip.js";
  *   | {type: "pickle", span: PickleSpan, task: Task | null}
  *   | {type: "memory", lane: Lane | null, t: number, sample: MemorySample}
  *   | {type: "queue", t: number, depth: number, moved: number, cancelled: number}
- *   | import("./aiopick.js").AioHit} Hit
+ *   | import("../aio/pick.js").AioHit} Hit
  */
 
 /** How close (CSS px) the pointer must be to a thin bar or a marker line to hit it. */

@@ -4,13 +4,13 @@
  * uncertain that change is, how many switches the sampler counted, and each holder's share.
  * Shares are of the *known* time: uncertainty windows are left out and reported on their own.
  */
-import { holderName, sharesOf } from "../model/gil.js";
-import { formatDuration, formatTime } from "./format.js";
-import { gilEndT, percent, processLabel, sharesLine } from "./gillane.js";
+import { holderName, sharesOf } from "../../model/gil.js";
+import { formatDuration, formatTime } from "../core/format.js";
+import { gilEndT, percent, processLabel, sharesLine } from "./lane.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/gil.js").GilTrack} GilTrack */
-/** @typedef {import("./describe.js").Description} Description */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/gil.js").GilTrack} GilTrack */
+/** @typedef {import("../core/describe.js").Description} Description */
 /** @typedef {{pid: number, t: number, label: boolean, col: [number, number], view: [number, number]}} GilHit */
 
 const SHARE_NOTE =
@@ -127,7 +127,7 @@ function switchesText(n) {
   return `${n} counted at this change: ${n - 1} hand-off${n > 2 ? "s" : ""} too quick to see`;
 }
 
-/** @param {import("../model/gil.js").GilStats} s */
+/** @param {import("../../model/gil.js").GilStats} s */
 function unknownText(s) {
   const all = s.known + s.unknown;
   return all > 0 ? `${formatDuration(s.unknown)} (${percent(s.unknown / all)} of the sampled time, not counted)` : "–";

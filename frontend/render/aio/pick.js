@@ -4,22 +4,22 @@
  * uses: a yield tick within a few pixels wins over the step or wait under the pointer, so the
  * thin ticks stay easy to hover.
  */
-import { lowerBound, upperBound } from "../model/sorted.js";
-import { aioGeometry, loopBarBox, rowBarBox } from "./aiolayout.js";
+import { lowerBound, upperBound } from "../../model/sorted.js";
+import { aioGeometry, loopBarBox, rowBarBox } from "./layout.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/aio.js").AioTask} AioTask */
-/** @typedef {import("../model/aio.js").AioStep} AioStep */
-/** @typedef {import("../model/aio.js").AioIdle} AioIdle */
-/** @typedef {import("./aiolayout.js").AioTrack} AioTrack */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
-/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio.js").AioTask} AioTask */
+/** @typedef {import("../../model/aio.js").AioStep} AioStep */
+/** @typedef {import("../../model/aio.js").AioIdle} AioIdle */
+/** @typedef {import("./layout.js").AioTrack} AioTrack */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
+/** @typedef {import("../core/layout.js").Layout} Layout */
 /**
  * @typedef {{type: "aio-step", step: AioStep, task: AioTask | null, where: "loop" | "row"}
  *   | {type: "aio-yield", step: AioStep, task: AioTask}
  *   | {type: "aio-wait", step: AioStep, task: AioTask}
  *   | {type: "aio-idle", idle: AioIdle}
- *   | {type: "aio-ongoing", report: import("../model/aio.js").AioBlocked}
+ *   | {type: "aio-ongoing", report: import("../../model/aio.js").AioBlocked}
  *   | {type: "aio-loop", t: number}
  *   | {type: "aio-task", task: AioTask, t: number | null}
  *   | {type: "aio-more", hidden: number}
@@ -166,7 +166,7 @@ export function hitSourceLine(hit) {
 /**
  * What the drawing emphasises for a hover: the hovered step, yield tick or wait.
  * @param {{type: string} | null} hit
- * @returns {import("./aiolanes.js").AioHover | null}
+ * @returns {import("./section.js").AioHover | null}
  */
 export function aioHover(hit) {
   if (!hit || !isAioHit(hit)) return null;

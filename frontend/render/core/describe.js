@@ -3,18 +3,18 @@
  * Tooltip text for whatever is hovered: plain title + rows, in the user's words (task, worker,
  * queue wait), so the DOM layer only lays them out.
  */
-import { exitDescription, ipcCost, lostToBrokenPool, sampleAt } from "../model/processes.js";
-import { isAioHit } from "./aiopick.js";
-import { describeAio } from "./describeaio.js";
-import { describeGil, describeGilOff } from "./describegil.js";
-import { describeThreadState, stateRows } from "./describestates.js";
-import { percent, runWorkerShare } from "./gillane.js";
+import { exitDescription, ipcCost, lostToBrokenPool, sampleAt } from "../../model/processes.js";
+import { isAioHit } from "../aio/pick.js";
+import { describeAio } from "../aio/describe.js";
+import { describeGil, describeGilOff } from "../gil/describe.js";
+import { describeThreadState, stateRows } from "../gil/describestates.js";
+import { percent, runWorkerShare } from "../gil/lane.js";
 import { formatBytes, formatDuration, formatTime } from "./format.js";
-import { formatMB } from "./memory.js";
+import { formatMB } from "../pools/memory.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/lanes.js").Task} Task */
-/** @typedef {import("../model/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/lanes.js").Task} Task */
+/** @typedef {import("../../model/lanes.js").Lane} Lane */
 /** @typedef {import("./pick.js").Hit} Hit */
 /** @typedef {{title: string, rows: [string, string][], note?: string}} Description */
 
@@ -217,7 +217,7 @@ export function describeLab(model, nowT) {
 }
 
 /**
- * @param {import("../model/processes.js").PickleSpan} span
+ * @param {import("../../model/processes.js").PickleSpan} span
  * @param {Task | null} task
  * @returns {Description}
  */
@@ -250,7 +250,7 @@ function memoryText(s) {
  * @param {TimelineModel} model
  * @param {Lane | null} lane
  * @param {number} t
- * @param {import("../model/processes.js").MemorySample} sample
+ * @param {import("../../model/processes.js").MemorySample} sample
  * @returns {Description}
  */
 export function describeMemory(model, lane, t, sample) {
@@ -273,7 +273,7 @@ export function describeMemory(model, lane, t, sample) {
 
 /**
  * @param {TimelineModel} model
- * @param {import("../model/processes.js").PoolBreak} b
+ * @param {import("../../model/processes.js").PoolBreak} b
  * @returns {Description}
  */
 export function describeBreak(model, b) {
@@ -298,7 +298,7 @@ export function describeBreak(model, b) {
 /**
  * Explain a config change, with what the resize did when it is max_workers.
  * @param {TimelineModel} model
- * @param {import("../model/timeline.js").Marker} marker
+ * @param {import("../../model/timeline.js").Marker} marker
  * @returns {Description}
  */
 export function describeMarker(model, marker) {

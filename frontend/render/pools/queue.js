@@ -4,13 +4,13 @@
  * column (the column's maximum, so a brief spike is never hidden), plus ticks where queued tasks
  * were moved to a new pool or cancelled.
  */
-import { lowerBound, upperBound } from "../model/sorted.js";
-import { STATE_COLORS, THEME, font } from "./theme.js";
+import { lowerBound, upperBound } from "../../model/sorted.js";
+import { STATE_COLORS, THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/queue.js").QueueTrack} QueueTrack */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
-/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/queue.js").QueueTrack} QueueTrack */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
+/** @typedef {import("../core/layout.js").Layout} Layout */
 
 /**
  * Highest queue depth within each pixel column of the plot; NaN outside the run (before 0 or

@@ -6,17 +6,17 @@
  * exactly when (hatched red when the sampler was late). When a sampler could not run, a
  * lane-shaped notice row says why instead.
  */
-import { holderName, sharesOf } from "../model/gil.js";
-import { gilColumns, WEAVE_PX } from "./gillod.js";
-import { GIL_COLORS, holderColor } from "./gilpalette.js";
-import { fitText, hatch } from "./paint.js";
-import { THEME, font } from "./theme.js";
+import { holderName, sharesOf } from "../../model/gil.js";
+import { gilColumns, WEAVE_PX } from "./lod.js";
+import { GIL_COLORS, holderColor } from "./palette.js";
+import { fitText, hatch } from "../core/paint.js";
+import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/gil.js").GilTrack} GilTrack */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
-/** @typedef {import("./layout.js").Layout} Layout */
-/** @typedef {import("./gillod.js").GilKind} GilKind */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/gil.js").GilTrack} GilTrack */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
+/** @typedef {import("../core/layout.js").Layout} Layout */
+/** @typedef {import("./lod.js").GilKind} GilKind */
 
 /**
  * The tracks that get a row, in row order: the lab's interpreter first (the one no worker lane
@@ -70,7 +70,7 @@ export function visibleWorkerShares(model, vp, nowT) {
  * A worker's share of its interpreter's known GIL time over the whole run, or null when that
  * interpreter has no GIL lane.
  * @param {TimelineModel} model
- * @param {import("../model/lanes.js").Lane} lane
+ * @param {import("../../model/lanes.js").Lane} lane
  * @param {number} nowT
  */
 export function runWorkerShare(model, lane, nowT) {
@@ -211,7 +211,7 @@ function fillKind(ctx, x, y, w, h, kind, key) {
 /**
  * The row that stands in for GIL lanes that could not be drawn, with the reason.
  * @param {CanvasRenderingContext2D} ctx
- * @param {import("../model/gil.js").GilSamplerInfo[]} off
+ * @param {import("../../model/gil.js").GilSamplerInfo[]} off
  * @param {Layout} layout
  * @param {number} y
  */
@@ -254,7 +254,7 @@ export function percent(share) {
 
 /**
  * Shares of a stats block as one line: "W0 48 % · W1 47 % · nobody 5 %".
- * @param {import("../model/gil.js").GilStats} stats
+ * @param {import("../../model/gil.js").GilStats} stats
  * @param {number} [max]
  */
 export function sharesLine(stats, max = 4) {

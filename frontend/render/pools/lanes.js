@@ -5,20 +5,20 @@
  * (v2) also each chunk's item dividers, the worker's pickling blocks beside each bar, and the
  * process's memory strip along the lane's bottom.
  */
-import { exitLabel, itemEndTimes } from "../model/processes.js";
+import { exitLabel, itemEndTimes } from "../../model/processes.js";
 import { laneSegments } from "./bars.js";
-import { drawWorkerPickles } from "./ipc.js";
-import { barBox } from "./layout.js";
+import { drawWorkerPickles } from "./lablane.js";
+import { barBox } from "../core/layout.js";
 import { drawMemoryStrip } from "./memory.js";
-import { workerColor } from "./gilpalette.js";
-import { percent } from "./gillane.js";
-import { fitText, hatch } from "./paint.js";
-import { STATE_COLORS, THEME, font } from "./theme.js";
+import { workerColor } from "../gil/palette.js";
+import { percent } from "../gil/lane.js";
+import { fitText, hatch } from "../core/paint.js";
+import { STATE_COLORS, THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/lanes.js").Lane} Lane */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
-/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/lanes.js").Lane} Lane */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
+/** @typedef {import("../core/layout.js").Layout} Layout */
 /** @typedef {import("./bars.js").Segment} Segment */
 
 /** Item dividers are drawn only while items are at least this wide (CSS px) on average. */
@@ -237,7 +237,7 @@ function drawBars(ctx, segments, y, vp, layout, hoverTask) {
 
 /**
  * A bar's label: "#3", or for a chunk "#3 · items 8–11" when that fits.
- * @param {import("../model/lanes.js").Task} task
+ * @param {import("../../model/lanes.js").Task} task
  * @param {CanvasRenderingContext2D} ctx
  * @param {number} maxW
  */
@@ -253,7 +253,7 @@ function barText(task, ctx, maxW) {
  * Thin white lines where each item of a chunk ended (the last item's end is the bar's end);
  * skipped while the items would be narrower than ITEM_MIN_PX, where they would only blur.
  * @param {CanvasRenderingContext2D} ctx
- * @param {import("../model/lanes.js").Task} task
+ * @param {import("../../model/lanes.js").Task} task
  * @param {Viewport} vp
  * @param {Layout} layout
  * @param {number} barY

@@ -5,13 +5,13 @@
  * grey when the pool stopped it (SIGTERM after another worker died). A clean exit (code 0)
  * needs no cap: the lane's grey hatching already says the worker is gone.
  */
-import { exitLabel } from "../model/processes.js";
-import { boxedText } from "./paint.js";
-import { THEME, font } from "./theme.js";
+import { exitLabel } from "../../model/processes.js";
+import { boxedText } from "../core/paint.js";
+import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../model/lanes.js").Lane} Lane */
-/** @typedef {import("./viewport.js").Viewport} Viewport */
-/** @typedef {import("./layout.js").Layout} Layout */
+/** @typedef {import("../../model/lanes.js").Lane} Lane */
+/** @typedef {import("../core/viewport.js").Viewport} Viewport */
+/** @typedef {import("../core/layout.js").Layout} Layout */
 
 /** Width of the cap's bar at the exit, CSS px. */
 export const CAP_PX = 4;

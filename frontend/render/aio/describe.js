@@ -4,16 +4,16 @@
  * the small tracks, in the user's words ("client-2 yielded at aio_workloads.py:62 awaiting a
  * socket read").
  */
-import { basename, sampleValueAt, taskLabel } from "../model/aio.js";
-import { waiterSamples } from "../model/aiowaiters.js";
-import { blockedText, loopShares, waitText } from "./aiolanes.js";
-import { formatDuration, formatTime } from "./format.js";
+import { basename, sampleValueAt, taskLabel } from "../../model/aio.js";
+import { waiterSamples } from "../../model/aiowaiters.js";
+import { blockedText, loopShares, waitText } from "./section.js";
+import { formatDuration, formatTime } from "../core/format.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../model/aio.js").AioTask} AioTask */
-/** @typedef {import("../model/aio.js").AioStep} AioStep */
-/** @typedef {import("./aiopick.js").AioHit} AioHit */
-/** @typedef {import("./describe.js").Description} Description */
+/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio.js").AioTask} AioTask */
+/** @typedef {import("../../model/aio.js").AioStep} AioStep */
+/** @typedef {import("./pick.js").AioHit} AioHit */
+/** @typedef {import("../core/describe.js").Description} Description */
 /** @typedef {[string, string][]} Rows */
 
 /**
@@ -242,7 +242,7 @@ function describeTask(model, task, t, nowT) {
 
 /**
  * @param {TimelineModel} model
- * @param {import("./aiolayout.js").AioTrack} track
+ * @param {import("./layout.js").AioTrack} track
  * @param {number} t
  * @param {number} nowT
  * @returns {Description}
