@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest browser install install-dev clean bench test-pythons
+.PHONY: run test lint typecheck jscheck pytest browser install install-dev clean bench test-pythons
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,23 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# The frontend's checks: tsc over its JSDoc types and ESLint, pinned by package-lock.json.
+# npm ci runs again only when the lock (or package.json) is newer than the stamp.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --no-update-notifier
+	touch $@
+
+jscheck: node_modules/.installed
+	node_modules/.bin/tsc -p tsconfig.json
+	node_modules/.bin/eslint frontend eslint.config.js
+
 pytest: $(VENV)/.installed-dev browser
 	$(BIN)/python -m pytest
 
-test: lint typecheck pytest
+test: lint typecheck jscheck pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-results
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache test-results
 
 # The render benchmark drives Chromium: it needs the dev install and a browser, as the tests do.
 bench: $(VENV)/.installed-dev browser
