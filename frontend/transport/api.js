@@ -37,8 +37,14 @@ async function request(path, init) {
 }
 
 /**
+ * One of pydantic's validation problems in a FastAPI 422 `detail`: `loc` is where (led by
+ * "body" for a request body), `msg` what is wrong.
+ * @typedef {{loc?: (string | number)[], msg: string}} ValidationProblem
+ */
+
+/**
  * A readable message from a FastAPI `detail` (a string, or pydantic's list of problems).
- * @param {any} detail
+ * @param {string | ValidationProblem[] | null | undefined} detail
  * @param {string} fallback
  * @returns {{message: string, field: string | null}}
  */
