@@ -5,7 +5,7 @@
  * (the pool only serves the run's offloaded work, counted last).
  */
 import { aioEndT, loopShares } from "../render/aio/loop.js";
-import { isAsyncioRun } from "../render/aio/layout.js";
+import { isAsyncioRun } from "../model/selectors.js";
 import { formatDuration } from "../render/core/format.js";
 
 /** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */

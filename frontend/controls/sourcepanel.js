@@ -11,7 +11,7 @@
  * For tests: the highlighted line is `#source .highlight[data-line]`.
  */
 import { basename, summarizeAio } from "../model/aio.js";
-import { isAsyncioRun } from "../render/aio/layout.js";
+import { isAsyncioRun } from "../model/selectors.js";
 import { hitSourceLine } from "../render/aio/pick.js";
 import { formatDuration } from "../render/core/format.js";
 

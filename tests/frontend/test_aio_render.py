@@ -17,7 +17,7 @@ pytestmark = pytest.mark.timeout(60)
 
 # Builds a model from `events`, lays it out with the model's own options and renders it.
 SETUP = PIXELS + """
-const { barBox } = await import('/render/core/layout.js');
+const { barBox } = await import('/render/pools/lanebox.js');
 const { markerMeasure } = await import('/render/core/timeline.js');
 const { pick } = await import('/render/core/pick.js');
 const { describe } = await import('/render/core/describe.js');

@@ -157,7 +157,7 @@ def test_a_process_pool_gets_one_gil_row_per_sampled_interpreter(js: Page) -> No
     events = [*run.events, *with_seq(gil, len(run.events))]
     got = evaluate(js, """
         const { gilLaneTracks, processLabel, visibleWorkerShares } =
-            await import('/render/gil/lane.js');
+            await import('/model/gilshares.js');
         const { summarizeGil } = await import('/model/gil.js');
         const tracks = gilLaneTracks(model);
         return {rows: layout.gilCount, pids: tracks.map(t => t.pid),

@@ -102,7 +102,7 @@ def test_describe_task_reports_times_wait_and_outcome(js: Page) -> None:
     got = js.evaluate(
         """async ({events, id}) => {
             const { EventStore } = await import('/model/store.js');
-            const { describeTask } = await import('/render/core/describe.js');
+            const { describeTask } = await import('/render/pools/describe.js');
             const store = new EventStore();
             store.append('r', events);
             const d = describeTask(store.model, store.model.tasks.get(id), store.model.maxT);

@@ -66,7 +66,7 @@ def test_thread_state_attributes_legend_and_hover(fake: FakeServer, page: Page) 
 
     # Hover W0's strip at 30 ms: it waits for the GIL there.
     box = page.evaluate("""async () => {
-        const { stateBox } = await import('/render/core/layout.js');
+        const { stateBox } = await import('/render/pools/lanebox.js');
         const { view } = window.schedviz;
         const r = view.canvas.getBoundingClientRect();
         const b = stateBox(view.layout, view.layout.lanesY);

@@ -18,7 +18,7 @@ from test_thread_states_model import GIL, STATES
 pytestmark = pytest.mark.timeout(60)
 
 SETUP = PIXELS + """
-const { barBox, stateBox } = await import('/render/core/layout.js');
+const { barBox, stateBox } = await import('/render/pools/lanebox.js');
 const { markerMeasure } = await import('/render/core/timeline.js');
 const { pick } = await import('/render/core/pick.js');
 const { describe } = await import('/render/core/describe.js');

@@ -18,6 +18,8 @@
 /** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../../model/aio.js").AioTask} AioTask */
 
+import { isAsyncioRun } from "../../model/selectors.js";
+
 /** The event loop's own lane: tall, it is what the lesson is about. */
 export const LOOP_H = 50;
 /** Task rows share about this much height before they shrink to MIN_ROW_H. */
@@ -93,14 +95,6 @@ export function taskColor(id) {
  * @property {number} hidden  tasks beyond MAX_TASK_ROWS (summed up in one more row)
  * @property {AioTrack[]} tracks
  */
-
-/**
- * Whether the model is an asyncio run (by its config, or by its events).
- * @param {TimelineModel} model
- */
-export function isAsyncioRun(model) {
-  return model.config?.executor === "asyncio" || model.aio.seen;
-}
 
 /**
  * The section's geometry with its top at y.

@@ -13,7 +13,7 @@ import { upperBound } from "../../model/sorted.js";
 import { drawBlocked, outlineStep } from "./loop.js";
 import { AIO_COLORS, aioGeometry, rowBarBox, taskColor } from "./layout.js";
 import { formatDuration } from "../core/format.js";
-import { barBox } from "../core/layout.js";
+import { barBox } from "../pools/lanebox.js";
 import { fitText, hatch } from "../core/paint.js";
 import { THEME, font } from "../core/theme.js";
 

@@ -9,6 +9,8 @@ import { aioEndT, drawLoopLane, loopShares } from "./loop.js";
 import { AIO_COLORS, aioGeometry, taskColor } from "./layout.js";
 import { drawOffloadLinks, drawTaskRow } from "./rows.js";
 import { drawAioTracks } from "./tracks.js";
+import { describeAio } from "./describe.js";
+import { aioHover, isAioHit, pickAio } from "./pick.js";
 import { fitText } from "../core/paint.js";
 import { THEME, font } from "../core/theme.js";
 
@@ -133,3 +135,20 @@ export function drawAio(ctx, model, vp, layout, nowT, hover) {
   drawOffloadLinks(ctx, model, g, vp, layout, nowT);
 }
 
+/**
+ * An asyncio run's section (v4): the loop lane, a row per task and the small tracks. It draws
+ * after the other tracks: its links to offloaded pool tasks cross the worker lanes.
+ * @type {import("../core/track.js").Track}
+ */
+export const aioTrack = {
+  id: "aio",
+  layer: 1,
+  layoutOptions: (model) => ({ aio: aioGeometry(model, 0).h }),
+  getHeight: (options) => Math.max(0, options.aio ?? 0),
+  layoutFields: (box) => ({ aioY: box.y, aioH: box.h }),
+  renderBackground: (ctx, { model, vp, layout, nowT }) => drawAioBackground(ctx, model, vp, layout, nowT),
+  render: (ctx, { model, vp, layout, nowT, hover }) => drawAio(ctx, model, vp, layout, nowT, aioHover(hover)),
+  onMouseMove: ({ model, vp, layout, nowT }, box, x, y) =>
+    layout.aioH > 0 && y >= layout.aioY && y < layout.aioY + layout.aioH ? pickAio(model, vp, layout, x, y, nowT) : null,
+  describe: (model, hit, nowT) => (isAioHit(hit) ? describeAio(model, hit, nowT) : null),
+};

@@ -104,3 +104,20 @@ export function drawAxis(ctx, vp, layout) {
   ctx.fillStyle = vp.follow ? "#0a7a3d" : THEME.mutedText;
   ctx.fillText(vp.follow ? "● LIVE" : "❚❚ paused view", 10, layout.axisY + layout.axisH / 2);
 }
+
+/** The time axis's height. */
+export const AXIS_H = 30;
+
+/**
+ * The time axis along the top, and the grid under every track (drawn after every other
+ * background, before any track's content).
+ * @type {import("./track.js").Track}
+ */
+export const axisTrack = {
+  id: "axis",
+  layer: 2,
+  getHeight: () => AXIS_H,
+  layoutFields: (box) => ({ axisY: box.y, axisH: box.h }),
+  renderBackground: (ctx, { vp, layout }) => drawGrid(ctx, vp, layout),
+  render: (ctx, { vp, layout }) => drawAxis(ctx, vp, layout),
+};

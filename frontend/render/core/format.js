@@ -66,3 +66,25 @@ export function formatBytes(n) {
   }
   return `${i === 0 ? v : sig(v)} ${units[i]}`;
 }
+
+/**
+ * A holder's share as the labels print it: "48 %".
+ * @param {number} share 0..1
+ */
+export function percent(share) {
+  const p = share * 100;
+  if (p === 0) return "0 %";
+  // A thread that held the GIL for a moment is not "0.0 %": it did hold it.
+  if (p < 0.1) return "<0.1 %";
+  return `${p >= 10 ? Math.round(p) : p.toFixed(1)} %`;
+}
+
+/**
+ * Bytes as MB (10^6), as memory tools print them.
+ * @param {number | null} n
+ */
+export function formatMB(n) {
+  if (n === null || !Number.isFinite(n)) return "–";
+  const mb = n / 1e6;
+  return `${mb >= 100 ? mb.toFixed(0) : mb.toFixed(1)} MB`;
+}

@@ -5,6 +5,8 @@
  * label boxes are placed by `placeMarkers`, shared with hit-testing so hovering a label finds it.
  */
 import { exitLabel } from "../../model/processes.js";
+import { describePlacedMarker } from "./describemarkers.js";
+import { TOLERANCE_PX } from "./pick.js";
 import { THEME, font } from "./theme.js";
 
 /** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
@@ -98,7 +100,7 @@ export function placeMarkers(model, vp, layout, measure) {
  * @param {PlacedMarker | null} hover
  */
 export function drawMarkers(ctx, placed, layout, hover) {
-  const bottom = layout.queueY + layout.queueH;
+  const bottom = layout.bottom;
   for (const p of placed) {
     const isHover = hover !== null && hover.t === p.t && hover.type === p.type;
     const broken = p.type === "broken";
@@ -123,3 +125,54 @@ export function drawMarkers(ctx, placed, layout, hover) {
     ctx.fillText(p.text, p.box.x + 6, p.box.y + p.box.h / 2 + 1);
   }
 }
+
+/**
+ * A text-width function at the marker label font, for layout code that must not draw.
+ * @param {CanvasRenderingContext2D} ctx
+ */
+export function markerMeasure(ctx) {
+  return (/** @type {string} */ text) => {
+    ctx.font = font(LABEL_PX, "bold");
+    return ctx.measureText(text).width;
+  };
+}
+
+/** The row of marker labels. */
+export const MARKER_H = 28;
+
+/**
+ * The markers: config changes, broken pools and the run's end. Their labels have a row of their
+ * own; their lines cross every track below and draw over them all. A label is hit in its row; a
+ * line is hit only where no other track's thing is (except the queue graph: see queue.js).
+ * @type {import("./track.js").Track}
+ */
+export const markersTrack = {
+  id: "markers",
+  layer: 3,
+  hitOrder: 1,
+  hitsBelow: true,
+  getHeight: () => MARKER_H,
+  layoutFields: (box) => ({ markerY: box.y, markerH: box.h }),
+  render: (ctx, { model, vp, layout, hover }) =>
+    drawMarkers(ctx, placeMarkers(model, vp, layout, markerMeasure(ctx)), layout, hover?.type === "marker" ? hover.placed : null),
+  onMouseMove: ({ model, vp, layout, measure }, box, x, y) => {
+    const placed = placeMarkers(model, vp, layout, measure);
+    if (y >= layout.markerY && y < layout.markerY + layout.markerH) {
+      for (const p of placed) {
+        if (p.box && x >= p.box.x && x <= p.box.x + p.box.w) return { type: "marker", placed: p };
+      }
+    }
+    if (x < layout.plotX || x > layout.plotX + layout.plotW || y > layout.bottom) return null;
+    let best = null;
+    let bestD = TOLERANCE_PX + 1;
+    for (const p of placed) {
+      const d = Math.abs(p.x - x);
+      if (d < bestD) {
+        best = p;
+        bestD = d;
+      }
+    }
+    return best ? { type: "marker", placed: best } : null;
+  },
+  describe: (model, hit) => (hit.type === "marker" ? describePlacedMarker(model, hit.placed) : null),
+};

@@ -5,8 +5,8 @@
  * Shares are of the *known* time: uncertainty windows are left out and reported on their own.
  */
 import { holderName, sharesOf } from "../../model/gil.js";
-import { formatDuration, formatTime } from "../core/format.js";
-import { gilEndT, percent, processLabel, sharesLine } from "./lane.js";
+import { gilEndT, processLabel } from "../../model/gilshares.js";
+import { formatDuration, formatTime, percent } from "../core/format.js";
 
 /** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../../model/gil.js").GilTrack} GilTrack */
@@ -146,4 +146,15 @@ function samplerText(track) {
  */
 function realtimeCaveat(track) {
   return track.sampler?.reason ?? "not real-time: on a busy machine a look can come a few ms late";
+}
+
+/**
+ * Shares of a stats block as one line: "W0 48 % · W1 47 % · nobody 5 %".
+ * @param {import("../../model/gil.js").GilStats} stats
+ * @param {number} [max]
+ */
+export function sharesLine(stats, max = 4) {
+  const parts = sharesOf(stats).slice(0, max).map((s) => `${holderName(s.key)} ${percent(s.share)}`);
+  if (stats.known > 0 && stats.free > 0) parts.push(`nobody ${percent(stats.free / stats.known)}`);
+  return parts.join(" · ") || "–";
 }

@@ -7,7 +7,7 @@
 import { holderName } from "../../model/gil.js";
 import { DISPLAYED_STATES, RAW_LABELS, STATE_LABELS } from "../../model/threadstates.js";
 import { formatDuration, formatTime } from "../core/format.js";
-import { percent } from "./lane.js";
+import { percent } from "../core/format.js";
 import { stateEndT } from "./statestrip.js";
 
 /** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */

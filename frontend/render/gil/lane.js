@@ -6,7 +6,8 @@
  * exactly when (hatched red when the sampler was late). When a sampler could not run, a
  * lane-shaped notice row says why instead.
  */
-import { holderName, sharesOf } from "../../model/gil.js";
+import { gilEndT, gilLaneTracks, processLabel } from "../../model/gilshares.js";
+import { describeGil, describeGilOff } from "./describe.js";
 import { gilColumns, WEAVE_PX } from "./lod.js";
 import { GIL_COLORS, holderColor } from "./palette.js";
 import { fitText, hatch } from "../core/paint.js";
@@ -17,85 +18,6 @@ import { THEME, font } from "../core/theme.js";
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 /** @typedef {import("./lod.js").GilKind} GilKind */
-
-/**
- * The tracks that get a row, in row order: the lab's interpreter first (the one no worker lane
- * runs in), then each worker process's by worker id.
- * @param {TimelineModel} model
- * @returns {GilTrack[]}
- */
-export function gilLaneTracks(model) {
-  const workerOf = new Map();
-  for (const lane of model.lanes.list) if (lane.pid !== null) workerOf.set(lane.pid, lane.worker);
-  const rank = (/** @type {GilTrack} */ t) => (workerOf.has(t.pid) ? workerOf.get(t.pid) : -1);
-  return model.gil.laneTracks().sort((a, b) => rank(a) - rank(b) || a.pid - b.pid);
-}
-
-/**
- * Where the newest holder's span ends: the run's end, or its current time while it runs.
- * @param {TimelineModel} model
- * @param {number} nowT
- */
-export function gilEndT(model, nowT) {
-  return model.endedT ?? nowT;
-}
-
-/**
- * Each worker's share of its interpreter's known GIL time in the visible range: a thread
- * worker's in the lab's interpreter, a process worker's in its own (when that one is sampled).
- * Workers whose interpreter has no GIL lane are left out: they get no swatch and no share.
- * @param {TimelineModel} model
- * @param {Viewport} vp
- * @param {number} nowT
- * @returns {Map<number, number>} worker id -> share (0..1)
- */
-export function visibleWorkerShares(model, vp, nowT) {
-  /** @type {Map<number, number>} */
-  const out = new Map();
-  const endT = gilEndT(model, nowT);
-  const tracks = gilLaneTracks(model);
-  const workerPids = new Set(model.lanes.list.map((l) => l.pid).filter((p) => p !== null));
-  const lab = tracks.find((t) => !workerPids.has(t.pid)) ?? null;
-  for (const lane of model.lanes.list) {
-    const track = lane.executor === "processes" ? tracks.find((t) => t.pid === lane.pid) ?? null : lab;
-    if (!track) continue;
-    const stats = track.statsBetween(vp.t0, Math.min(vp.t1, endT), endT);
-    const ns = stats.held.get(`w${lane.worker}`) ?? 0;
-    out.set(lane.worker, stats.known > 0 ? ns / stats.known : 0);
-  }
-  return out;
-}
-
-/**
- * A worker's share of its interpreter's known GIL time over the whole run, or null when that
- * interpreter has no GIL lane.
- * @param {TimelineModel} model
- * @param {import("../../model/lanes.js").Lane} lane
- * @param {number} nowT
- */
-export function runWorkerShare(model, lane, nowT) {
-  const endT = gilEndT(model, nowT);
-  const tracks = gilLaneTracks(model);
-  const workerPids = new Set(model.lanes.list.map((l) => l.pid).filter((p) => p !== null));
-  const track = lane.executor === "processes"
-    ? tracks.find((t) => t.pid === lane.pid)
-    : tracks.find((t) => !workerPids.has(t.pid));
-  if (!track) return null;
-  const s = track.totals(endT);
-  return s.known > 0 ? (s.held.get(`w${lane.worker}`) ?? 0) / s.known : 0;
-}
-
-/**
- * A short label for a track's process: "lab", "lab (parent)" or "W3 process".
- * @param {TimelineModel} model
- * @param {GilTrack} track
- */
-export function processLabel(model, track) {
-  const lane = model.lanes.list.find((l) => l.pid === track.pid);
-  if (lane) return `W${lane.worker} process`;
-  // Beside worker processes, name the lab as its own lane does, so the two are read together.
-  return model.lanes.list.some((l) => l.executor === "processes") ? "lab (parent)" : "lab";
-}
 
 /**
  * Draw the GIL rows and, if some sampler could not run, the notice row after them.
@@ -240,25 +162,37 @@ function drawNotice(ctx, off, layout, y) {
   ctx.fillText(text, plotX + 13, y + gilH / 2 + 1);
 }
 
-/**
- * A holder's share as the labels print it: "48 %".
- * @param {number} share 0..1
- */
-export function percent(share) {
-  const p = share * 100;
-  if (p === 0) return "0 %";
-  // A thread that held the GIL for a moment is not "0.0 %": it did hold it.
-  if (p < 0.1) return "<0.1 %";
-  return `${p >= 10 ? Math.round(p) : p.toFixed(1)} %`;
-}
+/** A GIL row: tall enough for a two-line label that reads on a projector. */
+export const GIL_H = 44;
+/** Gap between the GIL rows and the worker lanes. */
+export const GIL_GAP = 6;
 
 /**
- * Shares of a stats block as one line: "W0 48 % · W1 47 % · nobody 5 %".
- * @param {import("../../model/gil.js").GilStats} stats
- * @param {number} [max]
+ * The GIL rows (v3): one per sampled interpreter, plus a notice row when a sampler could not run.
+ * @type {import("../core/track.js").Track}
  */
-export function sharesLine(stats, max = 4) {
-  const parts = sharesOf(stats).slice(0, max).map((s) => `${holderName(s.key)} ${percent(s.share)}`);
-  if (stats.known > 0 && stats.free > 0) parts.push(`nobody ${percent(stats.free / stats.known)}`);
-  return parts.join(" · ") || "–";
-}
+export const gilTrack = {
+  id: "gil",
+  layoutOptions: (model) => ({ gil: model.gil.laneTracks().length + (model.gil.unavailable().length > 0 ? 1 : 0) }),
+  getHeight: (options) => {
+    const rows = Math.max(0, options.gil ?? 0);
+    return rows > 0 ? rows * GIL_H + GIL_GAP : 0;
+  },
+  layoutFields: (box, options) => ({ gilY: box.y, gilH: GIL_H, gilCount: Math.max(0, options.gil ?? 0) }),
+  render: (ctx, { model, vp, layout, nowT, hover }) =>
+    drawGilLanes(ctx, model, vp, layout, nowT, hover?.type === "gil" ? hover : null),
+  onMouseMove: ({ model, vp, layout }, box, x, y) => {
+    if (layout.gilCount <= 0 || y < layout.gilY || y >= layout.gilY + layout.gilCount * layout.gilH) return null;
+    const row = Math.floor((y - layout.gilY) / layout.gilH);
+    const tracks = gilLaneTracks(model);
+    if (row >= tracks.length) return { type: "gil-off" };
+    const px = x - layout.plotX;
+    const c = Math.floor(px);
+    return {
+      type: "gil", pid: tracks[row].pid, t: vp.toT(px), label: x < layout.plotX,
+      col: [vp.toT(c), vp.toT(c + 1)], view: [vp.t0, vp.t1],
+    };
+  },
+  describe: (model, hit, nowT) =>
+    hit.type === "gil" ? describeGil(model, hit, nowT) : hit.type === "gil-off" ? describeGilOff(model) : null,
+};

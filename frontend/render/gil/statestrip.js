@@ -11,7 +11,7 @@
  * mix of a crowded column.
  */
 import { DISPLAYED_STATES } from "../../model/threadstates.js";
-import { stateBox } from "../core/layout.js";
+import { stateBox } from "../pools/lanebox.js";
 import { THEME, THREAD_STATE_COLORS } from "../core/theme.js";
 
 /** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */

@@ -12,7 +12,12 @@
  */
 import { lowerBound } from "../../model/sorted.js";
 import { workerSpans } from "../../model/processes.js";
-import { drawMemoryStrip, formatMB } from "./memory.js";
+import { isProcessRun } from "../../model/selectors.js";
+import { TOLERANCE_PX } from "../core/pick.js";
+import { describeLab, describePickle } from "./describe.js";
+import { memoryHit } from "./lanes.js";
+import { drawMemoryStrip } from "./memory.js";
+import { formatMB } from "../core/format.js";
 import { fitText } from "../core/paint.js";
 import { THEME, font } from "../core/theme.js";
 
@@ -156,3 +161,56 @@ export function drawLabLane(ctx, model, vp, layout, nowT, hover) {
   }
   ctx.restore();
 }
+
+/**
+ * The parent pickling span drawn nearest plot pixel px in the lab lane's row under y.
+ * @param {TimelineModel} model
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {number} px
+ * @param {number} y
+ * @returns {PickleSpan | null}
+ */
+export function parentSpanAt(model, vp, layout, px, y) {
+  const rows = labRows(layout);
+  const row = y < rows.result.y ? "args" : "result";
+  let best = null;
+  let bestD = TOLERANCE_PX + 1;
+  for (const v of visibleParentSpans(model, vp)) {
+    if ((v.span.what === "args" ? "args" : "result") !== row) continue;
+    const d = px < v.x0 ? v.x0 - px : px > v.x1 ? px - v.x1 : 0;
+    if (d < bestD) {
+      best = v.span;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** The lane's height: a thin row of pickling marks over its memory strip. */
+export const LAB_H = 50;
+
+/**
+ * The lab lane (v2, process pools only): the parent process's pickling and memory.
+ * @type {import("../core/track.js").Track}
+ */
+export const labTrack = {
+  id: "lab",
+  layoutOptions: (model) => ({ lab: isProcessRun(model) }),
+  getHeight: (options) => (options.lab ? LAB_H : 0),
+  layoutFields: (box) => ({ labY: box.y, labH: box.h }),
+  render: (ctx, { model, vp, layout, nowT, hover }) =>
+    drawLabLane(ctx, model, vp, layout, nowT, hover?.type === "pickle" ? hover.span : null),
+  onMouseMove: ({ model, vp, layout, nowT }, box, x, y) => {
+    if (layout.labH <= 0 || y < layout.labY || y >= layout.labY + layout.labH) return null;
+    if (x < layout.plotX || x > layout.plotX + layout.plotW) return { type: "lab" };
+    if (layout.memH > 0 && y >= layout.labY + layout.labH - layout.memH - 3) {
+      const hit = memoryHit(model, null, vp, x - layout.plotX, model.endedT ?? nowT);
+      if (hit) return hit;
+    }
+    const span = parentSpanAt(model, vp, layout, x - layout.plotX, y);
+    return span ? { type: "pickle", span, task: model.tasks.get(span.task) ?? null } : { type: "lab" };
+  },
+  describe: (model, hit, nowT) =>
+    hit.type === "lab" ? describeLab(model, nowT) : hit.type === "pickle" ? describePickle(hit.span, hit.task) : null,
+};

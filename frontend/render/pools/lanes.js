@@ -5,15 +5,22 @@
  * (v2) also each chunk's item dividers, the worker's pickling blocks beside each bar, and the
  * process's memory strip along the lane's bottom.
  */
-import { exitLabel, itemEndTimes } from "../../model/processes.js";
-import { laneSegments } from "./bars.js";
+import { visibleWorkerShares } from "../../model/gilshares.js";
+import { exitLabel, itemAt, itemEndTimes, sampleAt } from "../../model/processes.js";
+import { isAsyncioRun, isProcessRun } from "../../model/selectors.js";
+import { barEnd, laneSegments } from "./bars.js";
+import { describeLane, describeMemory, describeTask } from "./describe.js";
+import { capBox, capKind, drawExitCaps } from "./faults.js";
 import { drawWorkerPickles } from "./lablane.js";
-import { barBox } from "../core/layout.js";
+import { LANES_TARGET_H, MAX_LANE_H, MEM_H, MIN_LANE_H, STATE_H, STATE_H_SMALL, barBox, laneIndexAt, stateBox } from "./lanebox.js";
 import { drawMemoryStrip } from "./memory.js";
+import { describeThreadState } from "../gil/describestates.js";
 import { workerColor } from "../gil/palette.js";
-import { percent } from "../gil/lane.js";
+import { drawStateStrips, stateEndT } from "../gil/statestrip.js";
+import { percent } from "../core/format.js";
 import { fitText, hatch } from "../core/paint.js";
 import { STATE_COLORS, THEME, font } from "../core/theme.js";
+import { TOLERANCE_PX } from "../core/pick.js";
 
 /** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../../model/lanes.js").Lane} Lane */
@@ -269,4 +276,189 @@ function drawItemDividers(ctx, task, vp, layout, barY, barH, w) {
     if (px < 0 || px > vp.width) continue;
     ctx.fillRect(Math.round(layout.plotX + px), barY + 2, 1, barH - 4);
   }
+}
+
+/**
+ * The task whose bar covers plot pixel px of `lane`, else the nearest within the tolerance.
+ * @param {Lane} lane
+ * @param {Viewport} vp
+ * @param {number} px
+ * @param {number} nowT
+ * @returns {Task | null}
+ */
+export function taskAt(lane, vp, px, nowT) {
+  const t = vp.toT(px);
+  const tol = TOLERANCE_PX * vp.nsPerPx;
+  const tasks = lane.tasks;
+  /** @type {Task | null} */
+  let best = null;
+  let bestD = Infinity;
+  // Bars do not overlap: only the few around t can be within the tolerance.
+  const from = lane.firstEndingAfter(t - tol);
+  for (let i = from; i < tasks.length; i++) {
+    const task = tasks[i];
+    const start = /** @type {number} */ (task.startedT);
+    if (start > t + tol) break;
+    const end = barEnd(task, nowT);
+    const d = t < start ? start - t : t > end ? t - end : 0;
+    if (d <= tol && d < bestD) {
+      best = task;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * The thread state shown at plot pixel px of a lane's strip, or null where none is known.
+ * @param {TimelineModel} model
+ * @param {Lane} lane
+ * @param {Viewport} vp
+ * @param {number} px
+ * @param {number} nowT
+ * @returns {Hit | null}
+ */
+function stateHit(model, lane, vp, px, nowT) {
+  const ws = model.threads.workers.get(lane.worker);
+  if (!ws) return null;
+  const t = vp.toT(px);
+  const span = model.threads.spanAt(ws, t, stateEndT(model, lane, nowT));
+  if (!span) return null;
+  const c = Math.floor(px);
+  return { type: "thread-state", lane, t, col: [vp.toT(c), vp.toT(c + 1)], span };
+}
+
+/**
+ * The memory sample in force at plot pixel px of a process's strip (the lab's for lane null).
+ * @param {TimelineModel} model
+ * @param {Lane | null} lane
+ * @param {Viewport} vp
+ * @param {number} px
+ * @param {number} endT
+ * @returns {Hit | null}
+ */
+export function memoryHit(model, lane, vp, px, endT) {
+  const t = vp.toT(px);
+  const series = model.proc.series(lane ? lane.worker : null);
+  if (!series || series.samples.length === 0 || t < series.samples[0].t || t > endT) return null;
+  const sample = sampleAt(series, t);
+  return sample ? { type: "memory", lane, t, sample } : null;
+}
+
+/** @typedef {import("../core/pick.js").Hit} Hit */
+
+/**
+ * The worker lanes: one per worker thread or process, with its task bars, its thread-state
+ * strip (v3), its memory strip (v2) and its exit cap.
+ * @type {import("../core/track.js").Track}
+ */
+export const workerLanesTrack = {
+  id: "lanes",
+  layoutOptions: (model) => ({
+    // Threads share the lab's memory: strips only make sense once lanes are processes.
+    memory: isProcessRun(model) && model.proc.memorySamples > 0,
+    // Thread states the backend said it cannot read are not drawn at all (not guessed at).
+    states: model.threads.workers.size > 0 && model.threads.unavailable === null,
+  }),
+  getHeight: (options, layout) => laneRows(options, layout.laneCount) * laneHeight(options, layout.laneCount),
+  layoutFields: (box, options, layout) => {
+    const laneH = laneHeight(options, layout.laneCount);
+    return {
+      lanesY: box.y,
+      laneH,
+      twoLineLabels: laneH >= 40,
+      memH: options.memory && laneH >= 30 ? MEM_H : 0,
+      stateH: options.states ? (laneH >= 36 ? STATE_H : laneH >= 28 ? STATE_H - 2 : STATE_H_SMALL) : 0,
+    };
+  },
+  renderBackground: (ctx, { model, vp, layout, nowT }) => {
+    // v3: with a GIL lane, worker labels carry their GIL colour and share of the visible range.
+    const gilShares = model.gil.laneTracks().length > 0 ? visibleWorkerShares(model, vp, nowT) : null;
+    drawLaneBackgrounds(ctx, model, vp, layout, nowT, gilShares);
+  },
+  render: (ctx, { model, vp, layout, nowT, hover }) => {
+    drawLaneBars(ctx, model, vp, layout, nowT, hover?.type === "task" ? hover.task.id : null);
+    drawStateStrips(ctx, model, vp, layout, nowT, hover?.type === "thread-state"
+      ? { worker: hover.lane.worker, from: hover.span.from, to: hover.span.to } : null);
+    drawExitCaps(ctx, model.lanes.list, vp, layout);
+    if (model.lanes.list.length === 0 && !isAsyncioRun(model)) drawEmptyNote(ctx, model, layout);
+  },
+  onMouseMove: ({ model, vp, layout, nowT, capMeasure }, box, x, y) => {
+    const laneIndex = laneIndexAt(layout, y);
+    if (laneIndex < 0 || laneIndex >= model.lanes.list.length) return null;
+    const lane = model.lanes.list[laneIndex];
+    if (x < layout.plotX) return { type: "lane", lane };
+    if (x > layout.plotX + layout.plotW) return null;
+    const laneY = layout.lanesY + laneIndex * layout.laneH;
+    if (layout.stateH > 0) {
+      const strip = stateBox(layout, laneY);
+      if (y >= strip.y - 2 && y < strip.y + strip.h + 1) {
+        const hit = stateHit(model, lane, vp, x - layout.plotX, nowT);
+        if (hit) return hit;
+      }
+    }
+    if (layout.memH > 0 && y >= laneY + layout.laneH - layout.memH - 2) {
+      const hit = memoryHit(model, lane, vp, x - layout.plotX, lane.exitedT ?? nowT);
+      if (hit) return hit;
+    }
+    const task = taskAt(lane, vp, x - layout.plotX, nowT);
+    if (task) return { type: "task", task, lane, item: itemAt(task, vp.toT(x - layout.plotX)) };
+    if (capKind(lane)) {
+      const cap = capBox(lane, vp, layout, laneY, capMeasure);
+      if (x >= Math.min(cap.x - TOLERANCE_PX, cap.box.x) && x <= Math.max(cap.x + TOLERANCE_PX, cap.box.x + cap.box.w)) {
+        return { type: "lane", lane };
+      }
+    }
+    return null;
+  },
+  describe: (model, hit, nowT) => {
+    switch (hit.type) {
+      case "task":
+        return describeTask(model, hit.task, nowT, hit.item ?? null);
+      case "lane":
+        return describeLane(hit.lane, model, nowT);
+      case "thread-state":
+        return describeThreadState(model, hit, nowT);
+      case "memory":
+        return describeMemory(model, hit.lane, hit.t, hit.sample);
+      default:
+        return null;
+    }
+  },
+};
+
+/**
+ * How many lane rows are drawn. v4: an asyncio run has worker lanes only once it offloads work;
+ * no empty lane before.
+ * @param {import("../core/layout.js").LayoutOptions} options
+ * @param {number} laneCount
+ */
+function laneRows(options, laneCount) {
+  return Math.max(0, options.aio ?? 0) > 0 ? laneCount : Math.max(1, laneCount);
+}
+
+/**
+ * @param {import("../core/layout.js").LayoutOptions} options
+ * @param {number} laneCount
+ */
+function laneHeight(options, laneCount) {
+  return Math.max(MIN_LANE_H, Math.min(MAX_LANE_H, Math.floor(LANES_TARGET_H / Math.max(1, laneRows(options, laneCount)))));
+}
+
+/**
+ * The note in the first lane's place before any worker exists.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {TimelineModel} model
+ * @param {Layout} layout
+ */
+function drawEmptyNote(ctx, model, layout) {
+  ctx.font = font(16);
+  ctx.fillStyle = THEME.mutedText;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  ctx.fillText(
+    model.runId ? "waiting for the first worker…" : "no run yet: pick a scenario and press Run",
+    layout.plotX + 16,
+    layout.lanesY + layout.laneH / 2,
+  );
 }

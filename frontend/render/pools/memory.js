@@ -85,13 +85,3 @@ function fillColumns(ctx, cols, x0, bottom, height) {
     c = e;
   }
 }
-
-/**
- * Bytes as MB (10^6), as memory tools print them.
- * @param {number | null} n
- */
-export function formatMB(n) {
-  if (n === null || !Number.isFinite(n)) return "–";
-  const mb = n / 1e6;
-  return `${mb >= 100 ? mb.toFixed(0) : mb.toFixed(1)} MB`;
-}

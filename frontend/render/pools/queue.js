@@ -5,6 +5,9 @@
  * were moved to a new pool or cancelled.
  */
 import { lowerBound, upperBound } from "../../model/sorted.js";
+import { isAsyncioRun } from "../../model/selectors.js";
+import { TOLERANCE_PX } from "../core/pick.js";
+import { describeQueue } from "./describe.js";
 import { STATE_COLORS, THEME, font } from "../core/theme.js";
 
 /** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
@@ -158,3 +161,41 @@ function drawTicks(ctx, model, vp, layout, y) {
   }
   ctx.stroke();
 }
+
+
+/** Gap above the track, and its height. */
+export const QUEUE_GAP = 12;
+export const QUEUE_H = 96;
+
+/**
+ * The queue-depth track: tasks submitted and not yet started, with move and cancel ticks.
+ * Its hits come after the marker lines' (a line crossing the track wins over the graph).
+ * @type {import("../core/track.js").Track}
+ */
+export const queueTrack = {
+  id: "queue",
+  hitOrder: 2,
+  // v4: an asyncio run that never offloaded work has no pool queue to show.
+  layoutOptions: (model) => ({ queue: !isAsyncioRun(model) || model.submitted > 0 }),
+  getHeight: (options) => QUEUE_GAP + (options.queue === false ? 0 : QUEUE_H),
+  layoutFields: (box, options) => ({ queueY: box.y + QUEUE_GAP, queueH: options.queue === false ? 0 : QUEUE_H }),
+  render: (ctx, { model, vp, layout, nowT }) => drawQueueTrack(ctx, model, vp, layout, nowT),
+  onMouseMove: ({ model, vp, layout, nowT }, box, x, y) => {
+    if (x < layout.plotX || x > layout.plotX + layout.plotW) return null;
+    if (y < layout.queueY || y > layout.queueY + layout.queueH) return null;
+    const t = vp.toT(x - layout.plotX);
+    if (t < 0 || t > nowT) return null;
+    const tol = TOLERANCE_PX * vp.nsPerPx;
+    const key = (/** @type {{t: number}} */ e) => e.t;
+    const count = (/** @type {{t: number}[]} */ list) =>
+      upperBound(list, t + tol, key) - lowerBound(list, t - tol, key);
+    return {
+      type: "queue",
+      t,
+      depth: model.queue.depthAt(t),
+      moved: count(model.moves),
+      cancelled: count(model.cancels),
+    };
+  },
+  describe: (model, hit) => (hit.type === "queue" ? describeQueue(hit) : null),
+};
