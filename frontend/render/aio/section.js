@@ -148,7 +148,7 @@ export const aioTrack = {
   layoutFields: (box) => ({ aioY: box.y, aioH: box.h }),
   renderBackground: (ctx, { model, vp, layout, nowT }) => drawAioBackground(ctx, model, vp, layout, nowT),
   render: (ctx, { model, vp, layout, nowT, hover }) => drawAio(ctx, model, vp, layout, nowT, aioHover(hover)),
-  onMouseMove: ({ model, vp, layout, nowT }, box, x, y) =>
+  onMouseMove: ({ model, vp, layout, nowT }, _box, x, y) =>
     layout.aioH > 0 && y >= layout.aioY && y < layout.aioY + layout.aioH ? pickAio(model, vp, layout, x, y, nowT) : null,
   describe: (model, hit, nowT) => (isAioHit(hit) ? describeAio(model, hit, nowT) : null),
 };

@@ -155,7 +155,7 @@ export const markersTrack = {
   layoutFields: (box) => ({ markerY: box.y, markerH: box.h }),
   render: (ctx, { model, vp, layout, hover }) =>
     drawMarkers(ctx, placeMarkers(model, vp, layout, markerMeasure(ctx)), layout, hover?.type === "marker" ? hover.placed : null),
-  onMouseMove: ({ model, vp, layout, measure }, box, x, y) => {
+  onMouseMove: ({ model, vp, layout, measure }, _box, x, y) => {
     const placed = placeMarkers(model, vp, layout, measure);
     if (y >= layout.markerY && y < layout.markerY + layout.markerH) {
       for (const p of placed) {

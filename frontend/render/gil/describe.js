@@ -104,7 +104,7 @@ function describeAt(model, track, hit, nowT) {
   }
   rows.push(["process", `${processLabel(model, track)} · pid ${track.pid}`]);
   if (track.sampler && !track.sampler.realtime) rows.push(["caveat", realtimeCaveat(track)]);
-  return { title, rows, note };
+  return note === undefined ? { title, rows } : { title, rows, note };
 }
 
 /**

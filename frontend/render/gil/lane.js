@@ -181,7 +181,7 @@ export const gilTrack = {
   layoutFields: (box, options) => ({ gilY: box.y, gilH: GIL_H, gilCount: Math.max(0, options.gil ?? 0) }),
   render: (ctx, { model, vp, layout, nowT, hover }) =>
     drawGilLanes(ctx, model, vp, layout, nowT, hover?.type === "gil" ? hover : null),
-  onMouseMove: ({ model, vp, layout }, box, x, y) => {
+  onMouseMove: ({ model, vp, layout }, _box, x, y) => {
     if (layout.gilCount <= 0 || y < layout.gilY || y >= layout.gilY + layout.gilCount * layout.gilH) return null;
     const row = Math.floor((y - layout.gilY) / layout.gilH);
     const tracks = gilLaneTracks(model);

@@ -56,7 +56,7 @@ export function gilColumns(track, vp, endT) {
   let col = -1;
   const changes = track.changes;
   const holders = track.holders;
-  /** @param {number} code */
+  /** @param {number} code @returns {GilKind} */
   const kindOf = (code) => (code === UNKNOWN ? "unknown" : code === GAP ? "gap" : code === FREE ? "free" : "held");
   /** @param {number} code */
   const keyOf = (code) => (code >= 3 ? holders[code - 3] : null);

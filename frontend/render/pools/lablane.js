@@ -201,7 +201,7 @@ export const labTrack = {
   layoutFields: (box) => ({ labY: box.y, labH: box.h }),
   render: (ctx, { model, vp, layout, nowT, hover }) =>
     drawLabLane(ctx, model, vp, layout, nowT, hover?.type === "pickle" ? hover.span : null),
-  onMouseMove: ({ model, vp, layout, nowT }, box, x, y) => {
+  onMouseMove: ({ model, vp, layout, nowT }, _box, x, y) => {
     if (layout.labH <= 0 || y < layout.labY || y >= layout.labY + layout.labH) return null;
     if (x < layout.plotX || x > layout.plotX + layout.plotW) return { type: "lab" };
     if (layout.memH > 0 && y >= layout.labY + layout.labH - layout.memH - 3) {

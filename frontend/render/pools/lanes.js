@@ -346,6 +346,7 @@ export function memoryHit(model, lane, vp, px, endT) {
 }
 
 /** @typedef {import("../core/pick.js").Hit} Hit */
+/** @typedef {import("../../model/lanes.js").Task} Task */
 
 /**
  * The worker lanes: one per worker thread or process, with its task bars, its thread-state
@@ -383,7 +384,7 @@ export const workerLanesTrack = {
     drawExitCaps(ctx, model.lanes.list, vp, layout);
     if (model.lanes.list.length === 0 && !isAsyncioRun(model)) drawEmptyNote(ctx, model, layout);
   },
-  onMouseMove: ({ model, vp, layout, nowT, capMeasure }, box, x, y) => {
+  onMouseMove: ({ model, vp, layout, nowT, capMeasure }, _box, x, y) => {
     const laneIndex = laneIndexAt(layout, y);
     if (laneIndex < 0 || laneIndex >= model.lanes.list.length) return null;
     const lane = model.lanes.list[laneIndex];

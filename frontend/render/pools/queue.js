@@ -180,7 +180,7 @@ export const queueTrack = {
   getHeight: (options) => QUEUE_GAP + (options.queue === false ? 0 : QUEUE_H),
   layoutFields: (box, options) => ({ queueY: box.y + QUEUE_GAP, queueH: options.queue === false ? 0 : QUEUE_H }),
   render: (ctx, { model, vp, layout, nowT }) => drawQueueTrack(ctx, model, vp, layout, nowT),
-  onMouseMove: ({ model, vp, layout, nowT }, box, x, y) => {
+  onMouseMove: ({ model, vp, layout, nowT }, _box, x, y) => {
     if (x < layout.plotX || x > layout.plotX + layout.plotW) return null;
     if (y < layout.queueY || y > layout.queueY + layout.queueH) return null;
     const t = vp.toT(x - layout.plotX);
@@ -197,5 +197,5 @@ export const queueTrack = {
       cancelled: count(model.cancels),
     };
   },
-  describe: (model, hit) => (hit.type === "queue" ? describeQueue(hit) : null),
+  describe: (_model, hit) => (hit.type === "queue" ? describeQueue(hit) : null),
 };
