@@ -5,16 +5,14 @@
  * HTTP while it is down). Holds no logic of its own beyond routing messages.
  */
 import { SCHEMA_VERSION, ServerMessage } from "./protocol.js";
-import { summarizeGil } from "./model/gil.js";
-import { summarizeThreadStates } from "./model/threadstates.js";
-import { LiveClock, deriveRunState } from "./model/live.js";
-import { computeStats } from "./model/stats.js";
-import { EventStore } from "./model/store.js";
+import { LiveClock, deriveRunState } from "./model/core/live.js";
+import { currentValue } from "./model/core/selectors.js";
+import { EventStore } from "./model/core/store.js";
 import { RunForm } from "./controls/form.js";
-import { aioSummaryHtml } from "./controls/aiosummary.js";
 import { SourcePanel } from "./controls/sourcepanel.js";
 import { Notices } from "./controls/notices.js";
-import { processCounts, updateSummary } from "./controls/summary.js";
+import { RunBanners } from "./controls/runbanners.js";
+import { SummaryView } from "./controls/summaryview.js";
 import { TimelineView } from "./controls/timelineview.js";
 import * as api from "./transport/api.js";
 import { Connection, socketUrl } from "./transport/socket.js";
@@ -28,13 +26,9 @@ const clock = new LiveClock();
 const notices = new Notices($("banners"), $("toasts"));
 /** @type {RunStatus | null} what the server last said about the current run */
 let status = null;
-/** Notices of the run already turned into banners. */
-let shownNotices = 0;
-let lastSummaryAt = 0;
-let lastSummaryVersion = -1;
+const banners = new RunBanners(notices);
 /** Grows when the run's status changes without new events, so the summary refreshes. */
 let statusVersion = 0;
-let lastStatusVersion = -1;
 /** @type {Record<string, number>} live settings as the events last reported them (any viewer's changes) */
 let known = {};
 
@@ -48,13 +42,14 @@ const view = new TimelineView(
   {
     onViewChange: (follow) => liveButton.classList.toggle("active", follow),
     onFrame: (nowT) => {
-      refreshSummary(nowT, false);
+      summary.refresh(status, statusVersion, nowT, false);
       followHover();
     },
   },
 );
 /** v4: the asyncio workloads' source beside an asyncio run, following the hovered yield tick. */
 const sourcePanel = new SourcePanel($("source"), $("timeline"), () => api.getAsyncioSource());
+const summary = new SummaryView({ summary: $("summary"), timeline: $("timeline"), legend: $("legend") }, store, [sourcePanel]);
 /** @type {import("./render/core/pick.js").Hit | null} */
 let followed = null;
 function followHover() {
@@ -126,12 +121,7 @@ function handleMessage(msg) {
       break;
     case ServerMessage.DROPPED:
       store.noteDropped(msg.run_id, msg.count);
-      notices.banner(
-        "run:dropped",
-        "warning",
-        `This viewer fell behind: ${store.dropped} events were not received, so the timeline ` +
-          "is incomplete (the recording is not affected).",
-      );
+      banners.dropped(store.dropped);
       view.invalidate();
       break;
     case ServerMessage.STATUS:
@@ -162,50 +152,9 @@ function onEvents(runId, events) {
       form.setConfirmed(name, value);
     }
   }
-  showRunNotices();
-  showGilNotices();
+  banners.update(m);
   syncRunState();
   view.invalidate();
-}
-
-/**
- * v3: say so, in a banner as well as in the notice row on the timeline, when an interpreter
- * has no GIL lane, and why (a sampler that is merely not real-time is noted on its row).
- */
-function showGilNotices() {
-  const off = store.model.gil.unavailable();
-  if (off.length > 0) {
-    const reasons = [...new Set(off.map((s) => s.reason ?? "no reason given"))].join("; ");
-    const pids = off.map((s) => s.pid).join(", ");
-    notices.banner("run:gil", "warning", `No GIL lane for pid ${pids}: ${reasons}.`);
-  }
-}
-
-/**
- * A live setting's current value: its newest change, else the value the run started with.
- * @param {import("./model/timeline.js").TimelineModel} m
- * @param {string} name
- * @returns {number | null}
- */
-function currentValue(m, name) {
-  for (let i = m.markers.length - 1; i >= 0; i--) {
-    if (m.markers[i].field === name) return Number(m.markers[i].new);
-  }
-  return m.config && m.config[name] !== undefined ? Number(m.config[name]) : null;
-}
-
-/** Turn the run's error and warning events into one banner per level. */
-function showRunNotices() {
-  const list = store.model.notices;
-  if (list.length === shownNotices) return;
-  shownNotices = list.length;
-  for (const level of /** @type {const} */ (["error", "warning"])) {
-    const of = list.filter((n) => n.level === level);
-    if (of.length === 0) continue;
-    const last = of[of.length - 1];
-    const more = of.length > 1 ? ` (and ${of.length - 1} more)` : "";
-    notices.banner(`run:${level}`, level, `${level === "error" ? "Error" : "Warning"}: ${last.message}${more}`);
-  }
 }
 
 /**
@@ -215,8 +164,7 @@ function showRunNotices() {
 function switchRun(runId) {
   store.reset(runId);
   clock.reset();
-  notices.clearPrefix("run:");
-  shownNotices = 0;
+  banners.reset();
   known = {};
   view.fit();
 }
@@ -236,53 +184,6 @@ function setStatus(run) {
 function syncRunState() {
   const { state } = deriveRunState(store.model, status);
   form.setRunning(state === "running");
-}
-
-/**
- * Refresh the summary and data attributes: at once when events arrived, else at most 10×/s
- * (only the elapsed time moves between batches).
- * @param {number} nowT
- * @param {boolean} force
- */
-function refreshSummary(nowT, force) {
-  const t = performance.now();
-  const changed = store.version !== lastSummaryVersion || statusVersion !== lastStatusVersion;
-  if (!force && !changed && t - lastSummaryAt < 100) return;
-  lastSummaryAt = t;
-  lastSummaryVersion = store.version;
-  lastStatusVersion = statusVersion;
-  const model = store.model;
-  $("legend").classList.toggle("aio", sourcePanel.update(model));
-  const { state, runId } = deriveRunState(model, status);
-  // The process-pool legend entries only where they can appear.
-  const processes = model.config?.executor === "processes" || model.proc.parentSpans.length > 0;
-  $("legend").classList.toggle("processes", processes);
-  const gil = summarizeGil(model.gil, model.endedT ?? nowT);
-  $("legend").classList.toggle("gil", gil.lanes > 0);
-  const threads = summarizeThreadStates(
-    model.threads,
-    (w) => model.lanes.byWorker.get(w)?.exitedT ?? model.endedT ?? nowT,
-  );
-  // The strip's legend once a run has thread states; its stand-in when /proc could not be read.
-  $("legend").classList.toggle("threads", threads.changes > 0 && threads.unavailable === null);
-  $("legend").classList.toggle("threads-off", threads.unavailable !== null);
-  const off = $("legend-threads-off");
-  if (off.title !== (threads.unavailable ?? "")) off.title = threads.unavailable ?? "";
-  const stats = computeStats(model, nowT);
-  updateSummary($("summary"), $("timeline"), {
-    stats,
-    state,
-    runId,
-    endReason: model.endReason,
-    markers: model.markers.length,
-    errorEvents: model.errorEvents,
-    dropped: store.dropped,
-    events: store.events.length,
-    process: processCounts(model),
-    gil,
-    threads,
-    aio: aioSummaryHtml(model, nowT, stats.elapsedNs),
-  });
 }
 
 /** @param {any} err */

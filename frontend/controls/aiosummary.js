@@ -5,10 +5,10 @@
  * (the pool only serves the run's offloaded work, counted last).
  */
 import { aioEndT, loopShares } from "../render/aio/loop.js";
-import { isAsyncioRun } from "../model/selectors.js";
+import { isAsyncioRun } from "../model/core/selectors.js";
 import { formatDuration } from "../render/core/format.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../model/core/timeline.js").TimelineModel} TimelineModel */
 
 /**
  * The summary's HTML for an asyncio run, or null for a pool run.

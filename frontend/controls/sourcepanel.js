@@ -10,12 +10,12 @@
  *
  * For tests: the highlighted line is `#source .highlight[data-line]`.
  */
-import { basename, summarizeAio } from "../model/aio.js";
-import { isAsyncioRun } from "../model/selectors.js";
+import { basename, summarizeAio } from "../model/aio/loop.js";
+import { isAsyncioRun } from "../model/core/selectors.js";
 import { hitSourceLine } from "../render/aio/pick.js";
 import { formatDuration } from "../render/core/format.js";
 
-/** @typedef {import("../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../model/core/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {{file: string, lines: string[]}} Source */
 
 /** The panel and the asyncio data attributes. */

@@ -5,7 +5,7 @@
  */
 import { formatDuration, formatRate } from "../render/core/format.js";
 
-/** @typedef {import("../model/stats.js").RunStats} RunStats */
+/** @typedef {import("../model/core/stats.js").RunStats} RunStats */
 
 /**
  * @typedef {object} SummaryInput
@@ -18,8 +18,8 @@ import { formatDuration, formatRate } from "../render/core/format.js";
  * @property {number} dropped
  * @property {number} events
  * @property {ProcessCounts} [process]  v2: what a process pool adds
- * @property {import("../model/gil.js").GilSummary} [gil]  v3: the GIL over the whole run
- * @property {import("../model/threadstates.js").ThreadStateSummary} [threads]  v3: worker
+ * @property {import("../model/gil/holders.js").GilSummary} [gil]  v3: the GIL over the whole run
+ * @property {import("../model/gil/threadstates.js").ThreadStateSummary} [threads]  v3: worker
  *   thread states over the whole run
  * @property {string | null} [aio]  v4: an asyncio run's own summary line (aiosummary.js)
  */
@@ -36,7 +36,7 @@ import { formatDuration, formatRate } from "../render/core/format.js";
 
 /**
  * The process-pool counts of a model.
- * @param {import("../model/timeline.js").TimelineModel} model
+ * @param {import("../model/core/timeline.js").TimelineModel} model
  * @returns {ProcessCounts}
  */
 export function processCounts(model) {
@@ -116,7 +116,7 @@ export function updateSummary(summaryEl, timelineEl, s) {
 /**
  * @param {RunStats} st
  * @param {ProcessCounts} [pc]
- * @param {import("../model/gil.js").GilSummary} [gil]
+ * @param {import("../model/gil/holders.js").GilSummary} [gil]
  */
 function summaryHtml(st, pc, gil) {
   const planned = st.planned !== null && st.planned > st.total ? ` (of ${st.planned})` : "";

@@ -12,8 +12,8 @@ import { markerMeasure, render } from "../render/core/timeline.js";
 import { Viewport } from "../render/core/viewport.js";
 import { Tooltip } from "./tooltip.js";
 
-/** @typedef {import("../model/store.js").EventStore} EventStore */
-/** @typedef {import("../model/live.js").LiveClock} LiveClock */
+/** @typedef {import("../model/core/store.js").EventStore} EventStore */
+/** @typedef {import("../model/core/live.js").LiveClock} LiveClock */
 /** @typedef {import("../render/core/pick.js").Hit} Hit */
 
 /** Wheel zoom per pixel of wheel delta; 100 px (one notch) zooms by about 16 %. */

@@ -144,7 +144,7 @@ def test_gil_preset_thread_states_tell_the_three_kinds_apart(app: Page, screensh
     # may reuse an idle thread, so a worker may have run two kinds. Per kind, the states shown
     # while its tasks ran (as the strip draws them), and which workers ran it.
     per_task: dict[str, Any] = app.evaluate("""async () => {
-        const { DISPLAYED_STATES } = await import('/model/threadstates.js');
+        const { DISPLAYED_STATES } = await import('/model/gil/threadstates.js');
         const m = window.schedviz.store.model;
         const shown = {}, ran = {};
         for (const t of m.tasks.values()) {

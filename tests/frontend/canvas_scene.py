@@ -14,7 +14,7 @@ from typing import Any
 from playwright.sync_api import Page
 
 SCENE = """
-const { EventStore } = await import('/model/store.js');
+const { EventStore } = await import('/model/core/store.js');
 const { computeLayout, layoutOptions } = await import('/render/core/layout.js');
 const { Viewport } = await import('/render/core/viewport.js');
 const { render } = await import('/render/core/timeline.js');

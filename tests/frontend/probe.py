@@ -11,8 +11,8 @@ from playwright.sync_api import Page
 # model: lanes, tasks, counts, markers and the queue depth at each probe time.
 FEED_AND_SUMMARISE = """
 async ({runId, batches, probes, nowT}) => {
-  const { EventStore } = await import('/model/store.js');
-  const { computeStats } = await import('/model/stats.js');
+  const { EventStore } = await import('/model/core/store.js');
+  const { computeStats } = await import('/model/core/stats.js');
   const store = new EventStore();
   for (const b of batches) store.append(runId, b);
   const m = store.model;

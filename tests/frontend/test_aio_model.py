@@ -28,9 +28,9 @@ pytestmark = pytest.mark.timeout(60)
 # Feeds the events (one JSON string) to a fresh store and answers the questions below.
 FACTS = """
 async ({events, probes, names}) => {
-  const { EventStore } = await import('/model/store.js');
-  const { summarizeAio, sampleValueAt } = await import('/model/aio.js');
-  const { waiterSamples } = await import('/model/aiowaiters.js');
+  const { EventStore } = await import('/model/core/store.js');
+  const { summarizeAio, sampleValueAt } = await import('/model/aio/loop.js');
+  const { waiterSamples } = await import('/model/aio/waiters.js');
   const store = new EventStore();
   for (const batch of JSON.parse(events)) store.append('r', batch);
   const aio = store.model.aio;

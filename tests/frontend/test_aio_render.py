@@ -21,8 +21,8 @@ const { barBox } = await import('/render/pools/lanebox.js');
 const { markerMeasure } = await import('/render/core/timeline.js');
 const { pick } = await import('/render/core/pick.js');
 const { describe } = await import('/render/core/describe.js');
-const { aioGeometry, loopBarBox, rowBarBox, taskColor, AIO_COLORS } =
-  await import('/render/aio/layout.js');
+const { aioGeometry, loopBarBox, rowBarBox } = await import('/render/aio/layout.js');
+const { taskColor, AIO_COLORS } = await import('/render/core/theme.js');
 const { yieldTickPoint } = await import('/render/aio/section.js');
 const { aioHover } = await import('/render/aio/pick.js');
 const aio = model.aio;

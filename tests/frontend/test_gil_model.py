@@ -16,8 +16,8 @@ pytestmark = pytest.mark.timeout(60)
 # the page's summary of the GIL, all as plain JSON.
 STATS = """
 async ({events, endT, ranges}) => {
-  const { EventStore } = await import('/model/store.js');
-  const { summarizeGil } = await import('/model/gil.js');
+  const { EventStore } = await import('/model/core/store.js');
+  const { summarizeGil } = await import('/model/gil/holders.js');
   const store = new EventStore();
   store.append('r', events);
   const gil = store.model.gil;

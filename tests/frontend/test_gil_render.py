@@ -20,7 +20,7 @@ const { markerMeasure } = await import('/render/core/timeline.js');
 const { pick } = await import('/render/core/pick.js');
 const { describe } = await import('/render/core/describe.js');
 const { gilColumns } = await import('/render/gil/lod.js');
-const { workerColor } = await import('/render/gil/palette.js');
+const { workerColor } = await import('/render/core/theme.js');
 const gilMid = (row) => layout.gilY + row * layout.gilH + layout.gilH / 2;
 const hit = (t, row = 0) => {
   const x = layout.plotX + vp.toX(t);
@@ -157,8 +157,8 @@ def test_a_process_pool_gets_one_gil_row_per_sampled_interpreter(js: Page) -> No
     events = [*run.events, *with_seq(gil, len(run.events))]
     got = evaluate(js, """
         const { gilLaneTracks, processLabel, visibleWorkerShares } =
-            await import('/model/gilshares.js');
-        const { summarizeGil } = await import('/model/gil.js');
+            await import('/model/gil/shares.js');
+        const { summarizeGil } = await import('/model/gil/holders.js');
         const tracks = gilLaneTracks(model);
         return {rows: layout.gilCount, pids: tracks.map(t => t.pid),
                 labels: tracks.map(t => processLabel(model, t)),

@@ -127,7 +127,7 @@ def test_a_new_run_id_starts_an_empty_model(js: Page) -> None:
     second = batch(4, 2, run_id="second")
     result = js.evaluate(
         """async ({a, b}) => {
-            const { EventStore } = await import('/model/store.js');
+            const { EventStore } = await import('/model/core/store.js');
             const store = new EventStore();
             store.append('first', a);
             const before = store.model.tasks.size;
@@ -144,7 +144,7 @@ def test_a_new_run_id_starts_an_empty_model(js: Page) -> None:
 def test_live_clock_extrapolates_between_batches_and_stops_at_the_end(js: Page) -> None:
     result = js.evaluate(
         """async () => {
-            const { LiveClock } = await import('/model/live.js');
+            const { LiveClock } = await import('/model/core/live.js');
             const c = new LiveClock();
             const m = {maxT: 0, endedT: null};
             const before = c.now(1000, m);
@@ -176,7 +176,7 @@ def test_run_state_reconciles_status_and_events(
 ) -> None:
     got = js.evaluate(
         """async ({model, status}) => {
-            const { deriveRunState } = await import('/model/live.js');
+            const { deriveRunState } = await import('/model/core/live.js');
             const r = deriveRunState(model, status);
             return [r.state, r.runId];
         }""",

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.timeout(60)
 # Feeds the events into a fresh store and returns what the model derived from them.
 PROBE = """
 async ({runId, batches, at}) => {
-  const { EventStore } = await import('/model/store.js');
-  const P = await import('/model/processes.js');
+  const { EventStore } = await import('/model/core/store.js');
+  const P = await import('/model/pools/processes.js');
   const { barState } = await import('/render/pools/bars.js');
   const { placeMarkers } = await import('/render/core/markers.js');
   const { computeLayout, layoutOptions } = await import('/render/core/layout.js');
@@ -154,7 +154,7 @@ def test_a_dead_worker_breaks_the_pool_visibly(js: Page) -> None:
 
 def test_exit_labels_name_signals(js: Page) -> None:
     got = js.evaluate("""async () => {
-        const P = await import('/model/processes.js');
+        const P = await import('/model/pools/processes.js');
         return [0, 1, -9, -15, -11, -42, null].map(c => [P.exitLabel(c), P.exitDescription(c)]);
     }""")
     labels = [g[0] for g in got]
@@ -165,7 +165,7 @@ def test_exit_labels_name_signals(js: Page) -> None:
 # Lays out and renders the model, then hit-tests the middle of a chunk, a lab mark and a strip.
 PICK = """
 async ({events}) => {
-  const { EventStore } = await import('/model/store.js');
+  const { EventStore } = await import('/model/core/store.js');
   const { computeLayout, layoutOptions } = await import('/render/core/layout.js');
   const { Viewport } = await import('/render/core/viewport.js');
   const { render, markerMeasure } = await import('/render/core/timeline.js');
@@ -220,7 +220,7 @@ def test_item_dividers_follow_the_level_of_detail(js: Page) -> None:
     """A 400-item chunk shows no dividers zoomed out, and dividers once items are wide."""
     run = process_run(n_items=400, chunksize=400, workers=1, item_ns=1 * MS)
     got = js.evaluate("""async ({events}) => {
-        const { EventStore } = await import('/model/store.js');
+        const { EventStore } = await import('/model/core/store.js');
         const { computeLayout, layoutOptions } = await import('/render/core/layout.js');
         const { Viewport } = await import('/render/core/viewport.js');
         const { render } = await import('/render/core/timeline.js');

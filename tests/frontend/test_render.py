@@ -101,7 +101,7 @@ def test_describe_task_reports_times_wait_and_outcome(js: Page) -> None:
     failing = next(t for t in run.tasks.values() if not t.ok)
     got = js.evaluate(
         """async ({events, id}) => {
-            const { EventStore } = await import('/model/store.js');
+            const { EventStore } = await import('/model/core/store.js');
             const { describeTask } = await import('/render/pools/describe.js');
             const store = new EventStore();
             store.append('r', events);

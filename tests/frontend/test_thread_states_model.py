@@ -18,8 +18,8 @@ pytestmark = pytest.mark.timeout(60)
 # worker's totals in ns, the summary and a few spans, all as plain JSON.
 TOTALS = """
 async ({events, endT, batchSize, spans}) => {
-  const { EventStore } = await import('/model/store.js');
-  const { DISPLAYED_STATES, summarizeThreadStates } = await import('/model/threadstates.js');
+  const { EventStore } = await import('/model/core/store.js');
+  const { DISPLAYED_STATES, summarizeThreadStates } = await import('/model/gil/threadstates.js');
   const store = new EventStore();
   store.reset('r');
   const facts = store.model.threads;

@@ -4,14 +4,14 @@
  * the small tracks, in the user's words ("client-2 yielded at aio_workloads.py:62 awaiting a
  * socket read").
  */
-import { basename, sampleValueAt, taskLabel } from "../../model/aio.js";
-import { waiterSamples } from "../../model/aiowaiters.js";
+import { basename, sampleValueAt, taskLabel } from "../../model/aio/loop.js";
+import { waiterSamples } from "../../model/aio/waiters.js";
 import { blockedText, loopShares, waitText } from "./section.js";
 import { formatDuration, formatTime } from "../core/format.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/aio.js").AioTask} AioTask */
-/** @typedef {import("../../model/aio.js").AioStep} AioStep */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio/loop.js").AioTask} AioTask */
+/** @typedef {import("../../model/aio/loop.js").AioStep} AioStep */
 /** @typedef {import("./pick.js").AioHit} AioHit */
 /** @typedef {import("../core/describe.js").Description} Description */
 /** @typedef {[string, string][]} Rows */

@@ -15,10 +15,10 @@
  * task it offloaded work to.
  */
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/aio.js").AioTask} AioTask */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio/loop.js").AioTask} AioTask */
 
-import { isAsyncioRun } from "../../model/selectors.js";
+import { isAsyncioRun } from "../../model/core/selectors.js";
 
 /** The event loop's own lane: tall, it is what the lesson is about. */
 export const LOOP_H = 50;
@@ -33,48 +33,6 @@ export const TRACK_H = 42;
 export const MAX_TRACKS = 8;
 const GAP = 6;
 const BOTTOM = 10;
-
-/**
- * Task colours: ten hues that stay apart on a projector, none of them the red that marks a
- * step that blocked the loop or the grey of idle time.
- */
-export const TASK_COLORS = Object.freeze([
-  "#1f77b4", // blue
-  "#ff7f0e", // orange
-  "#2ca02c", // green
-  "#9467bd", // purple
-  "#8c564b", // brown
-  "#e377c2", // pink
-  "#17becf", // cyan
-  "#bcbd22", // olive
-  "#393b79", // navy
-  "#7b4173", // plum
-]);
-
-export const AIO_COLORS = Object.freeze({
-  loopLane: "#f4f6fa",
-  idle: "#e9ecf1",
-  idleHatch: "#b9c0ca",
-  blocked: "#c8102e", // a step that blocked the loop: outline and label
-  tick: "#111111",
-  lifeline: "#9aa1ab",
-  done: "#009E73",
-  error: "#D55E00",
-  cancelled: "#6b6b6b",
-  track: "#f7f8fb",
-  ready: "#0072B2",
-  queue: "#CC79A7",
-  waiters: "#E69F00",
-});
-
-/**
- * The colour of an asyncio task.
- * @param {number} id
- */
-export function taskColor(id) {
-  const n = TASK_COLORS.length;
-  return TASK_COLORS[(((id - 1) % n) + n) % n];
-}
 
 /**
  * @typedef {object} AioTrack

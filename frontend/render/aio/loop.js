@@ -7,24 +7,21 @@
  * Level of detail: a step narrower than a pixel is drawn one pixel wide, at most one per
  * pixel column.
  */
-import { basename, taskLabel } from "../../model/aio.js";
-import { upperBound } from "../../model/sorted.js";
-import { AIO_COLORS, loopBarBox, taskColor } from "./layout.js";
+import { basename, taskLabel } from "../../model/aio/loop.js";
+import { byTime, upperBound } from "../../model/core/sorted.js";
+import { loopBarBox } from "./layout.js";
+import { AIO_COLORS, font, taskColor, THEME } from "../core/theme.js";
 import { formatDuration } from "../core/format.js";
 import { fitText, hatch } from "../core/paint.js";
-import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/aio.js").AioTask} AioTask */
-/** @typedef {import("../../model/aio.js").AioStep} AioStep */
-/** @typedef {import("../../model/aio.js").AioFacts} AioFacts */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio/loop.js").AioTask} AioTask */
+/** @typedef {import("../../model/aio/loop.js").AioStep} AioStep */
+/** @typedef {import("../../model/aio/loop.js").AioFacts} AioFacts */
 /** @typedef {import("./layout.js").AioGeometry} AioGeometry */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 /** @typedef {import("./section.js").AioHover} AioHover */
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
 
 /**
  * Where the run's open spans end: its end, or its current time while it runs.
@@ -37,7 +34,7 @@ export function aioEndT(model, nowT) {
 
 /**
  * The label of a step that blocked the loop: how long, where, and the line's text.
- * @param {AioStep | import("../../model/aio.js").AioBlocked} s
+ * @param {AioStep | import("../../model/aio/loop.js").AioBlocked} s
  * @param {boolean} [ongoing]
  */
 export function blockedText(s, ongoing = false) {

@@ -4,13 +4,13 @@
  * uses: a yield tick within a few pixels wins over the step or wait under the pointer, so the
  * thin ticks stay easy to hover.
  */
-import { lowerBound, upperBound } from "../../model/sorted.js";
+import { byTime, lowerBound, upperBound } from "../../model/core/sorted.js";
 import { aioGeometry, loopBarBox, rowBarBox } from "./layout.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/aio.js").AioTask} AioTask */
-/** @typedef {import("../../model/aio.js").AioStep} AioStep */
-/** @typedef {import("../../model/aio.js").AioIdle} AioIdle */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio/loop.js").AioTask} AioTask */
+/** @typedef {import("../../model/aio/loop.js").AioStep} AioStep */
+/** @typedef {import("../../model/aio/loop.js").AioIdle} AioIdle */
 /** @typedef {import("./layout.js").AioTrack} AioTrack */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
@@ -19,7 +19,7 @@ import { aioGeometry, loopBarBox, rowBarBox } from "./layout.js";
  *   | {type: "aio-yield", step: AioStep, task: AioTask}
  *   | {type: "aio-wait", step: AioStep, task: AioTask}
  *   | {type: "aio-idle", idle: AioIdle}
- *   | {type: "aio-ongoing", report: import("../../model/aio.js").AioBlocked}
+ *   | {type: "aio-ongoing", report: import("../../model/aio/loop.js").AioBlocked}
  *   | {type: "aio-loop", t: number}
  *   | {type: "aio-task", task: AioTask, t: number | null}
  *   | {type: "aio-more", hidden: number}
@@ -28,9 +28,6 @@ import { aioGeometry, loopBarBox, rowBarBox } from "./layout.js";
 
 /** How close (CSS px) the pointer must be to a tick or a thin step to hit it. */
 export const TICK_TOLERANCE_PX = 5;
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
 
 /**
  * Whether a hit is one of the asyncio section's.

@@ -9,25 +9,22 @@
  * Level of detail: steps and ticks narrower than a pixel are drawn one per pixel column; a wait
  * is drawn only where it is at least a pixel wide.
  */
-import { upperBound } from "../../model/sorted.js";
+import { byTime, upperBound } from "../../model/core/sorted.js";
 import { drawBlocked, outlineStep } from "./loop.js";
-import { AIO_COLORS, aioGeometry, rowBarBox, taskColor } from "./layout.js";
+import { aioGeometry, rowBarBox } from "./layout.js";
+import { AIO_COLORS, font, taskColor, THEME } from "../core/theme.js";
 import { formatDuration } from "../core/format.js";
 import { barBox } from "../pools/lanebox.js";
 import { fitText, hatch } from "../core/paint.js";
-import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/aio.js").AioTask} AioTask */
-/** @typedef {import("../../model/aio.js").AioStep} AioStep */
-/** @typedef {import("../../model/aio.js").AioFacts} AioFacts */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio/loop.js").AioTask} AioTask */
+/** @typedef {import("../../model/aio/loop.js").AioStep} AioStep */
+/** @typedef {import("../../model/aio/loop.js").AioFacts} AioFacts */
 /** @typedef {import("./layout.js").AioGeometry} AioGeometry */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 /** @typedef {import("./section.js").AioHover} AioHover */
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
 
 /**
  * One task's row: life line, waits, steps, yield ticks, end mark and call-outs.

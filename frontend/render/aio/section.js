@@ -4,21 +4,22 @@
  * (aiorows.js), the small tracks (aiotracks.js) and the links from offloading tasks to their
  * pool tasks on the worker lanes. Backgrounds and labels go under the grid, the rest over it.
  */
-import { taskLabel } from "../../model/aio.js";
+import { taskLabel } from "../../model/aio/loop.js";
 import { aioEndT, drawLoopLane, loopShares } from "./loop.js";
-import { AIO_COLORS, aioGeometry, taskColor } from "./layout.js";
+import { aioGeometry } from "./layout.js";
+import { AIO_COLORS, font, taskColor, THEME } from "../core/theme.js";
 import { drawOffloadLinks, drawTaskRow } from "./rows.js";
 import { drawAioTracks } from "./tracks.js";
 import { describeAio } from "./describe.js";
+import { isAsyncioRun } from "../../model/core/selectors.js";
 import { aioHover, isAioHit, pickAio } from "./pick.js";
 import { fitText } from "../core/paint.js";
-import { THEME, font } from "../core/theme.js";
 
 export { aioEndT, blockedText, loopShares } from "./loop.js";
 export { waitText, yieldTickPoint } from "./rows.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/aio.js").AioStep} AioStep */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio/loop.js").AioStep} AioStep */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 /**
@@ -150,5 +151,6 @@ export const aioTrack = {
   render: (ctx, { model, vp, layout, nowT, hover }) => drawAio(ctx, model, vp, layout, nowT, aioHover(hover)),
   onMouseMove: ({ model, vp, layout, nowT }, _box, x, y) =>
     layout.aioH > 0 && y >= layout.aioY && y < layout.aioY + layout.aioH ? pickAio(model, vp, layout, x, y, nowT) : null,
+  legend: (model) => ({ aio: isAsyncioRun(model) }),
   describe: (model, hit, nowT) => (isAioHit(hit) ? describeAio(model, hit, nowT) : null),
 };

@@ -5,16 +5,15 @@
  * semaphore or event. Each is a step function reduced to one value per pixel column, the
  * column's maximum, so a brief spike is never hidden.
  */
-import { sampleValueAt } from "../../model/aio.js";
-import { waiterSamples } from "../../model/aiowaiters.js";
-import { upperBound } from "../../model/sorted.js";
-import { AIO_COLORS } from "./layout.js";
+import { sampleValueAt } from "../../model/aio/loop.js";
+import { waiterSamples } from "../../model/aio/waiters.js";
+import { upperBound } from "../../model/core/sorted.js";
+import { AIO_COLORS, font, THEME } from "../core/theme.js";
 import { fitText } from "../core/paint.js";
 import { niceMax } from "../pools/queue.js";
-import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/aio.js").Sample} Sample */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/aio/loop.js").Sample} Sample */
 /** @typedef {import("./layout.js").AioTrack} AioTrack */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
@@ -37,7 +36,7 @@ export function trackSeries(model, track, endT) {
     };
   }
   if (track.kind === "queue") {
-    const q = /** @type {import("../../model/aio.js").AioQueue} */ (aio.queues.get(track.name));
+    const q = /** @type {import("../../model/aio/loop.js").AioQueue} */ (aio.queues.get(track.name));
     const now = sampleValueAt(q.samples, endT);
     return {
       samples: q.samples, color: AIO_COLORS.queue, top: niceMax(Math.max(q.max, q.maxsize)),
@@ -45,7 +44,7 @@ export function trackSeries(model, track, endT) {
       sub: `size now ${now}${q.maxsize > 0 ? ` of ${q.maxsize}` : ""}`,
     };
   }
-  const obj = /** @type {import("../../model/aiowaiters.js").SyncObject} */ (aio.syncObjects().get(track.name));
+  const obj = /** @type {import("../../model/aio/waiters.js").SyncObject} */ (aio.syncObjects().get(track.name));
   const samples = waiterSamples(obj);
   const now = sampleValueAt(samples, endT);
   return {

@@ -5,7 +5,7 @@
  */
 import { tracks } from "../tracks.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("./pick.js").Hit} Hit */
 /** @typedef {{title: string, rows: [string, string][], note?: string}} Description */
 

@@ -3,10 +3,10 @@
  * Tooltip text for the markers: a live config change (with what a resize did), a broken
  * process pool and the run's end.
  */
-import { exitDescription, lostToBrokenPool } from "../../model/processes.js";
+import { exitDescription, lostToBrokenPool } from "../../model/pools/processes.js";
 import { formatTime } from "./format.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("./describe.js").Description} Description */
 /** @typedef {import("./markers.js").PlacedMarker} PlacedMarker */
 
@@ -23,7 +23,7 @@ export function describePlacedMarker(model, placed) {
 
 /**
  * @param {TimelineModel} model
- * @param {import("../../model/processes.js").PoolBreak} b
+ * @param {import("../../model/pools/processes.js").PoolBreak} b
  * @returns {Description}
  */
 export function describeBreak(model, b) {
@@ -48,7 +48,7 @@ export function describeBreak(model, b) {
 /**
  * Explain a config change, with what the resize did when it is max_workers.
  * @param {TimelineModel} model
- * @param {import("../../model/timeline.js").Marker} marker
+ * @param {import("../../model/core/timeline.js").Marker} marker
  * @returns {Description}
  */
 export function describeMarker(model, marker) {

@@ -83,7 +83,7 @@ export function computeLayout(width, laneCount, options = {}) {
 
 /**
  * The layout options the tracks ask for, given the model.
- * @param {import("../../model/timeline.js").TimelineModel} model
+ * @param {import("../../model/core/timeline.js").TimelineModel} model
  * @returns {LayoutOptions}
  */
 export function layoutOptions(model) {

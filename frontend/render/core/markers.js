@@ -4,13 +4,13 @@
  * process pools (red, solid: "pool 0 broken · exit 1") and the run's end. Their
  * label boxes are placed by `placeMarkers`, shared with hit-testing so hovering a label finds it.
  */
-import { exitLabel } from "../../model/processes.js";
+import { exitLabel } from "../../model/pools/processes.js";
 import { describePlacedMarker } from "./describemarkers.js";
 import { TOLERANCE_PX } from "./pick.js";
 import { THEME, font } from "./theme.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/timeline.js").Marker} Marker */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/timeline.js").Marker} Marker */
 /** @typedef {import("./viewport.js").Viewport} Viewport */
 /** @typedef {import("./layout.js").Layout} Layout */
 /**
@@ -18,7 +18,7 @@ import { THEME, font } from "./theme.js";
  * @property {"config" | "broken" | "end"} type
  * @property {number} t
  * @property {Marker | null} marker   the config change, for type "config"
- * @property {import("../../model/processes.js").PoolBreak | null} [brk]  the break, for type "broken"
+ * @property {import("../../model/pools/processes.js").PoolBreak | null} [brk]  the break, for type "broken"
  * @property {number} x               canvas x of the line
  * @property {string} text
  * @property {{x: number, y: number, w: number, h: number} | null} box  null when it would overlap

@@ -6,15 +6,15 @@
  */
 import { pickOrder } from "../tracks.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/lanes.js").Lane} Lane */
-/** @typedef {import("../../model/lanes.js").Task} Task */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/core/lanes.js").Task} Task */
 /** @typedef {import("./viewport.js").Viewport} Viewport */
 /** @typedef {import("./layout.js").Layout} Layout */
 /** @typedef {import("./markers.js").PlacedMarker} PlacedMarker */
 /**
- * @typedef {import("../../model/processes.js").PickleSpan} PickleSpan
- * @typedef {import("../../model/processes.js").MemorySample} MemorySample
+ * @typedef {import("../../model/pools/processes.js").PickleSpan} PickleSpan
+ * @typedef {import("../../model/pools/processes.js").MemorySample} MemorySample
  * @typedef {{type: "task", task: Task, lane: Lane, item?: {index: number, t0: number, t1: number} | null}
  *   | {type: "marker", placed: PlacedMarker}
  *   | {type: "lane", lane: Lane}

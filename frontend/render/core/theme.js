@@ -1,8 +1,9 @@
 // @ts-check
 /**
- * Colours and fonts of the timeline. Task states use the Okabe–Ito palette, chosen to stay
- * distinct under the common colour-vision deficiencies; exceptions are also hatched so they do
- * not rely on colour alone. Dark text on a light ground reads best on a projector.
+ * The one colour table of the timeline, and its fonts. Task states use the Okabe–Ito palette,
+ * chosen to stay distinct under the common colour-vision deficiencies; exceptions are also
+ * hatched so they do not rely on colour alone. Dark text on a light ground reads best on a
+ * projector.
  */
 
 export const STATE_COLORS = Object.freeze({
@@ -66,4 +67,103 @@ export const THEME = Object.freeze({
  */
 export function font(px, weight = "normal") {
   return `${weight} ${px}px ${THEME.font}`;
+}
+
+/* GIL holders (v3). Each pool worker has one colour, used both for its band on the GIL lane and
+ * for the swatch on its own worker lane label, so "W2 holds the GIL now" reads at a glance.
+ * Workers cycle through saturated hues that stay apart on a projector; non-pool threads (the
+ * lab's main thread, helpers) get dark neutral tones, so they never pass for a worker. Nobody
+ * holding it is drawn light. */
+
+/** Worker colours, by worker id modulo their count. */
+export const WORKER_COLORS = Object.freeze([
+  "#4E79A7", // blue
+  "#F28E2B", // orange
+  "#59A14F", // green
+  "#E15759", // red
+  "#B07AA1", // purple
+  "#76B7B2", // teal
+  "#EDC948", // yellow
+  "#9C755F", // brown
+  "#FF9DA7", // pink
+  "#2E8B8B", // dark cyan
+  "#1D3F6E", // navy
+  "#8A8A1E", // olive
+]);
+
+/** Non-pool threads: dark neutrals, by a hash of the thread name. */
+export const THREAD_COLORS = Object.freeze(["#3d3d3d", "#7a7a7a", "#5b5343", "#3f4e5c"]);
+
+export const GIL_COLORS = Object.freeze({
+  free: "#ffffff", // nobody holds it
+  freeEdge: "#c9ced6",
+  unknown: "#ececec", // a hand-off happened somewhere in here (+ hatching)
+  unknownHatch: "#8a8a8a",
+  gapHatch: "#b42318", // the sampler was late: a long window
+  lane: "#fbfbfd",
+});
+
+/**
+ * The colour of a worker.
+ * @param {number} worker
+ */
+export function workerColor(worker) {
+  const n = WORKER_COLORS.length;
+  return WORKER_COLORS[((worker % n) + n) % n];
+}
+
+/**
+ * The colour of a holder key ("w<id>", "t:<name>") or of nobody (null).
+ * @param {string | null} key
+ */
+export function holderColor(key) {
+  if (key === null) return GIL_COLORS.free;
+  if (key.startsWith("w")) return workerColor(Number(key.slice(1)));
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  return THREAD_COLORS[h % THREAD_COLORS.length];
+}
+
+/* asyncio (v4). */
+
+/**
+ * Task colours: ten hues that stay apart on a projector, none of them the red that marks a
+ * step that blocked the loop or the grey of idle time.
+ */
+export const TASK_COLORS = Object.freeze([
+  "#1f77b4", // blue
+  "#ff7f0e", // orange
+  "#2ca02c", // green
+  "#9467bd", // purple
+  "#8c564b", // brown
+  "#e377c2", // pink
+  "#17becf", // cyan
+  "#bcbd22", // olive
+  "#393b79", // navy
+  "#7b4173", // plum
+]);
+
+export const AIO_COLORS = Object.freeze({
+  loopLane: "#f4f6fa",
+  idle: "#e9ecf1",
+  idleHatch: "#b9c0ca",
+  blocked: "#c8102e", // a step that blocked the loop: outline and label
+  tick: "#111111",
+  lifeline: "#9aa1ab",
+  done: "#009E73",
+  error: "#D55E00",
+  cancelled: "#6b6b6b",
+  track: "#f7f8fb",
+  ready: "#0072B2",
+  queue: "#CC79A7",
+  waiters: "#E69F00",
+});
+
+/**
+ * The colour of an asyncio task.
+ * @param {number} id
+ */
+export function taskColor(id) {
+  const n = TASK_COLORS.length;
+  return TASK_COLORS[(((id - 1) % n) + n) % n];
 }

@@ -10,7 +10,7 @@ import { THEME } from "./theme.js";
 
 export { markerMeasure } from "./markers.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("./viewport.js").Viewport} Viewport */
 /** @typedef {import("./layout.js").Layout} Layout */
 /** @typedef {import("./pick.js").Hit} Hit */

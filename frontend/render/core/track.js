@@ -15,7 +15,7 @@
  * `checkTrack` refuses a malformed track at registration, so a typo fails loudly, not silently.
  */
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("./viewport.js").Viewport} Viewport */
 /** @typedef {import("./layout.js").Layout} Layout */
 /** @typedef {import("./layout.js").LayoutOptions} LayoutOptions */
@@ -61,7 +61,7 @@
  * @property {(model: TimelineModel, hit: Hit, nowT: number) => Description | null} [describe]
  *   tooltip text for its own hits, null for any other
  * @property {(model: TimelineModel, nowT: number) => Record<string, boolean | string>} [legend]
- *   legend entries to show (class name → on), or a title text for an entry
+ *   legend entries to show, by class name: on or off, or on with a text for the entry's title
  */
 
 /** Every property a track may have; anything else is a typo. */

@@ -4,12 +4,12 @@
  * uncertain that change is, how many switches the sampler counted, and each holder's share.
  * Shares are of the *known* time: uncertainty windows are left out and reported on their own.
  */
-import { holderName, sharesOf } from "../../model/gil.js";
-import { gilEndT, processLabel } from "../../model/gilshares.js";
+import { holderName, sharesOf } from "../../model/gil/holders.js";
+import { gilEndT, processLabel } from "../../model/gil/shares.js";
 import { formatDuration, formatTime, percent } from "../core/format.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/gil.js").GilTrack} GilTrack */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/gil/holders.js").GilTrack} GilTrack */
 /** @typedef {import("../core/describe.js").Description} Description */
 /** @typedef {{pid: number, t: number, label: boolean, col: [number, number], view: [number, number]}} GilHit */
 
@@ -127,7 +127,7 @@ function switchesText(n) {
   return `${n} counted at this change: ${n - 1} hand-off${n > 2 ? "s" : ""} too quick to see`;
 }
 
-/** @param {import("../../model/gil.js").GilStats} s */
+/** @param {import("../../model/gil/holders.js").GilStats} s */
 function unknownText(s) {
   const all = s.known + s.unknown;
   return all > 0 ? `${formatDuration(s.unknown)} (${percent(s.unknown / all)} of the sampled time, not counted)` : "–";
@@ -150,7 +150,7 @@ function realtimeCaveat(track) {
 
 /**
  * Shares of a stats block as one line: "W0 48 % · W1 47 % · nobody 5 %".
- * @param {import("../../model/gil.js").GilStats} stats
+ * @param {import("../../model/gil/holders.js").GilStats} stats
  * @param {number} [max]
  */
 export function sharesLine(stats, max = 4) {

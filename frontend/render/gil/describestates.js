@@ -4,14 +4,14 @@
  * in words ("W3 waiting for the GIL"), since when and for how long, what /proc itself said and
  * what the GIL lane added, the mix inside a crowded pixel, and the worker's whole-run split.
  */
-import { holderName } from "../../model/gil.js";
-import { DISPLAYED_STATES, RAW_LABELS, STATE_LABELS } from "../../model/threadstates.js";
+import { holderName } from "../../model/gil/holders.js";
+import { DISPLAYED_STATES, RAW_LABELS, STATE_LABELS } from "../../model/gil/threadstates.js";
 import { formatDuration, formatTime } from "../core/format.js";
 import { percent } from "../core/format.js";
 import { stateEndT } from "./statestrip.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/lanes.js").Lane} Lane */
 /** @typedef {import("../core/describe.js").Description} Description */
 /**
  * @typedef {{lane: Lane, t: number, col: [number, number],

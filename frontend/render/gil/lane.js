@@ -6,15 +6,14 @@
  * exactly when (hatched red when the sampler was late). When a sampler could not run, a
  * lane-shaped notice row says why instead.
  */
-import { gilEndT, gilLaneTracks, processLabel } from "../../model/gilshares.js";
+import { gilEndT, gilLaneTracks, processLabel } from "../../model/gil/shares.js";
 import { describeGil, describeGilOff } from "./describe.js";
 import { gilColumns, WEAVE_PX } from "./lod.js";
-import { GIL_COLORS, holderColor } from "./palette.js";
+import { font, GIL_COLORS, holderColor, THEME } from "../core/theme.js";
 import { fitText, hatch } from "../core/paint.js";
-import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/gil.js").GilTrack} GilTrack */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/gil/holders.js").GilTrack} GilTrack */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 /** @typedef {import("./lod.js").GilKind} GilKind */
@@ -133,7 +132,7 @@ function fillKind(ctx, x, y, w, h, kind, key) {
 /**
  * The row that stands in for GIL lanes that could not be drawn, with the reason.
  * @param {CanvasRenderingContext2D} ctx
- * @param {import("../../model/gil.js").GilSamplerInfo[]} off
+ * @param {import("../../model/gil/holders.js").GilSamplerInfo[]} off
  * @param {Layout} layout
  * @param {number} y
  */
@@ -193,6 +192,7 @@ export const gilTrack = {
       col: [vp.toT(c), vp.toT(c + 1)], view: [vp.t0, vp.t1],
     };
   },
+  legend: (model) => ({ gil: model.gil.laneTracks().length > 0 }),
   describe: (model, hit, nowT) =>
     hit.type === "gil" ? describeGil(model, hit, nowT) : hit.type === "gil-off" ? describeGilOff(model) : null,
 };

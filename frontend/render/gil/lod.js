@@ -11,10 +11,10 @@
  *   which makes a woven texture that reads as "many switches" rather than as two solid lanes.
  * Cost: O(changes in view + columns) per frame.
  */
-import { forEachSegment } from "../../model/gil.js";
-import { lowerBound, upperBound } from "../../model/sorted.js";
+import { forEachSegment } from "../../model/gil/holders.js";
+import { lowerBound, upperBound } from "../../model/core/sorted.js";
 
-/** @typedef {import("../../model/gil.js").GilTrack} GilTrack */
+/** @typedef {import("../../model/gil/holders.js").GilTrack} GilTrack */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /**
  * @typedef {"held" | "free" | "unknown" | "gap"} GilKind  gap: an unknown window of a late sample

@@ -10,14 +10,14 @@
  * most one rectangle per column, however many changes hide in a pixel. The tooltip names the
  * mix of a crowded column.
  */
-import { DISPLAYED_STATES } from "../../model/threadstates.js";
+import { DISPLAYED_STATES } from "../../model/gil/threadstates.js";
 import { stateBox } from "../pools/lanebox.js";
 import { THEME, THREAD_STATE_COLORS } from "../core/theme.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/threadstates.js").ThreadStateFacts} ThreadStateFacts */
-/** @typedef {import("../../model/threadstates.js").WorkerStates} WorkerStates */
-/** @typedef {import("../../model/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/gil/threadstates.js").ThreadStateFacts} ThreadStateFacts */
+/** @typedef {import("../../model/gil/threadstates.js").WorkerStates} WorkerStates */
+/** @typedef {import("../../model/core/lanes.js").Lane} Lane */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 /** @typedef {{x0: number, x1: number, code: number}} StateRun  whole plot columns */

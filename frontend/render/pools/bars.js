@@ -10,10 +10,10 @@
  *   out instead of being swallowed by their neighbours or painting them red.
  */
 
-import { lostToBrokenPool } from "../../model/processes.js";
+import { lostToBrokenPool } from "../../model/pools/processes.js";
 
-/** @typedef {import("../../model/lanes.js").Lane} Lane */
-/** @typedef {import("../../model/lanes.js").Task} Task */
+/** @typedef {import("../../model/core/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/core/lanes.js").Task} Task */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {"running" | "ok" | "error" | "broken" | "cancelled"} BarState */
 /**

@@ -3,14 +3,14 @@
  * Tooltip text for the pool views: a task or chunk, a worker lane, the lab lane and its
  * pickling marks, a memory sample and the queue, in the user's words (task, worker, queue wait).
  */
-import { exitDescription, ipcCost, lostToBrokenPool, sampleAt } from "../../model/processes.js";
-import { runWorkerShare } from "../../model/gilshares.js";
+import { exitDescription, ipcCost, lostToBrokenPool, sampleAt } from "../../model/pools/processes.js";
+import { runWorkerShare } from "../../model/gil/shares.js";
 import { stateRows } from "../gil/describestates.js";
 import { formatBytes, formatDuration, formatMB, formatTime, percent } from "../core/format.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/lanes.js").Task} Task */
-/** @typedef {import("../../model/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/lanes.js").Task} Task */
+/** @typedef {import("../../model/core/lanes.js").Lane} Lane */
 /** @typedef {import("../core/describe.js").Description} Description */
 
 /**
@@ -183,7 +183,7 @@ export function describeLab(model, nowT) {
 }
 
 /**
- * @param {import("../../model/processes.js").PickleSpan} span
+ * @param {import("../../model/pools/processes.js").PickleSpan} span
  * @param {Task | null} task
  * @returns {Description}
  */
@@ -216,7 +216,7 @@ function memoryText(s) {
  * @param {TimelineModel} model
  * @param {Lane | null} lane
  * @param {number} t
- * @param {import("../../model/processes.js").MemorySample} sample
+ * @param {import("../../model/pools/processes.js").MemorySample} sample
  * @returns {Description}
  */
 export function describeMemory(model, lane, t, sample) {

@@ -5,11 +5,11 @@
  * grey when the pool stopped it (SIGTERM after another worker died). A clean exit (code 0)
  * needs no cap: the lane's grey hatching already says the worker is gone.
  */
-import { exitLabel } from "../../model/processes.js";
+import { exitLabel } from "../../model/pools/processes.js";
 import { boxedText } from "../core/paint.js";
 import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../../model/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/core/lanes.js").Lane} Lane */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 

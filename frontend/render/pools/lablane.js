@@ -10,9 +10,9 @@
  * least MIN_PX wide so it stays visible, and at most one mark per pixel column and row is drawn,
  * so a run of 10,000 tasks costs a few hundred rectangles.
  */
-import { lowerBound } from "../../model/sorted.js";
-import { workerSpans } from "../../model/processes.js";
-import { isProcessRun } from "../../model/selectors.js";
+import { lowerBound } from "../../model/core/sorted.js";
+import { workerSpans } from "../../model/pools/processes.js";
+import { isProcessRun } from "../../model/core/selectors.js";
 import { TOLERANCE_PX } from "../core/pick.js";
 import { describeLab, describePickle } from "./describe.js";
 import { memoryHit } from "./lanes.js";
@@ -21,9 +21,9 @@ import { formatMB } from "../core/format.js";
 import { fitText } from "../core/paint.js";
 import { THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/lanes.js").Task} Task */
-/** @typedef {import("../../model/processes.js").PickleSpan} PickleSpan */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/lanes.js").Task} Task */
+/** @typedef {import("../../model/pools/processes.js").PickleSpan} PickleSpan */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 
@@ -211,6 +211,8 @@ export const labTrack = {
     const span = parentSpanAt(model, vp, layout, x - layout.plotX, y);
     return span ? { type: "pickle", span, task: model.tasks.get(span.task) ?? null } : { type: "lab" };
   },
+  // The process-pool legend entries only where they can appear.
+  legend: (model) => ({ processes: isProcessRun(model) }),
   describe: (model, hit, nowT) =>
     hit.type === "lab" ? describeLab(model, nowT) : hit.type === "pickle" ? describePickle(hit.span, hit.task) : null,
 };

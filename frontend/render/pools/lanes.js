@@ -5,9 +5,9 @@
  * (v2) also each chunk's item dividers, the worker's pickling blocks beside each bar, and the
  * process's memory strip along the lane's bottom.
  */
-import { visibleWorkerShares } from "../../model/gilshares.js";
-import { exitLabel, itemAt, itemEndTimes, sampleAt } from "../../model/processes.js";
-import { isAsyncioRun, isProcessRun } from "../../model/selectors.js";
+import { visibleWorkerShares } from "../../model/gil/shares.js";
+import { exitLabel, itemAt, itemEndTimes, sampleAt } from "../../model/pools/processes.js";
+import { isAsyncioRun, isProcessRun } from "../../model/core/selectors.js";
 import { barEnd, laneSegments } from "./bars.js";
 import { describeLane, describeMemory, describeTask } from "./describe.js";
 import { capBox, capKind, drawExitCaps } from "./faults.js";
@@ -15,15 +15,14 @@ import { drawWorkerPickles } from "./lablane.js";
 import { LANES_TARGET_H, MAX_LANE_H, MEM_H, MIN_LANE_H, STATE_H, STATE_H_SMALL, barBox, laneIndexAt, stateBox } from "./lanebox.js";
 import { drawMemoryStrip } from "./memory.js";
 import { describeThreadState } from "../gil/describestates.js";
-import { workerColor } from "../gil/palette.js";
+import { font, STATE_COLORS, THEME, workerColor } from "../core/theme.js";
 import { drawStateStrips, stateEndT } from "../gil/statestrip.js";
 import { percent } from "../core/format.js";
 import { fitText, hatch } from "../core/paint.js";
-import { STATE_COLORS, THEME, font } from "../core/theme.js";
 import { TOLERANCE_PX } from "../core/pick.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/lanes.js").Lane} Lane */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/lanes.js").Lane} Lane */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 /** @typedef {import("./bars.js").Segment} Segment */
@@ -244,7 +243,7 @@ function drawBars(ctx, segments, y, vp, layout, hoverTask) {
 
 /**
  * A bar's label: "#3", or for a chunk "#3 · items 8–11" when that fits.
- * @param {import("../../model/lanes.js").Task} task
+ * @param {import("../../model/core/lanes.js").Task} task
  * @param {CanvasRenderingContext2D} ctx
  * @param {number} maxW
  */
@@ -260,7 +259,7 @@ function barText(task, ctx, maxW) {
  * Thin white lines where each item of a chunk ended (the last item's end is the bar's end);
  * skipped while the items would be narrower than ITEM_MIN_PX, where they would only blur.
  * @param {CanvasRenderingContext2D} ctx
- * @param {import("../../model/lanes.js").Task} task
+ * @param {import("../../model/core/lanes.js").Task} task
  * @param {Viewport} vp
  * @param {Layout} layout
  * @param {number} barY
@@ -346,7 +345,7 @@ export function memoryHit(model, lane, vp, px, endT) {
 }
 
 /** @typedef {import("../core/pick.js").Hit} Hit */
-/** @typedef {import("../../model/lanes.js").Task} Task */
+/** @typedef {import("../../model/core/lanes.js").Task} Task */
 
 /**
  * The worker lanes: one per worker thread or process, with its task bars, its thread-state
@@ -411,6 +410,12 @@ export const workerLanesTrack = {
       }
     }
     return null;
+  },
+  // The strip's legend once a run has thread states; its stand-in, titled with the reason, when
+  // /proc could not be read.
+  legend: (model) => {
+    const off = model.threads.unavailable?.message ?? null;
+    return { threads: model.threads.events > 0 && off === null, "threads-off": off ?? false };
   },
   describe: (model, hit, nowT) => {
     switch (hit.type) {

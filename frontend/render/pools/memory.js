@@ -8,10 +8,10 @@
  * the process exited, or until now while it lives. Samples narrower than a pixel are reduced to
  * the column's maximum, so a long run costs one rectangle per pixel column at most.
  */
-import { lowerBound } from "../../model/sorted.js";
+import { lowerBound } from "../../model/core/sorted.js";
 import { THEME } from "../core/theme.js";
 
-/** @typedef {import("../../model/processes.js").MemorySeries} MemorySeries */
+/** @typedef {import("../../model/pools/processes.js").MemorySeries} MemorySeries */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 
 /**

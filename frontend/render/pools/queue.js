@@ -4,14 +4,14 @@
  * column (the column's maximum, so a brief spike is never hidden), plus ticks where queued tasks
  * were moved to a new pool or cancelled.
  */
-import { lowerBound, upperBound } from "../../model/sorted.js";
-import { isAsyncioRun } from "../../model/selectors.js";
+import { lowerBound, upperBound } from "../../model/core/sorted.js";
+import { isAsyncioRun } from "../../model/core/selectors.js";
 import { TOLERANCE_PX } from "../core/pick.js";
 import { describeQueue } from "./describe.js";
 import { STATE_COLORS, THEME, font } from "../core/theme.js";
 
-/** @typedef {import("../../model/timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("../../model/queue.js").QueueTrack} QueueTrack */
+/** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("../../model/core/queue.js").QueueTrack} QueueTrack */
 /** @typedef {import("../core/viewport.js").Viewport} Viewport */
 /** @typedef {import("../core/layout.js").Layout} Layout */
 

@@ -8,19 +8,16 @@
  * lab records them in order) and rebuilt once, lazily, after one lands out of order; a count's
  * step function is worked out once per change, not once per frame.
  */
-import { insertSorted } from "./sorted.js";
+import { byTime, insertSorted } from "../core/sorted.js";
 
-/** @typedef {import("./aio.js").AioStep} AioStep */
-/** @typedef {import("./aio.js").Sample} Sample */
+/** @typedef {import("./loop.js").AioStep} AioStep */
+/** @typedef {import("./loop.js").Sample} Sample */
 /**
  * @typedef {object} SyncObject
  * @property {string} name          e.g. "queue jobs", "lock log lock"
  * @property {{t: number, d: number}[]} deltas  +1 where a wait begins, -1 where it ends, by time
  * @property {number} max           most waiters at once (valid once settled() ran)
  */
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
 
 /** The waiter counts of every sync object a run's tasks waited on. */
 export class SyncWaiters {

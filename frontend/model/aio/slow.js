@@ -12,10 +12,10 @@
  * (task, start); a task has at most one ongoing report, dropped once its step or its final
  * report arrives or the task ends, and a late "still blocking" after that changes nothing.
  */
-import { insertSorted, upperBound } from "./sorted.js";
+import { byTime, insertSorted, upperBound } from "../core/sorted.js";
 
-/** @typedef {import("./aio.js").AioStep} AioStep */
-/** @typedef {import("./aio.js").Sample} Sample */
+/** @typedef {import("./loop.js").AioStep} AioStep */
+/** @typedef {import("./loop.js").Sample} Sample */
 /**
  * @typedef {object} AioBlocked
  * @property {number} t          when the step began
@@ -26,9 +26,6 @@ import { insertSorted, upperBound } from "./sorted.js";
  * @property {string} source     the text of that line
  * @property {boolean} ongoing
  */
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
 
 /** The key of a step (or of the slow-step report about it). */
 const stepKey = (/** @type {number} */ task, /** @type {number} */ t) => `${task}:${t}`;

@@ -14,9 +14,9 @@
  *
  * Rules it keeps: every list is sorted by time whatever order events arrive in (sorted.js).
  */
-import { SlowSteps } from "./aioslow.js";
-import { SyncWaiters } from "./aiowaiters.js";
-import { insertSorted, lowerBound, upperBound } from "./sorted.js";
+import { SlowSteps } from "./slow.js";
+import { SyncWaiters } from "./waiters.js";
+import { byTime, insertSorted, lowerBound, upperBound } from "../core/sorted.js";
 
 /**
  * @typedef {object} AioStep
@@ -42,14 +42,11 @@ import { insertSorted, lowerBound, upperBound } from "./sorted.js";
  * @property {{t: number, outcome: string, error: string | null, steps: number} | null} done
  * @property {{t: number, poolTask: number}[]} offloads  by time
  */
-/** @typedef {import("./aioslow.js").AioBlocked} AioBlocked */
+/** @typedef {import("./slow.js").AioBlocked} AioBlocked */
 /** @typedef {{t: number, dur: number, ioEvents: number}} AioIdle */
 /** @typedef {{t: number, value: number}} Sample */
 /** @typedef {{name: string, maxsize: number, samples: Sample[], max: number}} AioQueue */
-/** @typedef {import("./aiowaiters.js").SyncObject} SyncObject */
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
+/** @typedef {import("./waiters.js").SyncObject} SyncObject */
 
 /** Everything an asyncio run's events say, fed by the timeline model's dispatcher. */
 export class AioFacts {

@@ -10,9 +10,9 @@
  * - A chunk is counted once per task id, however often its task_submitted is repeated (a task
  *   moved by a resize keeps its id).
  */
-import { insertSorted, upperBound } from "./sorted.js";
+import { byTime, insertSorted, upperBound } from "../core/sorted.js";
 
-/** @typedef {import("./lanes.js").Task} Task */
+/** @typedef {import("../core/lanes.js").Task} Task */
 /** @typedef {{t: number, rss: number, uss: number | null}} MemorySample */
 /** @typedef {{pid: number, worker: number | null, samples: MemorySample[], maxRss: number}} MemorySeries */
 /**
@@ -23,9 +23,6 @@ import { insertSorted, upperBound } from "./sorted.js";
  * @typedef {{t: number, seq: number, pool: number, message: string, worker: number | null,
  *   pid: number | null, exitcode: number | null}} PoolBreak
  */
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
 
 /** Signal numbers a worker is commonly killed by, as Linux names them. */
 const SIGNALS = /** @type {Record<number, string>} */ ({

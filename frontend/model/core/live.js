@@ -44,7 +44,7 @@ export class LiveClock {
   }
 }
 
-/** @typedef {import("../protocol.js").RunStatus} RunStatus */
+/** @typedef {import("../../protocol.js").RunStatus} RunStatus */
 /** @typedef {"idle" | "running" | "ended"} RunState */
 
 /**

@@ -5,9 +5,9 @@
  * (the one no worker lane runs in), then each worker process's by worker id.
  */
 
-/** @typedef {import("./timeline.js").TimelineModel} TimelineModel */
-/** @typedef {import("./gil.js").GilTrack} GilTrack */
-/** @typedef {import("./lanes.js").Lane} Lane */
+/** @typedef {import("../core/timeline.js").TimelineModel} TimelineModel */
+/** @typedef {import("./holders.js").GilTrack} GilTrack */
+/** @typedef {import("../core/lanes.js").Lane} Lane */
 
 /**
  * The GIL tracks that get a row, in row order.

@@ -11,7 +11,7 @@
  */
 import { TimelineModel } from "./timeline.js";
 
-/** @typedef {import("../protocol.js").WireEvent} WireEvent */
+/** @typedef {import("../../protocol.js").WireEvent} WireEvent */
 
 /** Holds the current run's events and the model derived from them. */
 export class EventStore {

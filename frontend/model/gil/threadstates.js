@@ -36,11 +36,11 @@
  * a frame or a summary only reads them (plus the short unsettled tail). An event landing before
  * that point cuts the pieces back to it and they are redone from there. Never touches the DOM.
  */
-import { forEachSegment } from "./gil.js";
-import { insertSorted, lowerBound, upperBound } from "./sorted.js";
+import { forEachSegment } from "./holders.js";
+import { byTime, insertSorted, lowerBound, upperBound } from "../core/sorted.js";
 
-/** @typedef {import("./gil.js").GilFacts} GilFacts */
-/** @typedef {import("./gil.js").GilTrack} GilTrack */
+/** @typedef {import("./holders.js").GilFacts} GilFacts */
+/** @typedef {import("./holders.js").GilTrack} GilTrack */
 /**
  * @typedef {"holding_gil" | "cpu_without_gil" | "on_cpu" | "gil_wait" | "lock_wait"
  *   | "sleeping" | "io" | "other"} DisplayedState
@@ -103,9 +103,6 @@ const BASE = {
   running: RUNNING, gil_wait: GIL_WAIT, lock_wait: LOCK_WAIT, sleeping: SLEEPING, io: IO,
   disk: OTHER, other: OTHER,
 };
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
 
 /**
  * The displayed code of a raw state, when the GIL lane says nothing about this worker.
@@ -386,8 +383,8 @@ export function changeStart(ws, track, i) {
 /**
  * GIL takes at change c that the sampler did not see: switches counted beyond the one its own
  * new holder made (some other thread may have held the GIL in c's window).
- * @param {import("./gil.js").GilChange | undefined} prev
- * @param {import("./gil.js").GilChange} c
+ * @param {import("./holders.js").GilChange | undefined} prev
+ * @param {import("./holders.js").GilChange} c
  */
 export function unseenTakes(prev, c) {
   return c.switches - (c.key !== null && c.key !== (prev?.key ?? null) ? 1 : 0);

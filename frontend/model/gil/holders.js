@@ -18,7 +18,7 @@
  * Rules it keeps: changes are kept sorted by time; whole-run totals are kept incrementally
  * while events arrive in order (the common case) and recomputed once after an out-of-order one.
  */
-import { insertSorted, upperBound } from "./sorted.js";
+import { byTime, insertSorted, upperBound } from "../core/sorted.js";
 
 /**
  * @typedef {object} GilChange
@@ -52,9 +52,6 @@ import { insertSorted, upperBound } from "./sorted.js";
  * @property {number} switches GIL switches counted by changes in the range
  * @property {number} changes  changes seen in the range
  */
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
 
 /**
  * The key of a holder: "w<id>" for a pool worker, "t:<name>" for another thread, null for none.

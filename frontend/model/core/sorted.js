@@ -5,6 +5,12 @@
  */
 
 /**
+ * The key most lists are sorted by: an item's time.
+ * @param {{t: number}} x
+ */
+export const byTime = (x) => x.t;
+
+/**
  * Index of the first item whose key is >= `value` (items sorted by key ascending).
  * @template T
  * @param {T[]} items

@@ -9,18 +9,18 @@
  * - Each event costs O(1) amortised (plus a short shift when it lands out of order); nothing is
  *   recomputed over the whole run per batch.
  */
-import { EventKind } from "../protocol.js";
-import { AioFacts } from "./aio.js";
-import { GilFacts } from "./gil.js";
+import { EventKind } from "../../protocol.js";
+import { AioFacts } from "../aio/loop.js";
+import { GilFacts } from "../gil/holders.js";
 import { LaneSet } from "./lanes.js";
-import { ProcessFacts } from "./processes.js";
+import { ProcessFacts } from "../pools/processes.js";
 import { QueueTrack } from "./queue.js";
-import { insertSorted } from "./sorted.js";
-import { ThreadStateFacts } from "./threadstates.js";
+import { byTime, insertSorted } from "./sorted.js";
+import { ThreadStateFacts } from "../gil/threadstates.js";
 
 /** @typedef {import("./lanes.js").Task} Task */
 /** @typedef {import("./lanes.js").TaskState} TaskState */
-/** @typedef {import("../protocol.js").WireEvent} WireEvent */
+/** @typedef {import("../../protocol.js").WireEvent} WireEvent */
 /** @typedef {{t: number, seq: number, field: string, old: any, new: any}} Marker */
 /** @typedef {{t: number, seq: number, level: "error" | "warning", message: string}} Notice */
 /**
@@ -28,9 +28,6 @@ import { ThreadStateFacts } from "./threadstates.js";
  *   createdT: number | null, retiredT: number | null,
  *   broken: {t: number, message: string} | null}} Pool
  */
-
-/** @param {{t: number}} x */
-const byTime = (x) => x.t;
 
 /** Everything derived from one run's events. */
 export class TimelineModel {
