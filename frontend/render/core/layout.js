@@ -38,7 +38,8 @@
  */
 
 /**
- * What the tracks ask for, from the model (each track's `layoutOptions`).
+ * What the tracks ask for, from the model (each track's `layoutOptions`, merged; a track that
+ * is not listed here may add a key of its own).
  * @typedef {object} LayoutOptions
  * @property {boolean} [lab]     draw the lab lane (a process pool run)
  * @property {boolean} [memory]  reserve a memory strip at the bottom of each lane
@@ -47,7 +48,6 @@
  * @property {number} [aio]      height of the asyncio section above the worker lanes (v4)
  * @property {boolean} [queue]   draw the queue-depth track (default true; v4: an asyncio run
  *   that never offloaded work has no pool queue to show)
- * @property {any} [extra]       room for a track's own option (keyed by its name)
  */
 
 import { tracks } from "../tracks.js";
