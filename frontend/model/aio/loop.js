@@ -9,8 +9,8 @@
  *                waited at file:line for `awaiting`, on the sync object `waits_on` (or none)
  *   aio_idle     the loop sat in select from t for dur_ns
  *   aio_blocked  a step that began at t blocked the loop; ongoing: it still does
- * Which steps blocked the loop is kept in aioslow.js, who waits on which sync object in
- * aiowaiters.js.
+ * Which steps blocked the loop is kept in slow.js, who waits on which sync object in
+ * waiters.js.
  *
  * Rules it keeps: every list is sorted by time whatever order events arrive in (sorted.js).
  */

@@ -15,7 +15,7 @@ import { aioGeometry, rowBarBox } from "./layout.js";
 import { AIO_COLORS, font, taskColor, THEME } from "../core/theme.js";
 import { formatDuration } from "../core/format.js";
 import { barBox } from "../pools/lanebox.js";
-import { fitText, hatch } from "../core/paint.js";
+import { clipTo, fitText, hatch } from "../core/paint.js";
 
 /** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../../model/aio/loop.js").AioTask} AioTask */
@@ -307,10 +307,7 @@ function drawNeverYielded(ctx, model, task, vp, layout, box) {
  */
 export function drawOffloadLinks(ctx, model, g, vp, layout, nowT) {
   if (model.aio.offloads.size === 0) return;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(layout.plotX, g.y, layout.plotW, layout.lanesY + layout.laneCount * layout.laneH - g.y);
-  ctx.clip();
+  clipTo(ctx, layout.plotX, g.y, layout.plotW, layout.lanesY + layout.laneCount * layout.laneH - g.y);
   const rowOf = new Map(g.tasks.map((t, i) => [t.id, i]));
   for (const [poolTask, o] of model.aio.offloads) {
     const pt = model.tasks.get(poolTask);

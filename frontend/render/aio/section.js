@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * Draws an asyncio run's section (v4): the event loop's lane (aioloop.js), a row per task
- * (aiorows.js), the small tracks (aiotracks.js) and the links from offloading tasks to their
+ * Draws an asyncio run's section (v4): the event loop's lane (loop.js), a row per task
+ * (rows.js), the small tracks (tracks.js) and the links from offloading tasks to their
  * pool tasks on the worker lanes. Backgrounds and labels go under the grid, the rest over it.
  */
 import { taskLabel } from "../../model/aio/loop.js";
@@ -13,7 +13,7 @@ import { drawAioTracks } from "./tracks.js";
 import { describeAio } from "./describe.js";
 import { isAsyncioRun } from "../../model/core/selectors.js";
 import { aioHover, isAioHit, pickAio } from "./pick.js";
-import { fitText } from "../core/paint.js";
+import { clipTo, fitText } from "../core/paint.js";
 
 export { aioEndT, blockedText, loopShares } from "./loop.js";
 export { waitText, yieldTickPoint } from "./rows.js";
@@ -116,10 +116,7 @@ export function drawAio(ctx, model, vp, layout, nowT, hover) {
   const g = aioGeometry(model, layout.aioY);
   if (g.h === 0) return;
   const endT = aioEndT(model, nowT);
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(layout.plotX, g.y, layout.plotW, g.h);
-  ctx.clip();
+  clipTo(ctx, layout.plotX, g.y, layout.plotW, g.h);
   drawLoopLane(ctx, model, vp, layout, g, endT, hover);
   if (model.aio.steps.length === 0) {
     ctx.font = font(16);

@@ -9,7 +9,7 @@ import { sampleValueAt } from "../../model/aio/loop.js";
 import { waiterSamples } from "../../model/aio/waiters.js";
 import { upperBound } from "../../model/core/sorted.js";
 import { AIO_COLORS, font, THEME } from "../core/theme.js";
-import { fitText } from "../core/paint.js";
+import { fitText, stepArea } from "../core/paint.js";
 import { niceMax } from "../pools/queue.js";
 
 /** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
@@ -101,24 +101,7 @@ export function drawAioTracks(ctx, model, tracks, vp, layout, endT) {
     ctx.fillStyle = THEME.separator;
     ctx.fillRect(layout.plotX, base, layout.plotW, 1);
     const cols = seriesColumns(s.samples, vp, endT);
-    ctx.beginPath();
-    let open = false;
-    let lastX = 0;
-    for (let c = 0; c < cols.length; c++) {
-      const v = cols[c];
-      if (Number.isNaN(v)) continue;
-      const y = yOf(v);
-      if (!open) {
-        ctx.moveTo(layout.plotX + c, base);
-        open = true;
-      }
-      ctx.lineTo(layout.plotX + c, y);
-      ctx.lineTo(layout.plotX + c + 1, y);
-      lastX = layout.plotX + c + 1;
-    }
-    if (open) {
-      ctx.lineTo(lastX, base);
-      ctx.closePath();
+    if (stepArea(ctx, cols, layout.plotX, base, yOf)) {
       ctx.globalAlpha = 0.4;
       ctx.fillStyle = s.color;
       ctx.fill();

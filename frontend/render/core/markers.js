@@ -143,7 +143,7 @@ export const MARKER_H = 28;
 /**
  * The markers: config changes, broken pools and the run's end. Their labels have a row of their
  * own; their lines cross every track below and draw over them all. A label is hit in its row; a
- * line is hit only where no other track's thing is (except the queue graph: see queue.js).
+ * line is hit only where no other track's thing is (except the queue graph: see pools/queue.js).
  * @type {import("./track.js").Track}
  */
 export const markersTrack = {

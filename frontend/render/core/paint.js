@@ -19,10 +19,7 @@ import { font } from "./theme.js";
  */
 export function hatch(ctx, x, y, w, h, color, spacing = 7) {
   if (w <= 0 || h <= 0) return;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(x, y, w, h);
-  ctx.clip();
+  clipTo(ctx, x, y, w, h);
   ctx.strokeStyle = color;
   ctx.lineWidth = 1.5;
   ctx.beginPath();
@@ -76,4 +73,51 @@ export function boxedText(ctx, text, x, y, style) {
   ctx.textAlign = "left";
   ctx.fillText(text, x + padX, y + style.h / 2 + 1);
   return w;
+}
+
+/**
+ * Save the context and clip drawing to a rectangle (restore the context to end it).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} x
+ * @param {number} y
+ * @param {number} w
+ * @param {number} h
+ */
+export function clipTo(ctx, x, y, w, h) {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(x, y, w, h);
+  ctx.clip();
+}
+
+/**
+ * Trace a step graph of one value per pixel column (NaN: no value) as a closed area down to
+ * `base`, ready to fill and stroke; false when no column has a value (nothing was traced).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {ArrayLike<number>} cols
+ * @param {number} x0 canvas x of column 0
+ * @param {number} base canvas y of the value 0
+ * @param {(v: number) => number} yOf canvas y of a value
+ */
+export function stepArea(ctx, cols, x0, base, yOf) {
+  ctx.beginPath();
+  let open = false;
+  let lastX = 0;
+  for (let c = 0; c < cols.length; c++) {
+    const v = cols[c];
+    if (Number.isNaN(v)) continue;
+    const y = yOf(v);
+    if (!open) {
+      ctx.moveTo(x0 + c, base);
+      open = true;
+    }
+    ctx.lineTo(x0 + c, y);
+    ctx.lineTo(x0 + c + 1, y);
+    lastX = x0 + c + 1;
+  }
+  if (open) {
+    ctx.lineTo(lastX, base);
+    ctx.closePath();
+  }
+  return open;
 }

@@ -10,7 +10,7 @@ import { gilEndT, gilLaneTracks, processLabel } from "../../model/gil/shares.js"
 import { describeGil, describeGilOff } from "./describe.js";
 import { gilColumns, WEAVE_PX } from "./lod.js";
 import { font, GIL_COLORS, holderColor, THEME } from "../core/theme.js";
-import { fitText, hatch } from "../core/paint.js";
+import { clipTo, fitText, hatch } from "../core/paint.js";
 
 /** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../../model/gil/holders.js").GilTrack} GilTrack */
@@ -72,10 +72,7 @@ function drawRow(ctx, model, track, vp, layout, y, endT, hoverT) {
   ctx.fillText(fitText(ctx, `${stats.switches} switches in view${realtime}`, maxW), 10, y + gilH * 0.72);
 
   const band = { y: y + 5, h: gilH - 11 };
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(plotX, y, plotW, gilH);
-  ctx.clip();
+  clipTo(ctx, plotX, y, plotW, gilH);
   const { runs, mixed } = gilColumns(track, vp, endT);
   for (const r of runs) fillKind(ctx, plotX + r.x0, band.y, r.x1 - r.x0, band.h, r.kind, r.key);
   for (const m of mixed) {

@@ -13,6 +13,7 @@
 import { DISPLAYED_STATES } from "../../model/gil/threadstates.js";
 import { stateBox } from "../pools/lanebox.js";
 import { THEME, THREAD_STATE_COLORS } from "../core/theme.js";
+import { clipTo } from "../core/paint.js";
 
 /** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
 /** @typedef {import("../../model/gil/threadstates.js").ThreadStateFacts} ThreadStateFacts */
@@ -112,10 +113,7 @@ export function drawStateStrips(ctx, model, vp, layout, nowT, hover) {
   if (layout.stateH <= 0) return;
   const facts = model.threads;
   const lanes = model.lanes.list;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(layout.plotX, layout.lanesY, layout.plotW, lanes.length * layout.laneH);
-  ctx.clip();
+  clipTo(ctx, layout.plotX, layout.lanesY, layout.plotW, lanes.length * layout.laneH);
   for (let i = 0; i < lanes.length; i++) {
     const ws = facts.workers.get(lanes[i].worker);
     if (!ws) continue;

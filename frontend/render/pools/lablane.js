@@ -18,7 +18,7 @@ import { describeLab, describePickle } from "./describe.js";
 import { memoryHit } from "./lanes.js";
 import { drawMemoryStrip } from "./memory.js";
 import { formatMB } from "../core/format.js";
-import { fitText } from "../core/paint.js";
+import { clipTo, fitText } from "../core/paint.js";
 import { THEME, font } from "../core/theme.js";
 
 /** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
@@ -138,10 +138,7 @@ export function drawLabLane(ctx, model, vp, layout, nowT, hover) {
     ctx.fillText(fitText(ctx, `memory strips: top = ${formatMB(model.proc.maxRss)}`, maxW), 10, labY + 40);
   }
 
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(plotX, labY, plotW, labH);
-  ctx.clip();
+  clipTo(ctx, plotX, labY, plotW, labH);
   const rows = labRows(layout);
   for (const { span, x0, x1 } of visibleParentSpans(model, vp)) {
     const row = span.what === "args" ? rows.args : rows.result;

@@ -18,7 +18,7 @@ import { describeThreadState } from "../gil/describestates.js";
 import { font, STATE_COLORS, THEME, workerColor } from "../core/theme.js";
 import { drawStateStrips, stateEndT } from "../gil/statestrip.js";
 import { percent } from "../core/format.js";
-import { fitText, hatch } from "../core/paint.js";
+import { clipTo, fitText, hatch } from "../core/paint.js";
 import { TOLERANCE_PX } from "../core/pick.js";
 
 /** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
@@ -81,10 +81,7 @@ export function drawLaneBackgrounds(ctx, model, vp, layout, nowT, gilShares = nu
  */
 export function drawLaneBars(ctx, model, vp, layout, nowT, hoverTask) {
   const lanes = model.lanes.list;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(layout.plotX, layout.lanesY, layout.plotW, lanes.length * layout.laneH);
-  ctx.clip();
+  clipTo(ctx, layout.plotX, layout.lanesY, layout.plotW, lanes.length * layout.laneH);
   for (let i = 0; i < lanes.length; i++) {
     const y = layout.lanesY + i * layout.laneH;
     drawBars(ctx, laneSegments(lanes[i], vp, nowT), y, vp, layout, hoverTask);

@@ -8,6 +8,7 @@ import { lowerBound, upperBound } from "../../model/core/sorted.js";
 import { isAsyncioRun } from "../../model/core/selectors.js";
 import { TOLERANCE_PX } from "../core/pick.js";
 import { describeQueue } from "./describe.js";
+import { stepArea } from "../core/paint.js";
 import { STATE_COLORS, THEME, font } from "../core/theme.js";
 
 /** @typedef {import("../../model/core/timeline.js").TimelineModel} TimelineModel */
@@ -78,24 +79,7 @@ export function drawQueueTrack(ctx, model, vp, layout, nowT) {
   ctx.fillRect(plotX, innerTop + innerH, layout.plotW, 1);
 
   const cols = queueColumns(model.queue, vp, nowT);
-  ctx.beginPath();
-  let open = false;
-  let lastX = 0;
-  for (let c = 0; c < cols.length; c++) {
-    const d = cols[c];
-    if (Number.isNaN(d)) continue;
-    const y = yOf(d);
-    if (!open) {
-      ctx.moveTo(plotX + c, innerTop + innerH);
-      open = true;
-    }
-    ctx.lineTo(plotX + c, y);
-    ctx.lineTo(plotX + c + 1, y);
-    lastX = plotX + c + 1;
-  }
-  if (open) {
-    ctx.lineTo(lastX, innerTop + innerH);
-    ctx.closePath();
+  if (stepArea(ctx, cols, plotX, innerTop + innerH, yOf)) {
     ctx.fillStyle = "rgba(204, 121, 167, 0.45)";
     ctx.fill();
     ctx.strokeStyle = STATE_COLORS.queue;
