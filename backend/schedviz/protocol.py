@@ -13,6 +13,7 @@ Rules this module keeps:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
@@ -40,12 +41,19 @@ class RunConfig(BaseModel):
     """What to run: executor, workload, arrival and pool size; unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid")
+    # In the schema, a float field's "step" is the step its input offers (an int's is 1), and
+    # the workload's "workloads_by_executor" says which workloads each executor runs.
 
     executor: Executor = Field(
         "threads", description="v1: executor kind; v4: asyncio = one event loop, coroutines"
     )
     workload: Workload = Field(
         "sleep",
+        json_schema_extra={"workloads_by_executor": {
+            "threads": list(POOL_WORKLOADS),
+            "processes": list(POOL_WORKLOADS),
+            "asyncio": list(ASYNCIO_WORKLOADS),
+        }},
         description="v1: cpu = pure-Python loop, sleep = time.sleep, "
         "hash = hashlib (releases the GIL), mixed = the three in turn; "
         "v3: convoy = cpu beside short I/O waits that each need the GIL after; "
@@ -55,16 +63,22 @@ class RunConfig(BaseModel):
         "queue = producers and consumers on an asyncio.Queue with a Lock and a Semaphore",
     )
     n_tasks: int = Field(12, ge=1, le=10_000, description="v1: tasks to submit (1–10000)")
-    task_ms: float = Field(100.0, ge=0.0, le=10_000.0, description="v1: task length in ms")
+    task_ms: float = Field(
+        100.0, ge=0.0, le=10_000.0, json_schema_extra={"step": 1},
+        description="v1: task length in ms",
+    )
     hash_mb: float = Field(
-        8.0, ge=0.1, le=256.0, description="v1: MB hashed per task by the hash workload"
+        8.0, ge=0.1, le=256.0, json_schema_extra={"step": 0.1},
+        description="v1: MB hashed per task by the hash workload",
     )
     arrival: Arrival = Field("batch", description="v1: batch = all at once, rate = steady stream")
     rate: float = Field(
-        10.0, ge=0.1, le=1_000.0, description="v1: tasks per second for arrival=rate"
+        10.0, ge=0.1, le=1_000.0, json_schema_extra={"step": 0.1},
+        description="v1: tasks per second for arrival=rate",
     )
     duration_s: float = Field(
-        30.0, ge=0.1, le=3_600.0, description="v1: a rate run stops submitting after this"
+        30.0, ge=0.1, le=3_600.0, json_schema_extra={"step": 0.1},
+        description="v1: a rate run stops submitting after this",
     )
     max_workers: int = Field(3, ge=1, le=64, description="v1: pool size (1–64), live")
     fail_every: int = Field(
@@ -98,12 +112,12 @@ class RunConfig(BaseModel):
         250, ge=50, le=1_000, description="v3: how often the GIL sampler looks (50–1000 µs)"
     )
     switch_interval_ms: float = Field(
-        5.0, ge=0.1, le=50.0,
+        5.0, ge=0.1, le=50.0, json_schema_extra={"step": 0.1},
         description="v3: sys.setswitchinterval in the lab, in ms (0.1–50), live",
     )
 
     slow_step_ms: float = Field(
-        50.0, ge=1.0, le=10_000.0,
+        50.0, ge=1.0, le=10_000.0, json_schema_extra={"step": 1},
         description="v4: asyncio: a step longer than this blocked the loop (1–10000 ms), live",
     )
 
@@ -133,6 +147,8 @@ class _Event(BaseModel):
 
 
 class RunStarted(_Event):
+    """v1: a run began; t = 0 is pinned to wall-clock time here."""
+
     kind: Literal["run_started"] = "run_started"
     run_id: str = Field(description="v1: unique id of the run")
     wall_time_ns: int = Field(description="v1: wall-clock time (Unix ns) of t = 0")
@@ -141,12 +157,16 @@ class RunStarted(_Event):
 
 
 class RunEnded(_Event):
+    """v1: the run ended; always its last event."""
+
     kind: Literal["run_ended"] = "run_ended"
     reason: Literal["completed", "stopped", "error"] = Field(description="v1: why it ended")
     message: str | None = Field(description="v1: what went wrong, for reason=error")
 
 
 class PoolCreated(_Event):
+    """v1: a pool was created (at the start, on a resize, after a break)."""
+
     kind: Literal["pool_created"] = "pool_created"
     pool: int = Field(description="v1: pool id, from 0 in creation order")
     max_workers: int = Field(description="v1: the pool's size")
@@ -154,11 +174,15 @@ class PoolCreated(_Event):
 
 
 class PoolRetired(_Event):
+    """v1: a pool takes no new work (a resize replaced it)."""
+
     kind: Literal["pool_retired"] = "pool_retired"
     pool: int = Field(description="v1: this pool takes no new work; its workers exit when idle")
 
 
 class WorkerSpawned(_Event):
+    """v1: a worker thread (v2: or process) started: a lane."""
+
     kind: Literal["worker_spawned"] = "worker_spawned"
     worker: int = Field(description="v1: worker id, unique in the run (one lane each)")
     pool: int = Field(description="v1: the pool it belongs to")
@@ -167,12 +191,16 @@ class WorkerSpawned(_Event):
 
 
 class WorkerReady(_Event):
+    """v2: a worker process finished starting."""
+
     kind: Literal["worker_ready"] = "worker_ready"
     worker: int = Field(description="v2: a worker process finished starting (t is its own stamp)")
     pid: int = Field(description="v2: its process id")
 
 
 class WorkerExited(_Event):
+    """v1: a worker ended."""
+
     kind: Literal["worker_exited"] = "worker_exited"
     worker: int = Field(description="v1: worker id")
     pool: int = Field(description="v1: the pool it belonged to")
@@ -182,6 +210,8 @@ class WorkerExited(_Event):
 
 
 class TaskSubmitted(_Event):
+    """v1: a task (v2: or a map() chunk) was submitted."""
+
     kind: Literal["task_submitted"] = "task_submitted"
     task: int = Field(description="v1: task id, unique in the run")
     pool: int = Field(description="v1: the pool it was submitted to")
@@ -192,12 +222,16 @@ class TaskSubmitted(_Event):
 
 
 class TaskStarted(_Event):
+    """v1: a worker began a task."""
+
     kind: Literal["task_started"] = "task_started"
     task: int = Field(description="v1: task id")
     worker: int = Field(description="v1: the worker running it")
 
 
 class TaskFinished(_Event):
+    """v1: a task ended, with its result or exception."""
+
     kind: Literal["task_finished"] = "task_finished"
     task: int = Field(description="v1: task id")
     worker: int = Field(description="v1: the worker that ran it")
@@ -210,12 +244,16 @@ class TaskFinished(_Event):
 
 
 class TaskCancelled(_Event):
+    """v1: a task was cancelled before it started."""
+
     kind: Literal["task_cancelled"] = "task_cancelled"
     task: int = Field(description="v1: task id; it never started")
     reason: str = Field(description="v1: 'stopped' (run stopped) or 'cancelled' (by its caller)")
 
 
 class TaskMoved(_Event):
+    """v1: a waiting task moved to the new pool of a resize."""
+
     kind: Literal["task_moved"] = "task_moved"
     task: int = Field(description="v1: a task that had not started, moved by a resize")
     from_pool: int = Field(description="v1: the retiring pool")
@@ -223,6 +261,8 @@ class TaskMoved(_Event):
 
 
 class Serialized(_Event):
+    """v2: pickling / unpickling of a task's data."""
+
     kind: Literal["serialized"] = "serialized"
     task: int = Field(description="v2: the task whose data was pickled or unpickled (t = start)")
     side: Literal["parent", "worker"] = Field(description="v2: which process did it")
@@ -233,6 +273,8 @@ class Serialized(_Event):
 
 
 class Memory(_Event):
+    """v2: a process's memory sample."""
+
     kind: Literal["memory"] = "memory"
     pid: int = Field(description="v2: the process sampled")
     worker: int | None = Field(description="v2: its worker id; null for the lab itself")
@@ -241,6 +283,8 @@ class Memory(_Event):
 
 
 class PoolBroken(_Event):
+    """v2: a process pool lost a worker and takes no more work."""
+
     kind: Literal["pool_broken"] = "pool_broken"
     pool: int = Field(description="v2: a process pool that can take no more work")
     message: str = Field(description="v2: what happened, in words")
@@ -250,6 +294,8 @@ class PoolBroken(_Event):
 
 
 class GilSampler(_Event):
+    """v3: an interpreter's GIL sampler started, or could not."""
+
     kind: Literal["gil_sampler"] = "gil_sampler"
     pid: int = Field(description="v3: the interpreter (process) whose GIL is watched")
     available: bool = Field(description="v3: false: no GIL lane for it, `reason` says why")
@@ -261,6 +307,8 @@ class GilSampler(_Event):
 
 
 class Gil(_Event):
+    """v3: a change of GIL holder in one process, with its uncertainty window."""
+
     kind: Literal["gil"] = "gil"
     pid: int = Field(description="v3: whose GIL; t = the sample that saw this holder first")
     held: bool = Field(description="v3: false: nobody holds it from here on")
@@ -277,6 +325,8 @@ class Gil(_Event):
 
 
 class ThreadState(_Event):
+    """v3: a pool worker thread's state changed, as /proc shows it."""
+
     kind: Literal["thread_state"] = "thread_state"
     pid: int = Field(description="v3: the process of the thread; t = when the change was seen")
     worker: int | None = Field(description="v3: the thread, if it is a pool worker")
@@ -289,6 +339,8 @@ class ThreadState(_Event):
 
 
 class AioTask(_Event):
+    """v4: an asyncio task was created."""
+
     kind: Literal["aio_task"] = "aio_task"
     task: int = Field(description="v4: the asyncio task's id in this run (from 1)")
     name: str = Field(description="v4: Task.get_name()")
@@ -297,6 +349,8 @@ class AioTask(_Event):
 
 
 class AioStep(_Event):
+    """v4: one step of a task ran; it yielded at file:line or ended."""
+
     kind: Literal["aio_step"] = "aio_step"
     task: int = Field(description="v4: the task; t = when the step began")
     dur_ns: int = Field(description="v4: how long the step ran; the loop ran nothing else")
@@ -310,6 +364,8 @@ class AioStep(_Event):
 
 
 class AioTaskDone(_Event):
+    """v4: a task ended (done, error, cancelled)."""
+
     kind: Literal["aio_task_done"] = "aio_task_done"
     task: int = Field(description="v4: the task")
     outcome: Literal["done", "error", "cancelled"] = Field(description="v4: how it ended")
@@ -318,12 +374,16 @@ class AioTaskDone(_Event):
 
 
 class AioIdle(_Event):
+    """v4: the loop waited in select (nothing was ready)."""
+
     kind: Literal["aio_idle"] = "aio_idle"
     dur_ns: int = Field(description="v4: the loop waited in select this long (nothing ready)")
     io_events: int = Field(description="v4: I/O events the select returned")
 
 
 class AioReady(_Event):
+    """v4: tasks ready per loop iteration, when it changes."""
+
     kind: Literal["aio_ready"] = "aio_ready"
     ready: int = Field(
         description="v4: tasks that were ready at the loop iteration that began at t (the "
@@ -332,6 +392,8 @@ class AioReady(_Event):
 
 
 class AioBlocked(_Event):
+    """v4: a step blocked the loop longer than slow_step_ms."""
+
     kind: Literal["aio_blocked"] = "aio_blocked"
     task: int = Field(description="v4: the task whose step blocked the loop; t = step began")
     dur_ns: int = Field(description="v4: how long it has blocked it (so far, if ongoing)")
@@ -344,12 +406,16 @@ class AioBlocked(_Event):
 
 
 class AioOffload(_Event):
+    """v4: an asyncio task handed work to the thread pool."""
+
     kind: Literal["aio_offload"] = "aio_offload"
     task: int | None = Field(description="v4: the asyncio task that called run_in_executor")
     pool_task: int = Field(description="v4: the thread-pool task that does the work")
 
 
 class AioQueue(_Event):
+    """v4: a watched asyncio.Queue's size."""
+
     kind: Literal["aio_queue"] = "aio_queue"
     name: str = Field(description="v4: the asyncio.Queue's name in the scenario")
     size: int = Field(description="v4: qsize() after a step changed it")
@@ -357,11 +423,15 @@ class AioQueue(_Event):
 
 
 class QueueDepth(_Event):
+    """v1: how many submitted tasks wait."""
+
     kind: Literal["queue_depth"] = "queue_depth"
     depth: int = Field(description="v1: submitted tasks not yet started or cancelled")
 
 
 class ConfigChanged(_Event):
+    """v1: a live change took effect."""
+
     kind: Literal["config_changed"] = "config_changed"
     field: str = Field(description="v1: the RunConfig field changed live")
     old: Any = Field(description="v1: value before")
@@ -369,11 +439,15 @@ class ConfigChanged(_Event):
 
 
 class ErrorEvent(_Event):
+    """v1: something went wrong in the run."""
+
     kind: Literal["error"] = "error"
     message: str = Field(description="v1: what went wrong and what to do")
 
 
 class WarningEvent(_Event):
+    """v1: something the user should know."""
+
     kind: Literal["warning"] = "warning"
     message: str = Field(description="v1: something the user should know")
 
@@ -413,11 +487,18 @@ EVENT_MODELS: tuple[type[_Event], ...] = (
 
 _COMMON = ("seq", "t", "kind")
 
+
+
+def event_fields(models: Iterable[type[_Event]]) -> dict[str, tuple[str, ...]]:
+    """kind -> the kind's own field names, in the order they follow `(kind, t)` in a tuple."""
+    return {
+        m.model_fields["kind"].default: tuple(f for f in m.model_fields if f not in _COMMON)
+        for m in models
+    }
+
+
 #: kind -> the kind's own field names, in the order they follow `(kind, t)` in a hot-path tuple.
-FIELDS: dict[str, tuple[str, ...]] = {
-    m.model_fields["kind"].default: tuple(f for f in m.model_fields if f not in _COMMON)
-    for m in EVENT_MODELS
-}
+FIELDS: dict[str, tuple[str, ...]] = event_fields(EVENT_MODELS)
 
 Event = Annotated[
     RunStarted
