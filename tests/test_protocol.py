@@ -83,3 +83,39 @@ def test_deferred_repr_positions_name_the_repr_fields() -> None:
     for kind, slots in DEFERRING.items():
         names = {protocol.FIELDS[kind][i - 2] for i in slots}
         assert names <= {"args", "result", "error"}, (kind, names)
+
+
+def test_every_kind_and_server_message_says_since_which_version() -> None:
+    models = (*protocol.EVENT_MODELS, *protocol.SERVER_MESSAGE_MODELS, protocol.RunStatus,
+              protocol.ErrorDetail)
+    for model in models:
+        match = re.match(r"v(\d+):", model.__doc__ or "")
+        assert match, f"{model.__name__}'s docstring does not say since which version"
+        assert 1 <= int(match.group(1)) <= protocol.SCHEMA_VERSION
+    for model in (*protocol.SERVER_MESSAGE_MODELS, protocol.RunStatus, protocol.ErrorDetail):
+        for name, info in model.model_fields.items():
+            if name == "type" and model in protocol.SERVER_MESSAGE_MODELS:
+                continue  # the tag itself
+            assert re.match(r"v\d+:", info.description or ""), f"{model.__name__}.{name}"
+
+
+def test_json_schema_covers_every_server_message() -> None:
+    schema = protocol.json_schema()
+    assert set(schema["server_message"]["discriminator"]["mapping"]) == set(
+        schema["server_message_types"]) == {"hello", "events", "dropped", "status", "error"}
+
+
+def test_an_events_batch_is_its_model_as_sent() -> None:
+    event = protocol.encode(("task_started", 10, 1, 0), seq=0, t0=0)
+    batch = protocol.EventsMessage.batch("r1", [event])
+    assert protocol.EventsMessage.model_validate(batch).wire() == batch
+
+
+def test_every_error_message_carries_the_same_fields() -> None:
+    bare = protocol.ErrorMessage(message="no run is going").wire()
+    assert bare == {"type": "error", "message": "no run is going", "field": None, "errors": []}
+    detail = {"field": "n_tasks", "message": "n_tasks is required", "loc": ["n_tasks"],
+              "type": "missing"}
+    full = protocol.ErrorMessage(message="m", field="n_tasks",
+                                 errors=[protocol.ErrorDetail.model_validate(detail)]).wire()
+    assert list(full) == list(bare) and full["errors"] == [detail]

@@ -1,4 +1,4 @@
-"""The schedviz wire format: every event kind, run config and control message, versioned.
+"""The schedviz wire format: every event kind, run config, control and server message, versioned.
 
 This module is the only vocabulary shared by the lab, the web process, the CLI and the browser
 (`frontend/protocol.js` mirrors it; `tests/test_protocol.py` checks that the two agree).
@@ -9,6 +9,8 @@ Rules this module keeps:
 - On the hot path an event is a plain tuple `(kind, t_abs_ns, *fields)`; it becomes a dict only
   when a batch is flushed (`encode`), so recording costs a tuple and a deque append.
 - Each field's description says since which schema version it exists.
+- Server messages are built through their models (`wire()`), so their fields cannot drift;
+  an events batch is the exception that keeps the fan-out cheap (`EventsMessage.batch`).
 """
 
 from __future__ import annotations
@@ -628,19 +630,114 @@ class SetMessage(LiveChange):
 ControlMessage = Annotated[StartMessage | StopMessage | SetMessage, Field(discriminator="type")]
 CONTROL_ADAPTER: TypeAdapter[ControlMessage] = TypeAdapter(ControlMessage)
 
-#: Server → browser message types and their fields (documented in the schema, built as dicts):
-#:   hello   {schema_version, run: RunStatus | null}
-#:   events  {run_id, events: [Event, …]}
-#:   dropped {run_id, count}       this viewer fell behind; `count` events were not sent to it
-#:   status  {run: RunStatus | null}
-#:   error   {message, field: str | null, errors: [{field, message, loc, type}, …]}
-#: RunStatus: {run_id, state: "running" | "ended", config: RunConfig, events: int (how many so
-#:   far), ended_reason: "completed" | "stopped" | "error" | null, lab_pid: int | null}
-SERVER_MESSAGE_TYPES = ("hello", "events", "dropped", "status", "error")
+
+# ---------------------------------------------------------------------------------------------
+# Server messages (server → browser over /ws); RunStatus is also the REST replies' `run`
+# ---------------------------------------------------------------------------------------------
+
+#: Models of what the server sends: every field is always sent, so the schema says required.
+_AS_SENT = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+
+
+class RunStatus(BaseModel):
+    """v1: the current run as the server sees it."""
+
+    model_config = _AS_SENT
+    run_id: str = Field(description="v1: the run's id")
+    state: Literal["running", "ended"] = Field(
+        description="v1: ended once its run_ended arrived (or the lab died)"
+    )
+    config: RunConfig = Field(description="v1: what it runs")
+    events: int = Field(description="v1: events in its log so far")
+    ended_reason: Literal["completed", "stopped", "error"] | None = Field(
+        description="v1: the reason of its run_ended, once it ended"
+    )
+    lab_pid: int | None = Field(description="v1: the pid of its lab process")
+
+
+class ErrorDetail(BaseModel):
+    """v1: one problem of a refused message."""
+
+    model_config = _AS_SENT
+    field: str | None = Field(description="v1: the field at fault, if one is")
+    message: str = Field(description="v1: the problem in words, with what is allowed")
+    loc: list[str] = Field(description="v1: where in the message it is")
+    type: str = Field(description="v1: pydantic's error type, e.g. less_than_equal")
+
+
+class _ServerMessage(BaseModel):
+    model_config = _AS_SENT
+
+    def wire(self) -> dict[str, Any]:
+        """The message as sent: a JSON object with every field (None as null)."""
+        return self.model_dump(mode="json")
+
+
+class HelloMessage(_ServerMessage):
+    """v1: the first message on a connection: the schema the server speaks, the current run."""
+
+    type: Literal["hello"] = "hello"
+    schema_version: int = Field(description="v1: SCHEMA_VERSION of the server")
+    run: RunStatus | None = Field(description="v1: the current run, if there is one")
+
+
+class EventsMessage(_ServerMessage):
+    """v1: a batch of the run's events in seq order (a late viewer's replay comes as several)."""
+
+    type: Literal["events"] = "events"
+    run_id: str = Field(description="v1: the run they belong to")
+    events: list[Event] = Field(description="v1: the events")
+
+    @staticmethod
+    def batch(run_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """This message as sent, without checking each event (the fan-out's hot path)."""
+        return {"type": "events", "run_id": run_id, "events": events}
+
+
+class DroppedMessage(_ServerMessage):
+    """v1: this viewer fell behind: it was not sent `count` events (the run's log has them)."""
+
+    type: Literal["dropped"] = "dropped"
+    run_id: str | None = Field(description="v1: the run whose events it missed")
+    count: int = Field(description="v1: events missed since its previous dropped message")
+
+
+class StatusMessage(_ServerMessage):
+    """v1: the current run started or ended."""
+
+    type: Literal["status"] = "status"
+    run: RunStatus | None = Field(description="v1: the current run, if there is one")
+
+
+class ErrorMessage(_ServerMessage):
+    """v1: a control message or a live change was refused; the connection stays open."""
+
+    type: Literal["error"] = "error"
+    message: str = Field(description="v1: what was wrong, in words")
+    field: str | None = Field(None, description="v1: the field at fault, if one is")
+    errors: list[ErrorDetail] = Field(
+        default_factory=list, description="v1: each problem of a message that did not validate"
+    )
+
+
+SERVER_MESSAGE_MODELS: tuple[type[_ServerMessage], ...] = (
+    HelloMessage, EventsMessage, DroppedMessage, StatusMessage, ErrorMessage,
+)
+SERVER_MESSAGE_TYPES: tuple[str, ...] = tuple(
+    m.model_fields["type"].default for m in SERVER_MESSAGE_MODELS
+)
+ServerMessage = Annotated[
+    HelloMessage | EventsMessage | DroppedMessage | StatusMessage | ErrorMessage,
+    Field(discriminator="type"),
+]
+SERVER_ADAPTER: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
 
 
 def json_schema() -> dict[str, Any]:
-    """The whole protocol as one JSON Schema document (served at /api/schema)."""
+    """The whole protocol as one JSON Schema document (served at /api/schema).
+
+    Server messages are described as sent (every field present); the rest as accepted.
+    """
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "schedviz protocol",
@@ -649,6 +746,7 @@ def json_schema() -> dict[str, Any]:
         "server_message_types": list(SERVER_MESSAGE_TYPES),
         "event": EVENT_ADAPTER.json_schema(),
         "control_message": CONTROL_ADAPTER.json_schema(),
+        "server_message": SERVER_ADAPTER.json_schema(mode="serialization"),
         "run_config": RunConfig.model_json_schema(),
         "live_change": LiveChange.model_json_schema(),
     }

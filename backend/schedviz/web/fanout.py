@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from schedviz.protocol import DroppedMessage
+
 VIEWER_QUEUE_BATCHES = 512
 
 
@@ -38,7 +40,7 @@ class Viewer:
         message = await self.queue.get()
         if not self.dropped:
             return [message]
-        notice = {"type": "dropped", "run_id": self.dropped_run, "count": self.dropped}
+        notice = DroppedMessage(run_id=self.dropped_run, count=self.dropped).wire()
         self.dropped = 0
         return [notice, message]
 

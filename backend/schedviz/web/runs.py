@@ -16,9 +16,16 @@ import contextlib
 import logging
 import time
 import uuid
-from typing import Any
+from typing import Any, Literal
 
-from schedviz.protocol import RunConfig, expand
+from schedviz.protocol import (
+    ErrorMessage,
+    EventsMessage,
+    RunConfig,
+    RunStatus,
+    StatusMessage,
+    expand,
+)
 from schedviz.web.fanout import Hub
 from schedviz.web.supervisor import LabProcess, describe_exit
 
@@ -39,21 +46,21 @@ class Run:
     def __init__(self, run_id: str, config: RunConfig) -> None:
         self.run_id = run_id
         self.config = config
-        self.state = "running"
+        self.state: Literal["running", "ended"] = "running"
         self.events: list[dict[str, Any]] = []
         self.lab: LabProcess | None = None
         self.ended_reason: str | None = None
         self.wall_time_ns = time.time_ns()
 
-    def status(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "state": self.state,
-            "config": self.config.model_dump(),
-            "events": len(self.events),
-            "ended_reason": self.ended_reason,
-            "lab_pid": self.lab.pid if self.lab else None,
-        }
+    def status(self) -> RunStatus:
+        return RunStatus(
+            run_id=self.run_id,
+            state=self.state,
+            config=self.config,
+            events=len(self.events),
+            ended_reason=self.ended_reason,
+            lab_pid=self.lab.pid if self.lab else None,
+        )
 
 
 class RunManager:
@@ -64,7 +71,7 @@ class RunManager:
         self.current: Run | None = None
         self._pump: asyncio.Task[None] | None = None
 
-    def status(self) -> dict[str, Any] | None:
+    def status(self) -> RunStatus | None:
         return self.current.status() if self.current else None
 
     def running(self) -> Run:
@@ -82,7 +89,7 @@ class RunManager:
         run.lab = await LabProcess.spawn(
             {"cmd": "start", "run_id": run.run_id, "config": config.model_dump()}
         )
-        self.hub.broadcast({"type": "status", "run": run.status()})
+        self.hub.broadcast(StatusMessage(run=run.status()).wire())
         self._pump = asyncio.create_task(self._pump_events(run), name=f"pump-{run.run_id}")
         return run
 
@@ -99,7 +106,7 @@ class RunManager:
 
     def _publish(self, run: Run, events: list[dict[str, Any]]) -> None:
         run.events.extend(events)
-        self.hub.broadcast({"type": "events", "run_id": run.run_id, "events": events})
+        self.hub.broadcast(EventsMessage.batch(run.run_id, events))
 
     async def _pump_events(self, run: Run) -> None:
         assert run.lab is not None
@@ -114,8 +121,7 @@ class RunManager:
                     ended = True
                     self._mark_ended(run)
             elif kind == "command_error":
-                self.hub.broadcast({"type": "error", "message": message.get("message"),
-                                    "field": None})
+                self.hub.broadcast(ErrorMessage(message=str(message.get("message"))).wire())
         code = await run.lab.wait()
         if not ended:
             self._synthesize_end(run, describe_exit(code))
@@ -125,7 +131,7 @@ class RunManager:
         run.state = "ended"
         ends = [e for e in run.events if e.get("kind") == "run_ended"]
         run.ended_reason = ends[-1].get("reason") if ends else None
-        self.hub.broadcast({"type": "status", "run": run.status()})
+        self.hub.broadcast(StatusMessage(run=run.status()).wire())
 
     def _synthesize_end(self, run: Run, why: str) -> None:
         seq = len(run.events)

@@ -17,7 +17,16 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from schedviz.protocol import CONTROL_ADAPTER, SCHEMA_VERSION, SetMessage, StartMessage
+from schedviz.protocol import (
+    CONTROL_ADAPTER,
+    SCHEMA_VERSION,
+    ErrorDetail,
+    ErrorMessage,
+    EventsMessage,
+    HelloMessage,
+    SetMessage,
+    StartMessage,
+)
 from schedviz.web.errors import describe
 from schedviz.web.fanout import Viewer
 from schedviz.web.runs import NoRun, RunConflict, RunManager
@@ -39,8 +48,9 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     # No await between taking the log and subscribing: every batch is either in the replay or
     # in the queue, never both, never neither.
     run = manager.current
-    replay = list(run.events) if run else []
-    sender = asyncio.create_task(_send_loop(ws, viewer, run.run_id if run else None, replay))
+    replay = [EventsMessage.batch(run.run_id, run.events[i : i + REPLAY_CHUNK])
+              for i in range(0, len(run.events), REPLAY_CHUNK)] if run else []
+    sender = asyncio.create_task(_send_loop(ws, viewer, replay))
     try:
         await _receive_loop(ws, viewer, manager)
     except WebSocketDisconnect:
@@ -52,17 +62,14 @@ async def websocket_endpoint(ws: WebSocket) -> None:
             await sender
 
 
-async def _send_loop(
-    ws: WebSocket, viewer: Viewer, run_id: str | None, replay: list[dict[str, Any]]
-) -> None:
+async def _send_loop(ws: WebSocket, viewer: Viewer, replay: list[dict[str, Any]]) -> None:
     manager: RunManager = ws.app.state.manager
     try:
         await ws.send_json(
-            {"type": "hello", "schema_version": SCHEMA_VERSION, "run": manager.status()}
+            HelloMessage(schema_version=SCHEMA_VERSION, run=manager.status()).wire()
         )
-        for i in range(0, len(replay), REPLAY_CHUNK):
-            chunk = replay[i : i + REPLAY_CHUNK]
-            await ws.send_json({"type": "events", "run_id": run_id, "events": chunk})
+        for batch in replay:
+            await ws.send_json(batch)
         while True:
             for message in await viewer.next_messages():
                 await ws.send_json(message)
@@ -104,4 +111,5 @@ async def _receive_loop(ws: WebSocket, viewer: Viewer, manager: RunManager) -> N
 def _error(
     message: str, field: str | None = None, errors: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    return {"type": "error", "message": message, "field": field, "errors": errors or []}
+    details = [ErrorDetail.model_validate(e) for e in errors or []]
+    return ErrorMessage(message=message, field=field, errors=details).wire()
