@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from schedviz import scenarios
 from schedviz.protocol import CompactEvent, RunConfig, expand
-from schedviz.web.errors import describe
+from schedviz.validation import describe
 
 
 def _load_config(path: str | None, scenario: str | None) -> RunConfig:

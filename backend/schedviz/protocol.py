@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 SCHEMA_VERSION = 4
@@ -609,16 +610,19 @@ class LiveChange(BaseModel):
     @model_validator(mode="after")
     def _something(self) -> LiveChange:
         if not self.changes():
-            raise ValueError(
-                "give max_workers (1–64), chunksize (1–10000), switch_interval_ms (0.1–50) "
-                "and/or slow_step_ms (1–10000)"
-            )
+            bounds = field_bounds(LiveChange)
+            given = [f"{name} ({plain_number(bounds[name][0])}–{plain_number(bounds[name][1])})"
+                     for name in LIVE_FIELDS]
+            raise ValueError(f"give {', '.join(given[:-1])} and/or {given[-1]}")
         return self
 
     def changes(self) -> dict[str, float]:
         """The fields given, by name (the websocket form's `type` is not a change)."""
-        return {k: getattr(self, k) for k in LiveChange.model_fields
-                if getattr(self, k) is not None}
+        return {k: getattr(self, k) for k in LIVE_FIELDS if getattr(self, k) is not None}
+
+
+#: The RunConfig fields a running run takes changes to, in declared order.
+LIVE_FIELDS: tuple[str, ...] = tuple(LiveChange.model_fields)
 
 
 class SetMessage(LiveChange):
@@ -629,6 +633,25 @@ class SetMessage(LiveChange):
 
 ControlMessage = Annotated[StartMessage | StopMessage | SetMessage, Field(discriminator="type")]
 CONTROL_ADAPTER: TypeAdapter[ControlMessage] = TypeAdapter(ControlMessage)
+
+
+def field_bounds(*models: type[BaseModel]) -> dict[str, tuple[Any, Any]]:
+    """field name -> (lowest, highest) allowed, for each field with both; later models win."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for model in models:
+        for name, info in model.model_fields.items():
+            lo = next((m.ge for m in info.metadata if isinstance(m, Ge)), None)
+            hi = next((m.le for m in info.metadata if isinstance(m, Le)), None)
+            if lo is not None and hi is not None:
+                out[name] = (lo, hi)
+    return out
+
+
+def plain_number(x: Any) -> str:
+    """A bound as people write it: 50, not 50.0 (and 0.1 as 0.1)."""
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
 
 
 # ---------------------------------------------------------------------------------------------

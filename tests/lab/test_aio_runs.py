@@ -113,9 +113,9 @@ def test_slow_step_threshold_changes_live() -> None:
     driver, sink, thread = start(RunConfig(executor="asyncio", workload="blocking", n_tasks=2,
                                            task_ms=300, slow_step_ms=5000))
     sink.wait_for(lambda s: s.count("aio_step") >= 2)
-    driver.set_slow_step_ms(50)
+    driver.set(slow_step_ms=50)
     with pytest.raises(ValueError, match="between 1 and 10000"):
-        driver.set_slow_step_ms(0.5)
+        driver.set(slow_step_ms=0.5)
     thread.join(timeout=30)
     assert not thread.is_alive()
     changed = [e for e in sink.events if e["kind"] == "config_changed"]

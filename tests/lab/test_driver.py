@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from invariants import RunSummary, check_run
-from schedviz.lab.driver import Driver
-from schedviz.protocol import CompactEvent, RunConfig, expand
+from schedviz.lab.driver import LIVE, Driver
+from schedviz.protocol import LIVE_FIELDS, CompactEvent, RunConfig, expand
 
 
 class Collect:
@@ -95,7 +95,7 @@ def test_live_resize_up_moves_waiting_work_and_new_limit_holds() -> None:
     )
     # Let a queue build on 2 workers (40/s arriving, ~13/s served), then resize.
     sink.wait_for(lambda s: s.count("task_started") >= 4)
-    driver.set_max_workers(5)
+    driver.set(max_workers=5)
     thread.join(60)
     run = check_run(sink.events)
     (change,) = run.kinds("config_changed")
@@ -118,7 +118,7 @@ def test_live_resize_down_never_starts_beyond_the_new_limit() -> None:
                   max_workers=5)
     )
     sink.wait_for(lambda s: s.count("task_started") >= 6)
-    driver.set_max_workers(2)
+    driver.set(max_workers=2)
     thread.join(60)
     run = check_run(sink.events)  # asserts: each start is within the limit in force then
     (change,) = run.kinds("config_changed")
@@ -131,7 +131,14 @@ def test_live_resize_down_never_starts_beyond_the_new_limit() -> None:
 def test_set_max_workers_refuses_out_of_range() -> None:
     driver = Driver(RunConfig(), Collect())
     with pytest.raises(ValueError, match="between 1 and 64"):
-        driver.set_max_workers(65)
+        driver.set(max_workers=65)
+
+
+def test_every_live_field_is_applied_from_its_value_in_force() -> None:
+    driver = Driver(RunConfig(), Collect())
+    assert set(LIVE) == set(LIVE_FIELDS)
+    for name in LIVE:
+        assert getattr(driver, "_" + name) == getattr(driver.config, name)
 
 
 def test_rate_run_stops_at_its_duration() -> None:
@@ -188,7 +195,7 @@ def test_live_chunksize_applies_to_the_next_map_call() -> None:
                   chunksize=1, max_workers=2, workload="sleep", task_ms=2)
     )
     sink.wait_for(lambda s: s.count("task_finished") >= 8)
-    driver.set_chunksize(4)
+    driver.set(chunksize=4)
     sink.wait_for(lambda s: any(e["kind"] == "task_submitted" and e["items"] == 4
                                 for e in s.events))
     driver.stop()
@@ -203,7 +210,7 @@ def test_live_chunksize_applies_to_the_next_map_call() -> None:
 
 def test_chunksize_change_is_refused_outside_map_mode() -> None:
     with pytest.raises(ValueError, match="submit_mode 'map'"):
-        Driver(RunConfig(), Collect()).set_chunksize(4)
+        Driver(RunConfig(), Collect()).set(chunksize=4)
 
 
 @pytest.mark.parametrize("method", ["fork", "forkserver"])
@@ -242,7 +249,7 @@ def test_live_resize_of_a_process_pool() -> None:
                   n_tasks=40, task_ms=150, workload="sleep", max_workers=2)
     )
     sink.wait_for(lambda s: s.count("task_started") >= 3)
-    driver.set_max_workers(4)
+    driver.set(max_workers=4)
     thread.join(60)
     run = check_run(sink.events)  # each start within the limit in force then
     assert [p["max_workers"] for p in run.kinds("pool_created")] == [2, 4]

@@ -5,7 +5,7 @@ Data flow for one run:
     web process                         lab process (python -m schedviz.lab --fd N)
     -----------                         -------------------------------------------
     LabSupervisor --start{config}-->    channel.recv ──> Driver(config)
-                  --set{max_workers}->    reader thread ──> Driver.set_max_workers / stop
+                  --set{LiveChange}->     reader thread ──> Driver.apply / stop
                   --stop------------->
                                          Driver ── submit ──> InstrumentedThreadPoolExecutor
                                                                  │  worker threads record

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from schedviz.lab import channel
 from schedviz.lab.driver import Driver
-from schedviz.protocol import RunConfig
+from schedviz.protocol import LiveChange, RunConfig
 
 
 class _Sender:
@@ -50,14 +50,11 @@ def _serve_commands(sock: socket.socket, driver: Driver, sender: _Sender) -> Non
             if cmd == "stop":
                 driver.stop()
             elif cmd == "set":
-                if message.get("chunksize") is not None:
-                    driver.set_chunksize(int(message["chunksize"]))
-                if message.get("switch_interval_ms") is not None:
-                    driver.set_switch_interval(float(message["switch_interval_ms"]))
-                if message.get("slow_step_ms") is not None:
-                    driver.set_slow_step_ms(float(message["slow_step_ms"]))
-                if message.get("max_workers") is not None:
-                    driver.set_max_workers(int(message["max_workers"]))
+                # The web process sends the LiveChange it validated; it is not checked again.
+                change = message["change"]
+                if not isinstance(change, LiveChange):
+                    raise TypeError(f"set carries a LiveChange, not {type(change).__name__}")
+                driver.apply(change)
             else:
                 raise ValueError(f"unknown command {cmd!r}")
         except (ValueError, KeyError, TypeError) as exc:

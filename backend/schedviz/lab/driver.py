@@ -9,7 +9,8 @@ breaks is replaced by a fresh one, or ends the run, as the config's `on_broken` 
 Guarantees:
 - `run()` returns only after every pool is shut down and all its workers have exited, with
   run_ended as the last event recorded.
-- Live changes are applied under `_lock` and recorded as config_changed where they took effect.
+- Live changes are applied under `_lock` and recorded as config_changed where they took effect;
+  LiveChange checks their values, `LIVE` says how each field is applied.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from schedviz.instrument.common import RunIds
 from schedviz.instrument.gil import GilWatcher
@@ -31,7 +35,8 @@ from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
 from schedviz.lab.aioloop import AsyncioRun
 from schedviz.lab.flusher import Emit, Flusher
 from schedviz.lab.handover import Handover, Pool
-from schedviz.protocol import SCHEMA_VERSION, RunConfig
+from schedviz.protocol import SCHEMA_VERSION, LiveChange, RunConfig
+from schedviz.validation import validated
 from schedviz.workloads import run_item, run_task
 
 
@@ -68,58 +73,39 @@ class Driver:
             if self._aio is not None:
                 self._aio.stop()
 
-    def set_max_workers(self, n: int) -> None:
-        """Resize live: a new pool of `n` workers takes over all work that has not started."""
-        if not 1 <= n <= 64:
-            raise ValueError(f"max_workers must be between 1 and 64, got {n}")
-        if self.config.executor == "asyncio":
-            raise ValueError(
-                "max_workers of an asyncio run's offload pool is fixed for the run; "
-                "set it before starting"
-            )
-        with self._lock:
-            old = self._max_workers
-            if n == old or self._handover is None or self._stop.is_set():
-                return
-            self.recorder.record("config_changed", "max_workers", old, n)
-            self._max_workers = n
-            self._handover.resize(self._new_pool(n), n)
+    def set(self, **fields: float) -> None:
+        """Change the running run live, by LiveChange field name (a ValueError says why not)."""
+        self.apply(validated(LiveChange, fields))
 
-    def set_switch_interval(self, ms: float) -> None:
-        """sys.setswitchinterval in the lab, live: how long a thread may keep the GIL."""
-        if not 0.1 <= ms <= 50.0:
-            raise ValueError(f"switch_interval_ms must be between 0.1 and 50, got {ms}")
-        with self._lock:
-            if ms != self._switch_interval_ms:
-                self.recorder.record(
-                    "config_changed", "switch_interval_ms", self._switch_interval_ms, ms
-                )
-                self._switch_interval_ms = ms
-                sys.setswitchinterval(ms / 1000.0)
+    def apply(self, change: LiveChange) -> None:
+        """Apply the fields `change` gives, in the order of `LIVE`; a refusal stops there.
 
-    def set_slow_step_ms(self, ms: float) -> None:
+        LiveChange has checked each value; what is left is whether this run takes the field.
+        """
+        for name, live in LIVE.items():
+            value = getattr(change, name)
+            if value is None:
+                continue
+            if not live.applies(self.config):
+                raise ValueError(live.refusal)
+            with self._lock:
+                # The value in force is the driver's `_<field>`, from the config at the start.
+                old = getattr(self, "_" + name)
+                if value == old or not live.now(self):
+                    continue
+                self.recorder.record("config_changed", name, old, value)
+                setattr(self, "_" + name, value)
+                live.effect(self, value)
+
+    def _resize(self, n: int) -> None:
+        """A new pool of `n` workers takes over all work that has not started (under _lock)."""
+        assert self._handover is not None
+        self._handover.resize(self._new_pool(n), n)
+
+    def _retune_slow_steps(self, ms: float) -> None:
         """asyncio: steps longer than `ms` are reported as blocking the loop, from now on."""
-        if not 1.0 <= ms <= 10_000.0:
-            raise ValueError(f"slow_step_ms must be between 1 and 10000, got {ms}")
-        if self.config.executor != "asyncio":
-            raise ValueError("slow_step_ms only applies to executor 'asyncio'")
-        with self._lock:
-            if ms != self._slow_step_ms:
-                self.recorder.record("config_changed", "slow_step_ms", self._slow_step_ms, ms)
-                self._slow_step_ms = ms
-                if self._aio is not None:
-                    self._aio.set_slow_step_ms(ms)
-
-    def set_chunksize(self, n: int) -> None:
-        """Use chunksize `n` from the next map() call on."""
-        if not 1 <= n <= 10_000:
-            raise ValueError(f"chunksize must be between 1 and 10000, got {n}")
-        if self.config.submit_mode != "map":
-            raise ValueError("chunksize only applies to submit_mode 'map'")
-        with self._lock:
-            if n != self._chunksize:
-                self.recorder.record("config_changed", "chunksize", self._chunksize, n)
-                self._chunksize = n
+        if self._aio is not None:
+            self._aio.set_slow_step_ms(ms)
 
     # -- the run ------------------------------------------------------------------------------
 
@@ -274,3 +260,45 @@ class Driver:
         self._memory.stop()
         self._gil.stop()
         sys.setswitchinterval(self._previous_switch_interval)
+
+
+def _always(_: object) -> bool:
+    return True
+
+
+def _nothing(driver: Driver, value: float) -> None:
+    """Nothing but the new value in force (the next map() call reads chunksize)."""
+
+
+@dataclass(frozen=True)
+class Live:
+    """How a running driver takes one LiveChange field."""
+
+    applies: Callable[[RunConfig], bool] = _always  # whether this run takes the field at all
+    refusal: str = ""  # what to tell a change of it when it does not
+    effect: Callable[[Driver, Any], None] = _nothing  # what changes, after config_changed
+    now: Callable[[Driver], bool] = _always  # false: too early or too late, the change is moot
+
+
+#: LiveChange field -> how it is applied, in the order a change applies them: the pool's
+#: resize last, so a field this run refuses stops the change before a pool is replaced.
+LIVE: dict[str, Live] = {
+    "chunksize": Live(
+        applies=lambda cfg: cfg.submit_mode == "map",
+        refusal="chunksize only applies to submit_mode 'map'",
+    ),
+    "switch_interval_ms": Live(effect=lambda driver, ms: sys.setswitchinterval(ms / 1000.0)),
+    "slow_step_ms": Live(
+        applies=lambda cfg: cfg.executor == "asyncio",
+        refusal="slow_step_ms only applies to executor 'asyncio'",
+        effect=Driver._retune_slow_steps,
+    ),
+    "max_workers": Live(
+        applies=lambda cfg: cfg.executor != "asyncio",
+        refusal="max_workers of an asyncio run's offload pool is fixed for the run; "
+        "set it before starting",
+        effect=Driver._resize,
+        # Before the first pool or after a stop there is no pool to resize.
+        now=lambda driver: driver._handover is not None and not driver._stop.is_set(),
+    ),
+}

@@ -16,7 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from schedviz import aio_workloads, protocol, scenarios
 from schedviz.protocol import LiveChange, RunConfig
-from schedviz.web.errors import describe_error
+from schedviz.validation import describe_error
 from schedviz.web.fanout import Hub
 from schedviz.web.runs import NoRun, RunConflict, RunManager
 from schedviz.web.security import allowed_hosts
@@ -102,7 +102,7 @@ def create_app() -> FastAPI:
     @app.patch("/api/runs/current")
     async def change_run(change: LiveChange) -> dict[str, Any]:
         try:
-            await manager.change(change.changes())
+            await manager.change(change)
         except NoRun as exc:
             raise HTTPException(409, str(exc)) from exc
         return {"run": manager.status()}

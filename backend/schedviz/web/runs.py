@@ -21,6 +21,7 @@ from typing import Any, Literal
 from schedviz.protocol import (
     ErrorMessage,
     EventsMessage,
+    LiveChange,
     RunConfig,
     RunStatus,
     StatusMessage,
@@ -98,11 +99,11 @@ class RunManager:
         assert run.lab is not None
         await run.lab.send({"cmd": "stop"})
 
-    async def change(self, changes: dict[str, float]) -> None:
-        """Apply live changes (max_workers, chunksize) to the running run."""
+    async def change(self, change: LiveChange) -> None:
+        """Apply a live change to the running run (the lab takes it as validated here)."""
         run = self.running()
         assert run.lab is not None
-        await run.lab.send({"cmd": "set", **changes})
+        await run.lab.send({"cmd": "set", "change": change})
 
     def _publish(self, run: Run, events: list[dict[str, Any]]) -> None:
         run.events.extend(events)

@@ -27,7 +27,7 @@ from schedviz.protocol import (
     SetMessage,
     StartMessage,
 )
-from schedviz.web.errors import describe
+from schedviz.validation import describe
 from schedviz.web.fanout import Viewer
 from schedviz.web.runs import NoRun, RunConflict, RunManager
 from schedviz.web.security import origin_allowed
@@ -101,7 +101,7 @@ async def _receive_loop(ws: WebSocket, viewer: Viewer, manager: RunManager) -> N
             if isinstance(message, StartMessage):
                 await manager.start(message.config)
             elif isinstance(message, SetMessage):
-                await manager.change(message.changes())
+                await manager.change(message)
             else:
                 await manager.stop()
         except (RunConflict, NoRun) as exc:

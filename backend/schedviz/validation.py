@@ -1,28 +1,21 @@
-"""Turns pydantic validation errors into messages a user can act on: field, allowed range, got."""
+"""Turns pydantic validation errors into messages a user can act on: field, allowed range, got.
+
+The web process answers bad requests and control messages with these; the lab and the CLI use
+them for values given in Python or in a file.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from annotated_types import Ge, Le
 from pydantic import BaseModel, ValidationError
 
-from schedviz.protocol import LiveChange, RunConfig, SetMessage
+from schedviz.protocol import LiveChange, RunConfig, SetMessage, field_bounds, plain_number
 
-
-def _bounds(*models: type[BaseModel]) -> dict[str, tuple[Any, Any]]:
-    out: dict[str, tuple[Any, Any]] = {}
-    for model in models:
-        for name, info in model.model_fields.items():
-            lo = next((m.ge for m in info.metadata if isinstance(m, Ge)), None)
-            hi = next((m.le for m in info.metadata if isinstance(m, Le)), None)
-            if lo is not None and hi is not None:
-                out[name] = (lo, hi)
-    return out
-
+M = TypeVar("M", bound=BaseModel)
 
 #: field name -> (lowest, highest) allowed; a field name means the same everywhere.
-BOUNDS = _bounds(RunConfig, SetMessage, LiveChange)
+BOUNDS = field_bounds(RunConfig, SetMessage, LiveChange)
 _RUN_CONFIG_FIELDS = tuple(RunConfig.model_fields)
 _RANGE_ERRORS = {
     "greater_than_equal", "less_than_equal", "greater_than", "less_than",
@@ -49,7 +42,7 @@ def describe_error(err: dict[str, Any]) -> dict[str, Any]:
         message = f"unknown field {field!r}; allowed fields are: {', '.join(allowed)}"
     elif field in BOUNDS and kind in _RANGE_ERRORS:
         lo, hi = BOUNDS[field]
-        message = f"{field} must be between {lo} and {hi}; got {got!r}"
+        message = f"{field} must be between {plain_number(lo)} and {plain_number(hi)}; got {got!r}"
     elif kind == "value_error":  # a rule across fields, said in our own words
         message = str(err.get("msg", "")).removeprefix("Value error, ")
     elif kind == "missing":
@@ -62,3 +55,11 @@ def describe_error(err: dict[str, Any]) -> dict[str, Any]:
 def describe(exc: ValidationError) -> list[dict[str, Any]]:
     """All errors of a ValidationError, described."""
     return [describe_error(dict(e)) for e in exc.errors(include_url=False)]
+
+
+def validated(model: type[M], data: Any) -> M:
+    """`data` as a `model`, or a ValueError that says every problem as describe() does."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError("; ".join(e["message"] for e in describe(exc))) from None
