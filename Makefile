@@ -62,3 +62,9 @@ bench: $(VENV)/.installed-dev browser
 # that pyenv or PATH offers (a venv each, .venv-3.X, with what these tests need).
 test-pythons:
 	scripts/test-pythons.sh
+
+# frontend/protocol.js is generated from backend/schedviz/protocol.py (its JSON Schema); a test in
+# make test fails while the checked-in file is stale. Run this after changing the wire format.
+.PHONY: protocol
+protocol: $(VENV)/.installed
+	$(BIN)/python scripts/gen_protocol.py

@@ -1,14 +1,16 @@
 """The schedviz wire format: every event kind, run config, control and server message, versioned.
 
-This module is the only vocabulary shared by the lab, the web process, the CLI and the browser
-(`frontend/protocol.js` mirrors it; `tests/test_protocol.py` checks that the two agree).
+This module is the only vocabulary shared by the lab, the web process, the CLI and the browser:
+`frontend/protocol.js` is generated from `json_schema()` by `scripts/gen_protocol.py` (`make
+protocol`), and a test fails when the checked-in file is stale.
 
 Rules this module keeps:
 - An event on the wire is a flat JSON object: `seq` (gap-free per run), `t` (ns since the run's
   start, from `time.monotonic_ns()`), `kind`, then the kind's own fields in declared order.
 - On the hot path an event is a plain tuple `(kind, t_abs_ns, *fields)`; it becomes a dict only
   when a batch is flushed (`encode`), so recording costs a tuple and a deque append.
-- Each field's description says since which schema version it exists.
+- Each field's description, and each event's and message's docstring, says since which schema
+  version it exists; the schema carries them, so protocol.js's comments come from here.
 - Server messages are built through their models (`wire()`), so their fields cannot drift;
   an events batch is the exception that keeps the fan-out cheap (`EventsMessage.batch`).
 """
