@@ -14,19 +14,15 @@
  * - v4: the workload choices follow the executor (asyncio has its own workloads); the slow-step
  *   threshold is shown for asyncio only and is live there.
  */
-import { ASYNCIO_WORKLOADS, CONFIG_CHOICES, CONFIG_LIMITS } from "../protocol.js";
+import { ASYNCIO_WORKLOADS, CONFIG_CHOICES, CONFIG_LIMITS, LIVE_FIELDS } from "../protocol.js";
 
 export const DEBOUNCE_MS = 150;
 
-/** Fields read from the form into a RunConfig, with how to parse them. */
-const NUMBER_FIELDS = [
-  "n_tasks", "task_ms", "hash_mb", "rate", "duration_s", "fail_every", "max_workers",
-  "chunksize", "map_batch", "payload_numbers", "kill_every", "gil_period_us", "switch_interval_ms",
-  "slow_step_ms",
-];
-const CHOICE_FIELDS = ["executor", "workload", "arrival", "start_method", "submit_mode", "on_broken"];
-/** Fields a running run accepts changes to (sent as `set` messages). */
-const LIVE_FIELDS = ["max_workers", "chunksize", "switch_interval_ms", "slow_step_ms"];
+/** Fields read from the form into a RunConfig: the schema's numbers and choices. */
+const NUMBER_FIELDS = Object.keys(CONFIG_LIMITS);
+const CHOICE_FIELDS = Object.keys(CONFIG_CHOICES);
+/** @type {Record<string, {min: number, max: number, step: number, default: number}>} by any name */
+const LIMITS = CONFIG_LIMITS;
 
 /** v4: each executor's workloads, as the workload select offers them. */
 export const WORKLOAD_LABELS = Object.freeze({
@@ -74,7 +70,9 @@ export class RunForm {
     /** @type {ReturnType<typeof setTimeout> | null} */
     this._resizeTimer = null;
     /** @type {Record<string, number>} live values the server last confirmed; equal ones are not resent */
-    this.confirmed = { max_workers: Number(this.slider.value), chunksize: 1, switch_interval_ms: 5, slow_step_ms: 50 };
+    this.confirmed = Object.fromEntries(LIVE_FIELDS.map((name) => [name, LIMITS[name].default]));
+    // Until a run says otherwise: the server's defaults, and the slider's pool size.
+    this.confirmed.max_workers = Number(this.slider.value);
     /** Which workloads the workload select offers now: "pool" or "asyncio". */
     this._workloadKind = "pool";
     this._applyLimits();
