@@ -518,13 +518,13 @@ class InstrumentedLoop(asyncio.SelectorEventLoop):
         pool = self._pool
         if executor is not None or pool is None or self._ids is None:
             return super().run_in_executor(executor, func, *args)
-        task = next(self._ids.tasks)
-        cfut: ConcurrentFuture[T] = pool.submit_task(task, func, *args)
+        pool_task = next(self._ids.tasks)
+        cfut: ConcurrentFuture[T] = pool.submit_task(pool_task, func, *args)
         fut = asyncio.wrap_future(cfut, loop=self)
         inst = self._inst
-        inst.offload_task, inst.offload_at = task, inst.step_t0
-        current = inst.current.task_id if inst.current is not None else None
-        inst.rec.record("aio_offload", current, task)
+        inst.offload_task, inst.offload_at = pool_task, inst.step_t0
+        task = inst.current.task_id if inst.current is not None else None
+        inst.rec.record("aio_offload", task, pool_task)
         return fut
 
 
