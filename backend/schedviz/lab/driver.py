@@ -47,7 +47,7 @@ class Driver:
         self.config = config
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.recorder = Recorder()
-        self._flusher = Flusher(self.recorder, emit)
+        self._flusher = Flusher(self.recorder, emit, on_failure=self._flusher_failed)
         self._ids = RunIds()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -141,9 +141,16 @@ class Driver:
             self.stop()
         finally:
             self._shutdown()
+            if self._failure is not None and reason != "error":  # it failed while ending
+                reason, message = "error", self._failure
             rec.record("run_ended", reason, message)
             self._flusher.close()
         return reason
+
+    def _flusher_failed(self, message: str) -> None:
+        """Events were lost (the flusher recorded why): the run ends, with that as its error."""
+        self._failure = self._failure or message
+        threading.Thread(target=self.stop, name="stop-after-flusher-failure").start()
 
     def _run_pools(self) -> None:
         with self._lock:

@@ -4,12 +4,17 @@ Guarantees:
 - `seq` is gap-free from 0 across all batches of a run, in drain order.
 - Every recorded event is emitted exactly once, including those recorded just before `close()`.
 - Derived samples (queue depth, dropped-event warnings) are events of the run too, with seq.
+- A flush that raises never stops the thread: the events it had not sent are lost (counted),
+  an `error` event says so and why, and `on_failure` is told once, so that the run ends with
+  that error; a run_ended among the lost events is recorded again, with reason error.
+  `close()` raises only if sending that report fails too.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable
 
 from schedviz.instrument import aio, gil
@@ -21,15 +26,21 @@ BATCH_INTERVAL_S = 0.03
 BATCH_MAX_EVENTS = 500
 
 Emit = Callable[[list[CompactEvent]], None]
+#: told the error message when a flush failed and lost events: the run should end with it
+OnFailure = Callable[[str], None]
 
 
 class Flusher:
     """Owns the run's `seq` counter and the one thread that turns raw tuples into batches."""
 
-    def __init__(self, recorder: Recorder, emit: Emit, interval_s: float = BATCH_INTERVAL_S):
+    def __init__(self, recorder: Recorder, emit: Emit, interval_s: float = BATCH_INTERVAL_S,
+                 on_failure: OnFailure | None = None) -> None:
         self._rec = recorder
         self._emit = emit
         self._interval = interval_s
+        self._on_failure = on_failure
+        #: the error message of the first flush that failed, if one did
+        self.failure: str | None = None
         self._seq = 0
         self._depth = 0
         self._moved: set[int] = set()  # moved, not yet submitted to the new pool
@@ -47,15 +58,40 @@ class Flusher:
         while not self._stop.wait(self._interval):
             self.flush()
 
-    def flush(self) -> None:
-        """Send everything recorded so far."""
+    def flush(self) -> bool:
+        """Send everything recorded so far; False if that failed (and was reported as such)."""
         with self._lock:
-            raw = self._rec.drain()
-            raw.extend(self._derived(raw))
-            # run_ended stays the run's last event, after what was derived from its batch.
-            raw.sort(key=lambda ev: ev[0] == "run_ended")
-            for i in range(0, len(raw), BATCH_MAX_EVENTS):
-                self._emit(self._encode(raw[i : i + BATCH_MAX_EVENTS]))
+            raw: list[RawEvent] = []
+            sent = 0
+            try:
+                raw = self._rec.drain()
+                raw.extend(self._derived(raw))
+                # run_ended stays the run's last event, after what was derived from its batch.
+                raw.sort(key=lambda ev: ev[0] == "run_ended")
+                for i in range(0, len(raw), BATCH_MAX_EVENTS):
+                    batch = to_compact(raw[i : i + BATCH_MAX_EVENTS], self._seq, self._rec.t0)
+                    self._emit(batch)
+                    self._seq += len(batch)  # only once sent: a failed batch leaves no gap
+                    sent = i + len(batch)
+                return True
+            except Exception as exc:
+                first = self._failed(exc, raw[sent:])
+        # Outside the lock: the run's reaction (stopping it) may record events meanwhile.
+        if first and self._on_failure is not None and not self._stop.is_set():
+            self._on_failure(first)
+        return False
+
+    def _failed(self, exc: Exception, lost: list[RawEvent]) -> str | None:
+        """Record what a failed flush lost; its message if it is the run's first failure."""
+        traceback.print_exception(exc)  # the lab's stderr is the server's console
+        message = f"the event flusher failed: {exc!r}; events lost: {len(lost)}; the run ends"
+        self._rec.record("error", message)
+        if any(ev[0] == "run_ended" for ev in lost):  # the run's end is still said, last
+            self._rec.record("run_ended", "error", message)
+        if self.failure is not None:
+            return None
+        self.failure = message
+        return message
 
     def _derived(self, raw: list[RawEvent]) -> list[RawEvent]:
         """Queue-depth sample and dropped-event warning implied by this drain."""
@@ -94,17 +130,13 @@ class Flusher:
             self._reported_dropped = dropped
         return out
 
-    def _encode(self, raw: list[RawEvent]) -> list[CompactEvent]:
-        batch = to_compact(raw, self._seq, self._rec.t0)
-        self._seq += len(batch)
-        return batch
-
     def close(self) -> None:
-        """Stop the thread and send what is left."""
+        """Stop the thread and send what is left (after a failure: its report, once more)."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
-        self.flush()
+        if not self.flush() and not self.flush():
+            raise RuntimeError(f"the end of the run could not be sent: {self.failure}")
 
 
 def to_compact(raw: list[RawEvent], seq0: int, t0: int) -> list[CompactEvent]:
