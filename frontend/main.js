@@ -4,7 +4,7 @@
  * view and the summary, and the form's buttons become control messages (over the websocket, or
  * HTTP while it is down). Holds no logic of its own beyond routing messages.
  */
-import { SCHEMA_VERSION, ServerMessage } from "./protocol.js";
+import { LIVE_FIELDS, SCHEMA_VERSION, ServerMessage } from "./protocol.js";
 import { LiveClock, deriveRunState } from "./model/core/live.js";
 import { currentValue } from "./model/core/selectors.js";
 import { EventStore } from "./model/core/store.js";
@@ -145,7 +145,7 @@ function onEvents(runId, events) {
   store.append(runId, events);
   const m = store.model;
   clock.observe(m.maxT, performance.now());
-  for (const name of ["max_workers", "chunksize", "switch_interval_ms", "slow_step_ms"]) {
+  for (const name of LIVE_FIELDS) {
     const value = currentValue(m, name);
     if (value !== null && value !== known[name]) {
       known[name] = value;
