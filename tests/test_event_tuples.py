@@ -7,8 +7,8 @@ the C step timer, and checks each place an event is made:
 - `record(kind, *fields)` and `record_at(kind, t, *fields)` calls, on any recorder;
 - tuple literals `(kind, t, *fields)`: events built first and recorded later (a process
   worker's, the GIL sampler's, the flusher's derived ones), told from other tuples by their
-  start, a kind's name and then a value that is not a constant (the time stamp), and by not
-  being unpacked on the spot;
+  start, a kind's name and then a value that is not a constant (the time stamp), by having a
+  field at least (`("gil", pid)` is a key), and by not being unpacked on the spot;
 - wire objects written out as dict literals `{"seq", "t", "kind", ...}`;
 - `PyTuple_Pack(n, s_<kind>, ...)` in the C sources, the kind read from its INTERN line.
 
@@ -183,7 +183,7 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Tuple(self, node: ast.Tuple) -> None:
         elts = node.elts
-        if (len(elts) >= 2 and id(node) not in self._unpacked
+        if (len(elts) >= 3 and id(node) not in self._unpacked
                 and isinstance(elts[0], ast.Constant) and elts[0].value in protocol.FIELDS
                 and not isinstance(elts[1], ast.Constant | ast.Starred)):
             self._check(node, elts[0].value, elts[2:])
