@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from schedviz import scenarios
 from schedviz.protocol import CompactEvent, RunConfig, expand
+from schedviz.storage.jsonl import event_line
 from schedviz.validation import describe
 
 
@@ -62,7 +63,7 @@ class _JsonlSink:
     def __call__(self, batch: list[CompactEvent]) -> None:
         for compact in batch:
             ev = expand(compact)
-            self.out.write(json.dumps(ev, separators=(",", ":")) + "\n")
+            self.out.write(event_line(ev))
             kind = ev["kind"]
             if kind == "task_submitted":
                 self.submitted += 1
