@@ -1,14 +1,17 @@
-"""Real runs for the storage tests, recorded once per session by `schedviz run`."""
+"""Real runs for the storage tests, recorded once per session by `schedviz run`, and a store."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from schedviz.storage.recordings import RecordingStore
 
 # id -> (preset, overrides that keep it short but still of its kind)
 REAL_RUNS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -50,3 +53,9 @@ def real_runs(real_run_files: dict[str, Path]) -> dict[str, list[dict[str, Any]]
     """run id -> its events."""
     return {rid: [json.loads(line) for line in path.open()]
             for rid, path in real_run_files.items()}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[RecordingStore]:
+    with RecordingStore(tmp_path / "recordings.sqlite3", commit_interval_s=0.05) as s:
+        yield s
