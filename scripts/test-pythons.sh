@@ -24,9 +24,13 @@ for minor in 11 12 13; do
   "$venv/bin/python" -m pip install -q -e . pytest pytest-timeout
   "$venv/bin/python" -c "from schedviz.instrument import gil; m, why = gil.load(); print('GIL sampler:', 'ok' if m else why); raise SystemExit(0 if m else 1)"
   "$venv/bin/python" -c "from schedviz.instrument import aio; print('asyncio C step timer:', 'ok' if aio.ACCELERATED else aio.WHY_NOT_ACCELERATED); raise SystemExit(0 if aio.ACCELERATED else 1)"
+  # Without Playwright here, its --output option (pyproject's addopts) is not known: set addopts
+  # again without it.
   "$venv/bin/python" -m pytest -q -p no:cacheprovider -p no:playwright -p no:base_url \
+    -o addopts="-ra --strict-markers" \
     tests/instrument/test_gil_sampler.py tests/instrument/test_dropin.py \
-    tests/instrument/test_aio_steps.py tests/lab/test_aio_runs.py
+    tests/instrument/test_aio_steps.py tests/lab/test_aio_runs.py \
+    tests/lab/test_flusher_failure.py tests/test_event_tuples.py
 done
 if [ "$found" = 0 ]; then
   echo "no CPython 3.11-3.13 found" >&2
