@@ -34,19 +34,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import functools
-import http.server
 import json
 import math
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -165,29 +160,6 @@ def _git(where: Path, *args: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # shoot
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-
-@contextlib.contextmanager
-def _serve(folder: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="static", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def batches(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -387,7 +359,9 @@ def shoot_one(browser: Any, base: str, events_dir: Path, sid: str, out: Path,
 def cmd_shoot(args: argparse.Namespace) -> int:
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "frontend")]
+    from static_server import serve_frontend
+
     from chromium import launch_args
 
     frontend = Path(args.frontend).resolve()
@@ -403,7 +377,7 @@ def cmd_shoot(args: argparse.Namespace) -> int:
     if args.only:
         ids = [i for i in ids if i in args.only]
     results = []
-    with _serve(frontend) as base, sync_playwright() as pw:
+    with serve_frontend(frontend) as base, sync_playwright() as pw:
         launch = launch_args({"headless": True})
         launch["args"] = [*launch["args"], *EXTRA_ARGS]
         browser = pw.chromium.launch(**launch)

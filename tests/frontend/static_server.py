@@ -18,11 +18,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def end_headers(self) -> None:
+        # Two frontends served one after the other on the same port must not share a cache.
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
 
 @contextmanager
-def serve_frontend() -> Iterator[str]:
-    """Serve frontend/ until the block ends; yields its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(FRONTEND))
+def serve_frontend(folder: Path = FRONTEND) -> Iterator[str]:
+    """Serve frontend/ (or another copy of it) until the block ends; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="frontend-static", daemon=True)
     thread.start()
