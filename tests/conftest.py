@@ -1,8 +1,10 @@
-"""Shared fixtures: every test must leave no threads or child processes behind."""
+"""Shared fixtures: every test must leave no threads or child processes behind, and no test
+writes to the user's recordings library."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +16,10 @@ import pytest
 from chromium import launch_args
 
 LEFTOVER_GRACE_S = 10.0
+
+# A test that records without naming a data directory records here, never in the user's own
+# library (servers and apps made by fixtures get one of their own per test).
+os.environ["SCHEDVIZ_DATA_DIR"] = tempfile.mkdtemp(prefix="schedviz-test-data-")
 
 
 # multiprocessing's own helpers live for the whole session once started: not leftovers.

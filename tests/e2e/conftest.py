@@ -94,6 +94,7 @@ def server(tmp_path: Path) -> Iterator[str]:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env={**os.environ, "SCHEDVIZ_DATA_DIR": str(tmp_path / "data")},
         )
     try:
         _wait_until_up(proc, url, log)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ BASE = "http://127.0.0.1"
 
 
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app(), base_url=BASE) as c:
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    """The app over a recordings library of its own."""
+    with TestClient(create_app(data_dir=tmp_path / "data"), base_url=BASE) as c:
         yield c

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,9 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from schedviz import aio_workloads, protocol, scenarios
 from schedviz.protocol import LiveChange, RunConfig
+from schedviz.storage.recordings import RecordingStore
 from schedviz.validation import describe_error
+from schedviz.web import recordings
 from schedviz.web.fanout import Hub
 from schedviz.web.runs import NoRun, RunConflict, RunManager
 from schedviz.web.security import allowed_hosts
@@ -38,16 +41,30 @@ def frontend_dir() -> Path:
 _AIO_SOURCE = Path(aio_workloads.__file__).read_text(encoding="utf-8")
 
 
-def create_app() -> FastAPI:
-    """A new app with its own run manager; nothing starts until a run is requested."""
+DEFAULT_KEEP_LAST = 20  # unkept recordings kept besides the named ones
+
+
+def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP_LAST) -> FastAPI:
+    """A new app with its own run manager; nothing starts until a run is requested.
+
+    Every run is recorded into the recordings store of `data_dir` (see storage/datadir.py for
+    the default), opened when the app starts serving and closed when it stops; the newest
+    `keep_last` unkept recordings are kept, older ones pruned.
+    """
+    if not 1 <= keep_last <= 10_000:
+        raise ValueError(f"keep_last must be between 1 and 10000; got {keep_last}")
     hub = Hub()
-    manager = RunManager(hub)
+    manager = RunManager(hub, keep_last=keep_last)
     hosts = allowed_hosts()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await manager.close()
+        manager.store = await asyncio.to_thread(RecordingStore.in_data_dir, data_dir)
+        try:
+            yield
+        finally:
+            await manager.close()
+            await asyncio.to_thread(manager.store.close)
 
     app = FastAPI(title="schedviz", version=str(protocol.SCHEMA_VERSION), lifespan=lifespan)
     app.state.hub = hub
@@ -107,6 +124,12 @@ def create_app() -> FastAPI:
             raise HTTPException(409, str(exc)) from exc
         return {"run": manager.status()}
 
+    def store() -> RecordingStore:
+        if manager.store is None:
+            raise HTTPException(503, "the recordings library is not open yet; try again")
+        return manager.store
+
+    app.include_router(recordings.router(store))
     app.add_api_websocket_route("/ws", websocket_endpoint)
     app.mount("/", StaticFiles(directory=frontend_dir(), html=True), name="frontend")
     return app

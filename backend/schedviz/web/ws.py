@@ -1,4 +1,5 @@
-"""The /ws endpoint: replays the current run, streams its batches, and takes control messages.
+"""The /ws endpoint: replays the current run from its recording, streams its batches, and takes
+control messages.
 
 Guarantees:
 - One task sends (from the viewer's queue), one receives; replies go through the same queue,
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pydantic import ValidationError
@@ -45,11 +47,10 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     await ws.accept()
     manager: RunManager = app.state.manager
     viewer = app.state.hub.subscribe()
-    # No await between taking the log and subscribing: every batch is either in the replay or
-    # in the queue, never both, never neither.
+    # No await between subscribing and counting the run's events: every event is either in the
+    # replay (read from the recording) or in the queue, never both, never neither.
     run = manager.current
-    replay = [EventsMessage.batch(run.run_id, run.events[i : i + REPLAY_CHUNK])
-              for i in range(0, len(run.events), REPLAY_CHUNK)] if run else []
+    replay = _replay(manager, run.run_id, run.events) if run and run.events else None
     sender = asyncio.create_task(_send_loop(ws, viewer, replay))
     try:
         await _receive_loop(ws, viewer, manager)
@@ -62,14 +63,27 @@ async def websocket_endpoint(ws: WebSocket) -> None:
             await sender
 
 
-async def _send_loop(ws: WebSocket, viewer: Viewer, replay: list[dict[str, Any]]) -> None:
+async def _replay(manager: RunManager, run_id: str, count: int) -> AsyncIterator[dict[str, Any]]:
+    """The first `count` events of the run as events messages, read from its recording a batch
+    at a time (off the event loop: sqlite blocks), so no whole run is held in memory."""
+    assert manager.store is not None
+    stream = manager.store.read_batches(run_id, 0, count - 1)
+    while (batch := await asyncio.to_thread(next, stream, None)) is not None:
+        for i in range(0, len(batch), REPLAY_CHUNK):
+            yield EventsMessage.batch(run_id, batch[i : i + REPLAY_CHUNK])
+
+
+async def _send_loop(
+    ws: WebSocket, viewer: Viewer, replay: AsyncIterator[dict[str, Any]] | None
+) -> None:
     manager: RunManager = ws.app.state.manager
     try:
         await ws.send_json(
             HelloMessage(schema_version=SCHEMA_VERSION, run=manager.status()).wire()
         )
-        for batch in replay:
-            await ws.send_json(batch)
+        if replay is not None:
+            async for batch in replay:
+                await ws.send_json(batch)
         while True:
             for message in await viewer.next_messages():
                 await ws.send_json(message)
