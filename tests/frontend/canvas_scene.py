@@ -39,11 +39,12 @@ const hex = (c) => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
 """
 
 
-def evaluate(js: Page, setup: str, body: str, arg: dict[str, Any]) -> Any:
+def evaluate(js: Page, setup: str, body: str, arg: dict[str, Any], prelude: str = "") -> Any:
     """Run `body` in the scene plus `setup` (more imports and helpers); `arg["events"]` is a
-    list of events, sent as JSON."""
+    list of events, sent as JSON. `prelude` runs before the scene is laid out (to register a
+    track, say)."""
     return js.evaluate(
         "async (arg) => { const AsyncFn = Object.getPrototypeOf(async () => {}).constructor;"
         " return await new AsyncFn('arg', arg.code)(arg); }",
-        {**arg, "events": json.dumps(arg["events"]), "code": SCENE + setup + body},
+        {**arg, "events": json.dumps(arg["events"]), "code": prelude + SCENE + setup + body},
     )

@@ -5,26 +5,27 @@ tracks with a message, and the shipped tracks stack in the order the README draw
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from canvas_scene import evaluate as scene
 from playwright.sync_api import Page
 from synthetic_runs import batch
 
 # A "probe" track: a 40 px band above the queue track whose height depends on the model (none
 # before the run has tasks), filled with one colour, that answers hovers with the time under
-# the pointer and describes them. `arg.register` says whether to register it.
-PROBE = """
-const { EventStore } = await import('/model/core/store.js');
-const { computeLayout, layoutOptions } = await import('/render/core/layout.js');
-const { Viewport } = await import('/render/core/viewport.js');
-const { render, markerMeasure } = await import('/render/core/timeline.js');
-const { pick } = await import('/render/core/pick.js');
-const { describe } = await import('/render/core/describe.js');
-const { registerTrack, unregisterTrack, tracks } = await import('/render/tracks.js');
-const { updateLegend } = await import('/controls/legend.js');
+# the pointer and describes them. `arg.register` says whether to register it. Each test has a
+# page of its own, so a registration does not outlive its test.
+PRELUDE = """
+const { registerTrack, tracks } = await import('/render/tracks.js');
+const layoutModule = await import('/render/core/layout.js');
+const { EventStore: Store } = await import('/model/core/store.js');
+const unregistered = new Store();
+unregistered.append('r', JSON.parse(arg.events));
+const m0 = unregistered.model;
+const before = layoutModule.computeLayout(arg.width, m0.lanes.list.length,
+                                          layoutModule.layoutOptions(m0));
 const PROBE_COLOUR = '#13579b';
-const probe = {
+if (arg.register) registerTrack({
   id: 'probe',
   layoutOptions: (m) => ({ probe: m.submitted > 0 }),
   getHeight: (o) => (o.probe ? 40 : 0),
@@ -38,51 +39,41 @@ const probe = {
   describe: (m, hit) => (hit.type === 'probe' ? { title: `Probe at ${Math.round(hit.t)} ns`,
     rows: [['tasks', String(m.submitted)]] } : null),
   legend: (m) => ({ probe: m.submitted > 0 }),
+}, { before: 'queue' });
+"""
+
+SETUP = """
+const { markerMeasure } = await import('/render/core/timeline.js');
+const { pick } = await import('/render/core/pick.js');
+const { describe } = await import('/render/core/describe.js');
+const { updateLegend } = await import('/controls/legend.js');
+"""
+
+BODY = """
+draw();
+const box = layout.boxes.probe ?? null;
+const x = layout.plotX + layout.plotW / 2;
+const y = box ? box.y + box.h / 2 : layout.queueY - 6;
+const px = Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3));
+const hit = pick(model, vp, layout, x, y, nowT, markerMeasure(ctx));
+const legend = document.createElement('ul');
+updateLegend(legend, model, nowT);
+return {
+  ids: tracks().map((t) => t.id),
+  box, probeY: layout.probeY ?? null,
+  queueShift: layout.queueY - before.queueY, heightShift: layout.height - before.height,
+  lanesY: [before.lanesY, layout.lanesY],
+  px, hit: hit && { type: hit.type, t: hit.t ?? null },
+  desc: hit ? describe(model, hit, nowT) : null,
+  legend: [...legend.classList],
+  expectedT: vp.toT(x - layout.plotX),
 };
-const store = new EventStore();
-store.append('r', JSON.parse(arg.events));
-const model = store.model;
-const before = computeLayout(1200, model.lanes.list.length, layoutOptions(model));
-if (arg.register) registerTrack(probe, { before: 'queue' });
-try {
-  const layout = computeLayout(1200, model.lanes.list.length, layoutOptions(model));
-  const canvas = document.createElement('canvas');
-  canvas.width = layout.width; canvas.height = layout.height;
-  document.body.append(canvas);
-  const ctx = canvas.getContext('2d');
-  const vp = new Viewport(layout.plotW);
-  const nowT = model.endedT ?? model.maxT;
-  vp.update(nowT);
-  render(ctx, model, vp, { layout, nowT, dpr: 1, hover: null });
-  const box = layout.boxes.probe ?? null;
-  const x = layout.plotX + layout.plotW / 2;
-  const y = box ? box.y + box.h / 2 : layout.queueY - 6;
-  const px = Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3));
-  const hit = pick(model, vp, layout, x, y, nowT, markerMeasure(ctx));
-  const legend = document.createElement('ul');
-  updateLegend(legend, model, nowT);
-  return {
-    ids: tracks().map((t) => t.id),
-    box, probeY: layout.probeY ?? null,
-    queueShift: layout.queueY - before.queueY, heightShift: layout.height - before.height,
-    lanesY: [before.lanesY, layout.lanesY],
-    px, hit: hit && { type: hit.type, t: hit.t ?? null },
-    desc: hit ? describe(model, hit, nowT) : null,
-    legend: [...legend.classList],
-    expectedT: vp.toT(x - layout.plotX),
-  };
-} finally {
-  unregisterTrack('probe');
-}
 """
 
 
 def probe(js: Page, events: list[dict[str, Any]], register: bool) -> Any:
-    return js.evaluate(
-        "async (arg) => { const AsyncFn = Object.getPrototypeOf(async () => {}).constructor;"
-        " return await new AsyncFn('arg', arg.code)(arg); }",
-        {"events": json.dumps(events), "register": register, "code": PROBE},
-    )
+    return scene(js, SETUP, BODY, {"events": events, "width": 1200, "register": register},
+                 prelude=PRELUDE)
 
 
 def test_a_registered_track_is_laid_out_drawn_picked_described_and_in_the_legend(js: Page) -> None:
