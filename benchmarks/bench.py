@@ -15,7 +15,6 @@ import asyncio
 import hashlib
 import json
 import multiprocessing
-import os
 import platform
 import statistics
 import sys
@@ -23,8 +22,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import Any
+
+from report import write_table
 
 from schedviz.instrument import aio, gil
 from schedviz.instrument.aio import Instrument, InstrumentedLoop
@@ -249,15 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(case())
     print(f"[{len(cases) + 1}/{len(cases) + 1}] GIL sampler …", file=sys.stderr, flush=True)
     rows.extend(gil_cases(args.rounds))
-    table = {
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "results": rows,
-    }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(table, indent=2) + "\n")
+    write_table(args.out, rows, python=platform.python_version())
     print(f"{'case':<72} {'plain s':>8} {'instr s':>8} {'ratio':>6} {'goal':>5}  met")
     for r in rows:
         if "ratio" in r:
@@ -265,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['ratio']:>6} {r['goal']:>5}  {'yes' if r['met'] else 'NO'}")
         else:
             print(f"{r['case']:<72} {json.dumps({k: v for k, v in r.items() if k != 'case'})}")
-    print(f"written to {out}")
+    print(f"written to {args.out}")
     return 0
 
 

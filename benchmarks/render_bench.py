@@ -20,10 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,10 +31,10 @@ from playwright.sync_api import Browser, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 # The launch rules, the static server and the synthetic runs of the browser tests.
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "frontend")]
-
 import synthetic_aio  # noqa: E402
 import synthetic_runs  # noqa: E402
 from canvas_scene import SCENE  # noqa: E402
+from report import write_table  # noqa: E402
 from static_server import serve_frontend  # noqa: E402
 from synthetic_gil import alternating, sampler, with_seq  # noqa: E402
 from synthetic_threads import random_states, state  # noqa: E402
@@ -184,24 +182,18 @@ def main(argv: list[str] | None = None) -> int:
             version = browser.version
         finally:
             browser.close()
-    table = {
-        "browser": f"Chromium {version}",
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "width_css_px": WIDTH,
-        "results": rows,
-    }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(table, indent=2) + "\n")
+    table = write_table(
+        args.out, rows, browser=f"Chromium {version}",
+        load_average_before_after=[round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        width_css_px=WIDTH,
+    )
     print(f"{'case':<48} {'cold ms':>8} {'warm ms':>8} {'goal':>5} {'ratio':>6}  met")
     for r in rows:
         print(f"{r['case']:<48} {r['cold_ms']:>8} {r['warm_median_ms']:>8} {r['goal_ms']:>5.0f} "
               f"{r['ratio']:>6}  {'yes' if r['met'] else 'NO'}"
               f"{'' if r['cold_met'] else ' (cold frame: NO)'}")
     print(f"load average (1 min) before / after: {table['load_average_before_after']}")
-    print(f"written to {out}")
+    print(f"written to {args.out}")
     return 0
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import sqlite3
 import subprocess
@@ -25,6 +24,8 @@ import time
 import zlib
 from pathlib import Path
 from typing import Any
+
+from report import write_table
 
 from schedviz.storage.archive import export_recording
 from schedviz.storage.recordings import RecordingStore
@@ -98,18 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{i}/{len(CASES)}] {name} ({preset}) …", file=sys.stderr, flush=True)
             jsonl = record_run(preset, short if args.short else {}, folder)
             rows.append(measure(name, jsonl, folder))
-    table = {
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,  # (both shape the sizes and times)
-        "zlib": zlib.ZLIB_RUNTIME_VERSION,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "goal_bytes_per_event": GOAL_BYTES_PER_EVENT,
-        "results": rows,
-    }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(table, indent=2) + "\n")
+    write_table(
+        args.out, rows, python=platform.python_version(),
+        sqlite=sqlite3.sqlite_version,  # (both shape the sizes and times)
+        zlib=zlib.ZLIB_RUNTIME_VERSION, goal_bytes_per_event=GOAL_BYTES_PER_EVENT,
+    )
     print(f"{'case':<32} {'events':>7} {'stored':>7} {'file':>6} {'export':>7} {'jsonl':>6} "
           f"{'store µs':>8} {'read µs':>7} {'goal':>5}  met   (bytes and µs per event)")
     for r in rows:
@@ -117,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['sqlite_file_bytes_per_event']:>6} {r['archive_bytes_per_event']:>7} "
               f"{r['jsonl_bytes_per_event']:>6} {r['store_us_per_event']:>8} "
               f"{r['read_us_per_event']:>7} {r['goal']:>5}  {'yes' if r['met'] else 'NO'}")
-    print(f"written to {out}")
+    print(f"written to {args.out}")
     return 0
 
 
