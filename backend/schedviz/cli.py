@@ -110,16 +110,32 @@ def cmd_run(args: argparse.Namespace) -> int:
         sink = _JsonlSink(out, progress)
         driver = Driver(config, sink)
         # The run goes on in a thread so Ctrl-C here can stop it cleanly (run_ended: stopped).
+        # Its end is waited for on an Event, not by join(): on Python 3.11 a join that Ctrl-C
+        # interrupts marks the thread as ended while it still runs, and a later join() returns
+        # at once, so the file was closed under the run still writing to it.
         result: list[str] = []
-        worker = threading.Thread(target=lambda: result.append(driver.run()), name="run")
+        ended = threading.Event()
+
+        def run() -> None:
+            try:
+                result.append(driver.run())
+            finally:
+                ended.set()
+
+        worker = threading.Thread(target=run, name="run")
         worker.start()
-        try:
-            while worker.is_alive():
-                worker.join(0.2)
-        except KeyboardInterrupt:
-            sys.stderr.write("\nstopping: running tasks finish, waiting ones are cancelled\n")
-            driver.stop()
-            worker.join()
+        stopping = False
+        while not ended.is_set():
+            try:
+                ended.wait(0.2)
+            except KeyboardInterrupt:
+                if stopping:
+                    sys.stderr.write("\nstill stopping: the running tasks finish first\n")
+                    continue
+                stopping = True
+                sys.stderr.write("\nstopping: running tasks finish, waiting ones are cancelled\n")
+                driver.stop()
+        worker.join()
     if progress is not None:
         progress.write("\r")
     reason = result[0] if result else "error"
