@@ -1,13 +1,25 @@
-"""The `schedviz` command: `serve` the web app, or `run` a scenario headless into JSON Lines."""
+"""The `schedviz` command: `serve` the web app, `run` a scenario headless into JSON Lines, or
+work with the library of recorded runs: `record` a scenario into it, list the `recordings`,
+`export` one, `import` a file.
+
+Exit codes: 0 done; 1 a file or an id refused, the library held by another schedviz, or the
+run failed; 2 a usage error (the message names the allowed values).
+"""
 
 from __future__ import annotations
 
 import argparse
+import fcntl
+import gzip
 import json
+import os
+import shlex
 import sys
 import threading
 import time
 import webbrowser
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,12 +27,65 @@ from pydantic import ValidationError
 
 from schedviz import scenarios
 from schedviz.protocol import CompactEvent, RunConfig, expand
-from schedviz.storage.jsonl import event_line
+from schedviz.storage import archive, datadir
+from schedviz.storage.errors import InvalidValue, RefusedFile, StorageError, UnknownRecording
+from schedviz.storage.jsonl import event_line, write_events
+from schedviz.storage.perfetto import write_trace
+from schedviz.storage.recordings import FILE_NAME, RecordingStore
+from schedviz.storage.records import Recording, check_name, default_name
 from schedviz.validation import describe
+
+EXPORT_FORMATS = ("perfetto", "html", "jsonl", "recording")
+KEEP_LAST_RANGE = (1, 10_000)
+
+
+class UsageError(Exception):
+    """The arguments do not make a command: exit 2 with the command's usage."""
+
+
+class Refused(Exception):
+    """A file, an id or the library refused, with what to do: exit 1."""
+
+
+# -- arguments ---------------------------------------------------------------------------------
+
+
+def _scenario_id(value: str) -> str:
+    try:
+        scenarios.get(value)
+    except KeyError as exc:
+        raise argparse.ArgumentTypeError(exc.args[0]) from None
+    return value
+
+
+def _name(value: str) -> str:
+    try:
+        return check_name(value)
+    except InvalidValue as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _path(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("a path cannot be empty")
+    return value
+
+
+def _keep_last(value: str) -> int:
+    lo, hi = KEEP_LAST_RANGE
+    try:
+        n = int(value)
+    except ValueError:
+        n = None
+    if n is None or not lo <= n <= hi:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {lo} to {hi}; got {value!r}")
+    return n
 
 
 def _load_config(path: str | None, scenario: str | None) -> RunConfig:
     """The run config from a JSON file, a preset, or a preset overridden by a file."""
+    if not path and not scenario:
+        raise UsageError("give --config FILE.json and/or --scenario ID")
     data: dict[str, Any] = {}
     if scenario:
         try:
@@ -44,12 +109,17 @@ def _load_config(path: str | None, scenario: str | None) -> RunConfig:
         raise SystemExit(f"schedviz: invalid config:\n{lines}") from exc
 
 
-class _JsonlSink:
-    """Writes each event as one JSON line and keeps the counts for a progress line."""
+# -- a run in this process ---------------------------------------------------------------------
 
-    def __init__(self, out: TextIO, progress: TextIO | None) -> None:
+#: Where a run's events go: each batch as the lab sends it, and as wire dicts.
+Forward = Callable[[list[CompactEvent], list[dict[str, Any]]], None]
+
+
+class _Progress:
+    """Counts a run's events for a progress line (on a terminal) and the summary at the end."""
+
+    def __init__(self, out: TextIO | None) -> None:
         self.out = out
-        self.progress = progress
         self.events = 0
         self.submitted = 0
         self.finished = 0
@@ -60,10 +130,8 @@ class _JsonlSink:
         self.aio_blocked = 0
         self._last_progress = 0.0
 
-    def __call__(self, batch: list[CompactEvent]) -> None:
-        for compact in batch:
-            ev = expand(compact)
-            self.out.write(event_line(ev))
+    def count(self, events: list[dict[str, Any]]) -> None:
+        for ev in events:
             kind = ev["kind"]
             if kind == "task_submitted":
                 self.submitted += 1
@@ -78,12 +146,16 @@ class _JsonlSink:
                 self.aio_steps += 1
             elif kind == "aio_blocked" and not ev["ongoing"]:
                 self.aio_blocked += 1
-        self.events += len(batch)
+        self.events += len(events)
         now = time.monotonic()
-        if self.progress is not None and now - self._last_progress > 0.5:
+        if self.out is not None and now - self._last_progress > 0.5:
             self._last_progress = now
-            self.progress.write(f"\r{self.summary()}   ")
-            self.progress.flush()
+            self.out.write(f"\r{self.summary()}   ")
+            self.out.flush()
+
+    def done(self) -> None:
+        if self.out is not None:
+            self.out.write("\r")
 
     def summary(self) -> str:
         if self.aio_tasks:
@@ -98,27 +170,35 @@ class _JsonlSink:
         )
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from schedviz.lab.driver import Driver
+class _Headless:
+    """One run of a config in this process, its events forwarded as they come."""
 
-    if not args.config and not args.scenario:
-        raise SystemExit("schedviz run: give --config FILE.json and/or --scenario ID")
-    config = _load_config(args.config, args.scenario)
-    out_path = Path(args.events_out)
-    progress = sys.stderr if sys.stderr.isatty() else None
-    with out_path.open("w") as out:
-        sink = _JsonlSink(out, progress)
-        driver = Driver(config, sink)
-        # The run goes on in a thread so Ctrl-C here can stop it cleanly (run_ended: stopped).
-        # Its end is waited for on an Event, not by join(): on Python 3.11 a join that Ctrl-C
-        # interrupts marks the thread as ended while it still runs, and a later join() returns
-        # at once, so the file was closed under the run still writing to it.
+    def __init__(self, config: RunConfig) -> None:
+        from schedviz.lab.driver import Driver
+
+        self.progress = _Progress(sys.stderr if sys.stderr.isatty() else None)
+        self.driver = Driver(config, self._emit)
+        self.run_id = self.driver.run_id
+        self._forward: Forward | None = None
+
+    def _emit(self, batch: list[CompactEvent]) -> None:
+        events = [expand(compact) for compact in batch]
+        assert self._forward is not None
+        self._forward(batch, events)
+        self.progress.count(events)
+
+    def run(self, forward: Forward) -> str:
+        """Run to the end (Ctrl-C stops it cleanly: run_ended stopped); returns the reason."""
+        self._forward = forward
+        # The run goes on in a thread so Ctrl-C here can stop it cleanly. Its end is waited
+        # for on an Event, not by join(): on Python 3.11 a join that Ctrl-C interrupts marks
+        # the thread as ended while it still runs, and a later join() returns at once.
         result: list[str] = []
         ended = threading.Event()
 
         def run() -> None:
             try:
-                result.append(driver.run())
+                result.append(self.driver.run())
             finally:
                 ended.set()
 
@@ -134,19 +214,230 @@ def cmd_run(args: argparse.Namespace) -> int:
                     continue
                 stopping = True
                 sys.stderr.write("\nstopping: running tasks finish, waiting ones are cancelled\n")
-                driver.stop()
+                self.driver.stop()
         worker.join()
-    if progress is not None:
-        progress.write("\r")
-    reason = result[0] if result else "error"
-    sys.stderr.write(f"run {driver.run_id} {reason}: {sink.summary()} -> {out_path}\n")
+        self.progress.done()
+        return result[0] if result else "error"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _load_config(args.config, args.scenario)
+    out_path = Path(args.events_out)
+    try:
+        out = out_path.open("w")
+    except OSError as exc:
+        raise Refused(f"cannot write {out_path}: {exc.strerror}") from None
+    with out:
+        run = _Headless(config)
+        reason = run.run(lambda batch, events: out.writelines(map(event_line, events)))
+    sys.stderr.write(f"run {run.run_id} {reason}: {run.progress.summary()} -> {out_path}\n")
     return 0 if reason in ("completed", "stopped") else 1
+
+
+# -- the library -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _library(data_dir: str | None) -> Iterator[RecordingStore]:
+    """The recordings store of the data directory, refused clearly when another process has it."""
+    try:
+        store = RecordingStore.in_data_dir(data_dir)
+    except StorageError:
+        folder = datadir.choose(data_dir)
+        holder = _lock_holder(folder / FILE_NAME)
+        if holder is None:
+            raise
+        raise Refused(
+            f"the library in {folder} is open in {holder}; stop it or use --data-dir DIR "
+            "for another library"
+        ) from None
+    with store:
+        yield store
+
+
+def _lock_holder(path: Path) -> str | None:
+    """Who holds the store's lock file (a phrase naming the process), or None if nobody does."""
+    try:
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+    finally:
+        os.close(fd)
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except (OSError, ValueError):
+        argv = []
+    if "serve" in argv:
+        return f"a running schedviz server (pid {pid})"
+    if "record" in argv:
+        return f"a running `schedviz record` (pid {pid})"
+    return f"another running schedviz (pid {pid or '?'})"
+
+
+def _dir_option(data_dir: str | None) -> str:
+    """The --data-dir option to repeat in a command shown to the user."""
+    return f" --data-dir {shlex.quote(data_dir)}" if data_dir else ""
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    config = _load_config(args.config, args.scenario)
+    with _library(args.data_dir) as store:
+        run = _Headless(config)
+        rid = run.run_id
+        store.create_recording(rid, config.model_dump(), name=args.name)
+        store.keep(rid)  # now, so that even a recording cut short is never pruned
+        sys.stderr.write(f"recording run {rid} as {args.name!r} in {store.path.parent} "
+                         "(Ctrl-C stops it, keeping what was recorded)\n")
+        reason = run.run(lambda batch, events: store.append(rid, events))
+        store.finish(rid, reason)
+        store.flush()
+        rec = store.get(rid)
+        problem = store.last_error
+    sys.stderr.write(f"run {rid} {reason}: {run.progress.summary()}\n")
+    if problem:
+        sys.stderr.write(f"schedviz record: the library could not store everything: {problem}\n")
+    sys.stderr.write(
+        f"recorded {rid} {rec.name!r} (kept): {rec.events} events, {_size(rec.bytes)}\n"
+        f"export it: schedviz export {rid} --format perfetto -o {rid}.json.gz --gzip"
+        f"{_dir_option(args.data_dir)}\n"
+    )
+    print(rid)
+    return 0 if reason in ("completed", "stopped") and not problem else 1
+
+
+def cmd_recordings(args: argparse.Namespace) -> int:
+    with _library(args.data_dir) as store:
+        recs = store.list_recordings()
+        folder = store.path.parent
+    if args.json:
+        listed = [{**rec.as_json(), "scenario": _preset_of(rec.config)} for rec in recs]
+        json.dump(listed, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not recs:
+        sys.stderr.write(f"no recordings in {folder} yet: `schedviz record --scenario ID "
+                         "--name NAME` records one\n")
+        return 0
+    head = ("id", "name", "kept", "date", "what ran", "duration", "ended", "events", "size")
+    rows = [head, *(_row(rec) for rec in recs)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    numeric = {"duration", "events", "size"}
+    for row in rows:
+        cells = [cell.rjust(w) if name in numeric else cell.ljust(w)
+                 for cell, w, name in zip(row, widths, head, strict=True)]
+        print("  ".join(cells).rstrip())
+    sys.stderr.write(f"{len(recs)} recording{'s' * (len(recs) != 1)} in {folder}\n")
+    return 0
+
+
+def _row(rec: Recording) -> tuple[str, ...]:
+    name = rec.name if len(rec.name) <= 40 else rec.name[:39] + "…"
+    date = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.created_ns / 1e9))
+    span = None if rec.first_t is None or rec.last_t is None else rec.last_t - rec.first_t
+    return (rec.id, name, "kept" if rec.kept else "", date,
+            _preset_of(rec.config) or default_name(rec.config),
+            "" if span is None else _duration(span),
+            "live" if rec.live else rec.ended_reason or "", str(rec.events), _size(rec.bytes))
+
+
+def _preset_of(config: dict[str, Any]) -> str | None:
+    """The preset whose config this is, unchanged; None for any other config."""
+    for preset in scenarios.all_scenarios():
+        if json.loads(preset.config.model_dump_json()) == config:
+            return preset.id
+    return None
+
+
+def _duration(ns: int) -> str:
+    if ns < 1_000_000_000:
+        return f"{ns / 1e6:.0f} ms"
+    if ns < 60_000_000_000:
+        return f"{ns / 1e9:.1f} s"
+    minutes, seconds = divmod(round(ns / 1e9), 60)
+    return f"{minutes} min {seconds:02d} s"
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / 2**20:.1f} MiB"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    fmt = args.format
+    if fmt == "html":
+        raise Refused("the offline HTML export is not built yet; use perfetto or recording")
+    if args.gzip and fmt not in ("perfetto", "jsonl"):
+        raise UsageError("--gzip applies to --format perfetto or jsonl; a recording file is "
+                         "compressed already")
+    out = Path(args.output)
+    if out.is_dir():
+        raise Refused(f"{out} is a folder: give -o the path of the file to write")
+    if not out.parent.is_dir():
+        raise Refused(f"cannot write {out}: the folder {out.parent} does not exist")
+    with _library(args.data_dir) as store:
+        rec = store.get(args.id)
+        # Written beside the target and moved over it at the end: never a half-written file.
+        part = out.with_name(f".{out.name}.{os.getpid()}.part")
+        try:
+            if fmt == "perfetto":
+                marks = [b.as_json() for b in store.bookmarks.of(rec.id)]
+                write_trace(store.read_events(rec.id), marks, part, gzip=args.gzip)
+            elif fmt == "jsonl":
+                opener = gzip.open if args.gzip else open
+                with opener(part, "wt", encoding="utf-8") as f:
+                    write_events(store.read_events(rec.id), f)
+            else:
+                archive.export_recording(store, rec.id, part)
+            os.replace(part, out)
+        except OSError as exc:
+            raise Refused(f"cannot write {out}: {exc.strerror}") from None
+        finally:
+            part.unlink(missing_ok=True)
+    after = {"perfetto": "open it in https://ui.perfetto.dev",
+             "jsonl": "one event a line, as `schedviz run --events-out` writes them",
+             "recording": "`schedviz import` or the web app's import bring it back"}[fmt]
+    sys.stderr.write(f"exported {rec.id} {rec.name!r} ({rec.events} events) as {fmt} to {out} "
+                     f"({_size(out.stat().st_size)}): {after}\n")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        what = "no such file" if not path.exists() else "not a file"
+        raise Refused(f"cannot read {path}: {what}")
+    with _library(args.data_dir) as store:
+        try:
+            rec = archive.import_any(store, path)
+        except RefusedFile as exc:
+            raise Refused(f"{path} was not imported, the library is unchanged: {exc}") from None
+        except OSError as exc:
+            raise Refused(f"cannot read {path}: {exc.strerror}") from None
+        if args.name is not None:
+            rec = store.rename(rec.id, args.name)
+    sys.stderr.write(f"imported {path} as {rec.id} {rec.name!r}: {rec.events} events\n")
+    print(rec.id)
+    return 0
+
+
+# -- the web app -------------------------------------------------------------------------------
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from schedviz.web.app import create_app
+    from schedviz.web.app import DEFAULT_KEEP_LAST, create_app
 
     url = f"http://{args.host}:{args.port}/"
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -156,8 +447,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     if args.open:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level=args.log_level)
+    keep_last = DEFAULT_KEEP_LAST if args.keep_last is None else args.keep_last
+    app = create_app(data_dir=args.data_dir, keep_last=keep_last)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
+
+
+# -- the parser --------------------------------------------------------------------------------
+
+
+def _run_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--config", type=_path, metavar="FILE",
+                     help="JSON file of RunConfig fields (see /api/schema); with --scenario, "
+                          "they override the preset's")
+    presets = ", ".join(s.id for s in scenarios.all_scenarios())
+    cmd.add_argument("--scenario", type=_scenario_id, metavar="ID", help=f"a preset id: {presets}")
+
+
+def _data_dir_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--data-dir", type=_path, metavar="DIR",
+                     help=f"the library's folder (default: ${datadir.ENV_VAR}, else "
+                          "$XDG_DATA_HOME/schedviz, else ~/.local/share/schedviz)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,22 +475,73 @@ def build_parser() -> argparse.ArgumentParser:
         prog="schedviz", description="Live timelines of Python thread pools, processes and asyncio."
     )
     sub = parser.add_subparsers(dest="command", required=True)
+
     serve = sub.add_parser("serve", help="serve the web app")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--open", action="store_true", help="open the page in a browser")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    _data_dir_option(serve)
+    serve.add_argument("--keep-last", type=_keep_last, metavar="N",
+                       help="how many of the newest recordings nobody kept to keep; older "
+                            f"ones are deleted ({KEEP_LAST_RANGE[0]}–{KEEP_LAST_RANGE[1]}, "
+                            "default 20)")
     serve.set_defaults(func=cmd_serve)
+
     run = sub.add_parser("run", help="run a scenario headless and write its events as JSON Lines")
-    run.add_argument("--config", help="JSON file of RunConfig fields (see /api/schema)")
-    run.add_argument("--scenario", help="a preset id: " + ", ".join(
-        s.id for s in scenarios.all_scenarios()))
-    run.add_argument("--events-out", required=True, help="where to write the events (.jsonl)")
+    _run_options(run)
+    run.add_argument("--events-out", type=_path, required=True, metavar="FILE",
+                     help="where to write the events (.jsonl)")
     run.set_defaults(func=cmd_run)
+
+    record = sub.add_parser("record", help="run a scenario headless into the library, kept "
+                                           "under a name")
+    _run_options(record)
+    record.add_argument("--name", type=_name, required=True,
+                        help="the recording's name (at most 200 characters)")
+    _data_dir_option(record)
+    record.set_defaults(func=cmd_record)
+
+    listing = sub.add_parser("recordings", help="list the library's recordings")
+    _data_dir_option(listing)
+    listing.add_argument("--json", action="store_true", help="as JSON, one object a recording")
+    listing.set_defaults(func=cmd_recordings)
+
+    export = sub.add_parser("export", help="write a recording to a file")
+    export.add_argument("id", help="the recording's id (`schedviz recordings` lists them)")
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS,
+                        help="perfetto: a trace for ui.perfetto.dev; jsonl: its events as JSON "
+                             "Lines; recording: the one file `schedviz import` takes back; "
+                             "html: not built yet")
+    export.add_argument("-o", "--output", type=_path, required=True, metavar="FILE",
+                        help="the file to write (replaced if it exists)")
+    export.add_argument("--gzip", action="store_true", help="gzip it (perfetto and jsonl)")
+    _data_dir_option(export)
+    export.set_defaults(func=cmd_export)
+
+    imp = sub.add_parser("import", help="add a recording file or JSON Lines of events to the "
+                                        "library")
+    imp.add_argument("file", type=_path, help="a .schedviz recording file or a .jsonl of events")
+    imp.add_argument("--name", type=_name, help="name it (default: the name it was saved with)")
+    _data_dir_option(imp)
+    imp.set_defaults(func=cmd_import)
+
+    for cmd in (serve, run, record, listing, export, imp):
+        cmd.set_defaults(parser=cmd)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except UsageError as exc:
+        args.parser.error(str(exc))  # exits 2
+    except UnknownRecording as exc:
+        sys.stderr.write(f"schedviz {args.command}: {exc}; `schedviz recordings"
+                         f"{_dir_option(getattr(args, 'data_dir', None))}` lists them\n")
+        return 1
+    except (Refused, StorageError, datadir.DataDirError) as exc:
+        sys.stderr.write(f"schedviz {args.command}: {exc}\n")
+        return 1
     return code
