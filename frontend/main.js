@@ -9,6 +9,7 @@ import { LiveClock, deriveRunState } from "./model/core/live.js";
 import { currentValue } from "./model/core/selectors.js";
 import { EventStore } from "./model/core/store.js";
 import { RunForm } from "./controls/form.js";
+import { Library } from "./controls/library.js";
 import { SourcePanel } from "./controls/sourcepanel.js";
 import { Notices } from "./controls/notices.js";
 import { RunBanners } from "./controls/runbanners.js";
@@ -60,6 +61,7 @@ function followHover() {
 liveButton.classList.add("active");
 liveButton.addEventListener("click", () => view.goLive());
 $("fit").addEventListener("click", () => view.fit());
+const library = new Library($("library"), $("library-button"), api);
 
 const form = new RunForm(/** @type {HTMLFormElement} */ ($("run-form")), {
   onRun: (config) => {
@@ -95,7 +97,10 @@ connection.start();
 
 api
   .getScenarios()
-  .then((scenarios) => form.setScenarios(scenarios))
+  .then((scenarios) => {
+    form.setScenarios(scenarios);
+    library.setScenarios(scenarios);
+  })
   .catch((err) => notices.banner("scenarios", "warning", `Could not load scenarios: ${err.message}`));
 
 /**
@@ -126,6 +131,7 @@ function handleMessage(msg) {
       break;
     case ServerMessage.STATUS:
       setStatus(msg.run ?? null);
+      if (msg.run?.state === "ended") library.runEnded();
       break;
     case ServerMessage.ERROR:
       notices.banner("control", "error", `Server refused: ${msg.message}`);

@@ -105,3 +105,60 @@ export function stopRun() {
 export function liveChange(changes) {
   return request("/api/runs/current", { method: "PATCH", body: JSON.stringify(changes) });
 }
+
+/**
+ * A recording in the library, as GET /api/recordings lists it (newest first).
+ * @typedef {{id: string, name: string, kept: boolean, created_ns: number,
+ *   ended_ns: number | null, config: Record<string, any>, schema_version: number,
+ *   session: number | null, events: number, first_t: number | null, last_t: number | null,
+ *   bytes: number, ended_reason: string | null, has_source: boolean, live: boolean}} RecordingInfo
+ */
+
+/** @returns {Promise<RecordingInfo[]>} the library's recordings, newest first */
+export function listRecordings() {
+  return request("/api/recordings");
+}
+
+/**
+ * Rename a recording and/or keep it (or not).
+ * @param {string} id
+ * @param {{name?: string, kept?: boolean}} change
+ * @returns {Promise<{recording: RecordingInfo}>}
+ */
+export function changeRecording(id, change) {
+  return request(`/api/recordings/${encodeURIComponent(id)}`, {
+    method: "PATCH",
+    body: JSON.stringify(change),
+  });
+}
+
+/**
+ * Delete a recording.
+ * @param {string} id
+ */
+export function deleteRecording(id) {
+  return request(`/api/recordings/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
+/**
+ * Import a recording file (or JSON Lines of events); the server checks it and refuses a corrupt,
+ * truncated or foreign file with a message.
+ * @param {Blob} file
+ * @returns {Promise<{recording: RecordingInfo}>}
+ */
+export function importRecording(file) {
+  return request("/api/recordings/import", {
+    method: "POST",
+    body: file,
+    headers: { "content-type": "application/octet-stream" },
+  });
+}
+
+/**
+ * Where a recording downloads as a file.
+ * @param {string} id
+ * @param {"recording" | "perfetto" | "jsonl"} format
+ */
+export function exportUrl(id, format) {
+  return `/api/recordings/${encodeURIComponent(id)}/export?format=${format}`;
+}
