@@ -162,3 +162,49 @@ export function importRecording(file) {
 export function exportUrl(id, format) {
   return `/api/recordings/${encodeURIComponent(id)}/export?format=${format}`;
 }
+
+/**
+ * A bookmark: a note at one event (seq) of a recording; the server looks up its time t.
+ * @typedef {import("../model/core/bookmarks.js").Bookmark} Bookmark
+ */
+
+/**
+ * The bookmarks of a recording (the current run's id is its recording id).
+ * @param {string} id
+ * @returns {Promise<Bookmark[]>}
+ */
+export function listBookmarks(id) {
+  return request(`/api/recordings/${encodeURIComponent(id)}/bookmarks`);
+}
+
+/**
+ * Bookmark one event of a recording.
+ * @param {string} id
+ * @param {number} seq
+ * @param {string} note
+ * @returns {Promise<{bookmark: Bookmark}>}
+ */
+export function addBookmark(id, seq, note) {
+  return request(`/api/recordings/${encodeURIComponent(id)}/bookmarks`, {
+    method: "POST",
+    body: JSON.stringify({ seq, note }),
+  });
+}
+
+/**
+ * A bookmark's new note.
+ * @param {number} bookmarkId
+ * @param {string} note
+ * @returns {Promise<{bookmark: Bookmark}>}
+ */
+export function editBookmark(bookmarkId, note) {
+  return request(`/api/bookmarks/${bookmarkId}`, { method: "PATCH", body: JSON.stringify({ note }) });
+}
+
+/**
+ * Delete a bookmark.
+ * @param {number} bookmarkId
+ */
+export function deleteBookmark(bookmarkId) {
+  return request(`/api/bookmarks/${bookmarkId}`, { method: "DELETE" });
+}

@@ -27,6 +27,8 @@ export class EventStore {
     this.dropped = 0;
     /** Repeated events ignored (replays after a reconnect). */
     this.duplicates = 0;
+    /** The newest event's seq (-1 before any): where a bookmark added now points. */
+    this.lastSeq = -1;
     this.version = 0;
   }
 
@@ -41,6 +43,7 @@ export class EventStore {
     this._seen = new Set();
     this.dropped = 0;
     this.duplicates = 0;
+    this.lastSeq = -1;
     this.version++;
   }
 
@@ -59,11 +62,25 @@ export class EventStore {
       }
       this._seen.add(ev.seq);
       this.events.push(ev);
+      if (ev.seq > this.lastSeq) this.lastSeq = ev.seq;
       this.model.apply(ev);
       added++;
     }
     if (added > 0) this.version++;
     return added;
+  }
+
+  /**
+   * Replace the bookmarks of `runId` with the server's list; an answer for another run (one
+   * that was switched away from meanwhile) is ignored. Returns whether it was taken.
+   * @param {string} runId
+   * @param {import("./bookmarks.js").Bookmark[]} bookmarks
+   */
+  setBookmarks(runId, bookmarks) {
+    if (runId !== this.runId) return false;
+    this.model.bookmarks.replace(bookmarks);
+    this.version++;
+    return true;
   }
 
   /**

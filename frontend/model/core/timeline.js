@@ -12,6 +12,7 @@
 import { EventKind } from "../../protocol.js";
 import { AioFacts } from "../aio/loop.js";
 import { GilFacts } from "../gil/holders.js";
+import { BookmarkList } from "./bookmarks.js";
 import { LaneSet } from "./lanes.js";
 import { ProcessFacts } from "../pools/processes.js";
 import { QueueTrack } from "./queue.js";
@@ -57,6 +58,8 @@ export class TimelineModel {
     this.pools = new Map();
     /** @type {Marker[]} config changes, by time */
     this.markers = [];
+    /** Notes at moments of the run, from the server's REST answers (not from events). */
+    this.bookmarks = new BookmarkList();
     /** @type {Notice[]} errors and warnings, by time */
     this.notices = [];
     /** @type {{t: number, task: number, from: number, to: number}[]} */
