@@ -7,6 +7,7 @@
  *   ┌ gutter ┬──────────── plot ────────────┐
  *   │        │ time axis                     │  core/axis.js
  *   │        │ marker labels                 │  core/markers.js (its lines cross every track)
+ *   │        │ bookmarks (when there are)    │  core/bookmarks.js
  *   │ GIL    │ GIL holder per process (v3)   │  gil/lane.js
  *   │ loop … │ asyncio: loop, tasks, tracks  │  aio/section.js (v4)
  *   │ W1 …   │ worker lanes                  │  pools/lanes.js
@@ -19,6 +20,7 @@
  */
 import { aioTrack } from "./aio/section.js";
 import { axisTrack } from "./core/axis.js";
+import { bookmarksTrack } from "./core/bookmarks.js";
 import { markersTrack } from "./core/markers.js";
 import { gilTrack } from "./gil/lane.js";
 import { labTrack } from "./pools/lablane.js";
@@ -33,7 +35,7 @@ let registered = null;
 
 /** @returns {Track[]} the tracks in top-to-bottom order */
 export function tracks() {
-  registered ??= [axisTrack, markersTrack, gilTrack, aioTrack, workerLanesTrack, labTrack, queueTrack];
+  registered ??= [axisTrack, markersTrack, bookmarksTrack, gilTrack, aioTrack, workerLanesTrack, labTrack, queueTrack];
   return registered;
 }
 

@@ -41,6 +41,7 @@
  * What the tracks ask for, from the model (each track's `layoutOptions`, merged; a track that
  * is not listed here may add a key of its own).
  * @typedef {object} LayoutOptions
+ * @property {boolean} [bookmarks] the run has bookmarks: a row for their flags
  * @property {boolean} [lab]     draw the lab lane (a process pool run)
  * @property {boolean} [memory]  reserve a memory strip at the bottom of each lane
  * @property {number} [gil]      GIL rows above the worker lanes (v3)
