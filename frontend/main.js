@@ -9,6 +9,7 @@ import { LiveClock, deriveRunState } from "./model/core/live.js";
 import { currentValue } from "./model/core/selectors.js";
 import { EventStore } from "./model/core/store.js";
 import { RunForm } from "./controls/form.js";
+import { BookmarkList } from "./controls/bookmarklist.js";
 import { Library } from "./controls/library.js";
 import { SourcePanel } from "./controls/sourcepanel.js";
 import { Notices } from "./controls/notices.js";
@@ -62,6 +63,18 @@ liveButton.classList.add("active");
 liveButton.addEventListener("click", () => view.goLive());
 $("fit").addEventListener("click", () => view.fit());
 const library = new Library($("library"), $("library-button"), api);
+const bookmarks = new BookmarkList(
+  { list: $("bookmarks"), button: $("bookmark-button"), prompt: $("bookmark-prompt"), message: $("bookmark-message") },
+  api,
+  {
+    runId: () => store.runId,
+    lastSeq: () => store.lastSeq,
+    onChange: (runId, list) => {
+      if (store.setBookmarks(runId, list)) view.invalidate();
+    },
+    onPick: (t) => view.centreOn(t),
+  },
+);
 
 const form = new RunForm(/** @type {HTMLFormElement} */ ($("run-form")), {
   onRun: (config) => {
@@ -173,6 +186,7 @@ function switchRun(runId) {
   banners.reset();
   known = {};
   view.fit();
+  bookmarks.load(runId);
 }
 
 /** @param {RunStatus | null} run */

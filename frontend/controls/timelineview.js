@@ -69,6 +69,16 @@ export class TimelineView {
     this.invalidate();
   }
 
+  /**
+   * Centre the view on time t (a bookmark), keeping the zoom.
+   * @param {number} t
+   */
+  centreOn(t) {
+    this.viewport.centreOn(t);
+    this.hooks.onViewChange(false);
+    this.invalidate();
+  }
+
   _draw() {
     this._frame = 0;
     const model = this.store.model;

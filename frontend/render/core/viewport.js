@@ -113,6 +113,18 @@ export class Viewport {
     this.span = null;
   }
 
+  /**
+   * Put time t in the middle of the plot, keeping the zoom, and stop following.
+   * @param {number} t
+   */
+  centreOn(t) {
+    const span = this.t1 - this.t0;
+    this.t0 = t - span / 2;
+    this.t1 = t + span / 2;
+    this.follow = false;
+    this._keepStartInView();
+  }
+
   /** Do not let the run's start slide past the middle of the plot: there is nothing before it. */
   _keepStartInView() {
     const span = this.t1 - this.t0;
