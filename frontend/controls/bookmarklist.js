@@ -12,6 +12,7 @@
  * `#bookmark-message` the last refusal.
  */
 import { formatTime } from "../render/core/format.js";
+import { button, make } from "./library.js";
 
 /** @typedef {import("../model/core/bookmarks.js").Bookmark} Bookmark */
 /**
@@ -25,25 +26,6 @@ import { formatTime } from "../render/core/format.js";
  * @property {(runId: string, list: Bookmark[]) => void} onChange  the server's list for a run
  * @property {(t: number) => void} onPick    centre the view on time t
  */
-
-/**
- * @param {string} tag
- * @param {string} [className]
- * @param {string} [text]
- */
-function make(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-/** @param {string} text @param {string} [className] */
-function button(text, className) {
-  const b = /** @type {HTMLButtonElement} */ (make("button", className, text));
-  b.type = "button";
-  return b;
-}
 
 /** @param {EventTarget | null} target */
 function typingIn(target) {

@@ -26,7 +26,7 @@ import { formatBytes, formatDuration } from "../render/core/format.js";
  * @param {string} [className]
  * @param {string} [text]
  */
-function make(tag, className, text) {
+export function make(tag, className, text) {
   const el = document.createElement(tag);
   if (className) el.className = className;
   if (text !== undefined) el.textContent = text;
@@ -37,7 +37,7 @@ function make(tag, className, text) {
  * @param {string} text
  * @param {string} [className]
  */
-function button(text, className) {
+export function button(text, className) {
   const b = /** @type {HTMLButtonElement} */ (make("button", className, text));
   b.type = "button";
   return b;
