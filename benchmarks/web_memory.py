@@ -40,7 +40,7 @@ GOAL_MB = 50.0
 # four threads that switch every 0.1 ms, watched by the GIL sampler at its fastest (50 µs), give
 # a gil event per handover seen and thread_state events as each worker waits and runs again.
 CONFIG: dict[str, Any] = {
-    "executor": "threads", "workload": "cpu", "n_tasks": 10_000, "task_ms": 100,
+    "executor": "threads", "workload": "cpu", "n_tasks": 10_000, "task_ms": 200,
     "max_workers": 4, "switch_interval_ms": 0.1, "gil_period_us": 50,
 }
 
