@@ -21,7 +21,7 @@ const FLAG_W = 12;
 
 /**
  * A bookmark in view: the flag's x and the room its label gets.
- * @typedef {{bookmark: Bookmark, x: number, text: string, right: number}} PlacedBookmark
+ * @typedef {{bookmark: Bookmark, x: number, text: string, labelX: number, left: number, right: number}} PlacedBookmark
  */
 
 /**
@@ -59,8 +59,17 @@ export function placeBookmarks(list, vp, layout, measure) {
   return inView.map((p, i) => {
     const next = i + 1 < inView.length ? inView[i + 1].x - 4 : end;
     const left = p.x + FLAG_W + 3;
-    const text = elide(p.bookmark.note, Math.min(next, end) - left, measure);
-    return { ...p, text, right: text ? left + measure(text) : p.x + FLAG_W };
+    const rightRoom = Math.min(next, end) - left;
+    // The newest bookmark sits at the plot's right edge while live: its note goes left of it.
+    const prev = i > 0 ? inView[i - 1].x + FLAG_W + 4 : layout.plotX;
+    const leftRoom = p.x - 3 - prev;
+    if (i === inView.length - 1 && measure(p.bookmark.note) > rightRoom && leftRoom > rightRoom) {
+      const text = elide(p.bookmark.note, leftRoom, measure);
+      const labelX = p.x - 3 - measure(text);
+      return { ...p, text, labelX, left: labelX, right: p.x + FLAG_W };
+    }
+    const text = elide(p.bookmark.note, rightRoom, measure);
+    return { ...p, text, labelX: left, left: p.x, right: text ? left + measure(text) : p.x + FLAG_W };
   });
 }
 
@@ -106,7 +115,7 @@ function drawBookmarks(ctx, placed, box, layout, hover) {
     ctx.fillStyle = THEME.text;
     ctx.textAlign = "left";
     ctx.textBaseline = "middle";
-    ctx.fillText(p.text, x + FLAG_W + 3, box.y + box.h / 2 + 1);
+    ctx.fillText(p.text, p.labelX, box.y + box.h / 2 + 1);
   }
 }
 
@@ -132,7 +141,7 @@ export const bookmarksTrack = {
     // The last one first: a later flag's pole sits over an earlier one's elided label.
     for (let i = placed.length - 1; i >= 0; i--) {
       const p = placed[i];
-      if (x >= p.x - 4 && x <= Math.max(p.right, p.x + FLAG_W) + 2) return { type: "bookmark", bookmark: p.bookmark };
+      if (x >= Math.min(p.left, p.x) - 4 && x <= Math.max(p.right, p.x + FLAG_W) + 2) return { type: "bookmark", bookmark: p.bookmark };
     }
     return null;
   },
