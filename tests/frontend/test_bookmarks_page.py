@@ -144,7 +144,8 @@ def test_bookmarks_are_added_drawn_described_and_deleted(fake: FakeServer) -> No
     assert not any(m == "DELETE" for m, _, _ in server.requests)
     item.locator(".bookmark-delete").click()
     expect(page.locator("#bookmarks")).to_have_attribute("data-count", "1")
-    assert [u for m, u, _ in server.requests if m == "DELETE"][0].endswith("/api/bookmarks/2")
+    deleted = [u for m, u, _ in server.requests if m == "DELETE"]
+    assert deleted and deleted[0].endswith("/api/bookmarks/2")
 
 
 def test_clicking_a_bookmark_centres_the_view_on_it(fake: FakeServer) -> None:
@@ -152,7 +153,8 @@ def test_clicking_a_bookmark_centres_the_view_on_it(fake: FakeServer) -> None:
     events = show_run(fake)
     server = Bookmarks(page, events)
     seq = events[len(events) // 3]["seq"]
-    server.marks.append({"id": 7, "recording": "r1", "seq": seq, "t": server.t_of[seq], "note": "early"})
+    server.marks.append(
+        {"id": 7, "recording": "r1", "seq": seq, "t": server.t_of[seq], "note": "early"})
     fake.send(status("r1", "ended"))
     page.evaluate("window.schedviz.view.fit()")
     page.keyboard.press("b")
@@ -161,6 +163,7 @@ def test_clicking_a_bookmark_centres_the_view_on_it(fake: FakeServer) -> None:
     page.click("#bookmark-button")
     page.locator("#bookmark-note").press("Enter")
     page.locator("#bookmarks li[data-id='7'] .bookmark-time").click()
-    centre = page.evaluate("(() => { const v = window.schedviz.view.viewport; return (v.t0 + v.t1) / 2; })()")
+    centre = page.evaluate(
+        "(() => { const v = window.schedviz.view.viewport; return (v.t0 + v.t1) / 2; })()")
     assert abs(centre - server.t_of[seq]) < 1e6
     expect(page.locator("#live")).not_to_have_class("active")

@@ -79,7 +79,8 @@ def probe(js: Page, events: list[dict[str, Any]], register: bool) -> Any:
 def test_a_registered_track_is_laid_out_drawn_picked_described_and_in_the_legend(js: Page) -> None:
     run = batch(12, 3)
     got = probe(js, run.events, register=True)
-    assert got["ids"] == ["axis", "markers", "bookmarks", "gil", "aio", "lanes", "lab", "probe", "queue"]
+    assert got["ids"] == [
+        "axis", "markers", "bookmarks", "gil", "aio", "lanes", "lab", "probe", "queue"]
     # Laid out: its own 40 px box right above the queue track, which moves down by as much; the
     # tracks above it do not move.
     assert got["box"] is not None and got["box"]["h"] == 40
