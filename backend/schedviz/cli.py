@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import gzip
 import json
 import os
 import shlex
@@ -29,8 +28,8 @@ from schedviz import scenarios
 from schedviz.protocol import CompactEvent, RunConfig, expand
 from schedviz.storage import archive, datadir
 from schedviz.storage.errors import InvalidValue, RefusedFile, StorageError, UnknownRecording
-from schedviz.storage.jsonl import event_line, write_events
-from schedviz.storage.perfetto import write_trace
+from schedviz.storage.exports import GZIP_FORMATS, write_export
+from schedviz.storage.jsonl import event_line
 from schedviz.storage.recordings import FILE_NAME, RecordingStore
 from schedviz.storage.records import Recording, check_name, default_name
 from schedviz.validation import describe
@@ -377,7 +376,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format
     if fmt == "html":
         raise Refused("the offline HTML export is not built yet; use perfetto or recording")
-    if args.gzip and fmt not in ("perfetto", "jsonl"):
+    if args.gzip and fmt not in GZIP_FORMATS:
         raise UsageError("--gzip applies to --format perfetto or jsonl; a recording file is "
                          "compressed already")
     out = Path(args.output)
@@ -390,15 +389,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         # Written beside the target and moved over it at the end: never a half-written file.
         part = out.with_name(f".{out.name}.{os.getpid()}.part")
         try:
-            if fmt == "perfetto":
-                marks = [b.as_json() for b in store.bookmarks.of(rec.id)]
-                write_trace(store.read_events(rec.id), marks, part, gzip=args.gzip)
-            elif fmt == "jsonl":
-                opener = gzip.open if args.gzip else open
-                with opener(part, "wt", encoding="utf-8") as f:
-                    write_events(store.read_events(rec.id), f)
-            else:
-                archive.export_recording(store, rec.id, part)
+            with part.open("wb") as f:
+                write_export(store, rec.id, fmt, f, gzip=args.gzip)
             os.replace(part, out)
         except OSError as exc:
             raise Refused(f"cannot write {out}: {exc.strerror}") from None

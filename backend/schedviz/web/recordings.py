@@ -9,16 +9,15 @@ loop. An import is read whole, up to the archive's size bound, and refused past 
 from __future__ import annotations
 
 import asyncio
-import gzip as gzip_module
 import io
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from schedviz.storage import archive, perfetto
+from schedviz.storage import archive
 from schedviz.storage.errors import (
     InvalidValue,
     RecordingLive,
@@ -29,12 +28,11 @@ from schedviz.storage.errors import (
     UnknownRecording,
     UnknownSession,
 )
+from schedviz.storage.exports import GZIP_FORMATS, ExportFormat, write_export
 from schedviz.storage.jsonl import event_line
 from schedviz.storage.recordings import RecordingStore
 
 T = TypeVar("T")
-
-ExportFormat = Literal["perfetto", "jsonl", "recording"]
 
 
 class RecordingChange(BaseModel):
@@ -146,20 +144,16 @@ def router(store_of: Callable[[], RecordingStore]) -> APIRouter:
     ) -> Response:
         store = store_of()
         rec = await _call(store.get, recording_id)
-        if format == "recording":
-            data = await _call(archive.export_recording, store, recording_id)
-            return _download(data, f"{rec.id}.schedviz", "application/octet-stream")
-        events = await _call(lambda: list(store.read_events(recording_id)))
-        if format == "perfetto":
-            marks = [b.as_json() for b in await _call(store.bookmarks.of, recording_id)]
-            buf = io.BytesIO()
-            await _call(perfetto.write_trace, events, marks, buf, gzip)
-            name = f"{rec.id}.perfetto.json" + (".gz" if gzip else "")
-            return _download(buf.getvalue(), name, "application/json")
-        data = "".join(event_line(e) for e in events).encode()
-        if gzip:
-            data = gzip_module.compress(data)
-        return _download(data, f"{rec.id}.jsonl" + (".gz" if gzip else ""), "application/x-ndjson")
+        buf = io.BytesIO()
+        await _call(write_export, store, recording_id, format, buf, gzip and format in GZIP_FORMATS)
+        name, media = {
+            "recording": (f"{rec.id}.schedviz", "application/octet-stream"),
+            "perfetto": (f"{rec.id}.perfetto.json", "application/json"),
+            "jsonl": (f"{rec.id}.jsonl", "application/x-ndjson"),
+        }[format]
+        if gzip and format in GZIP_FORMATS:
+            name += ".gz"
+        return _download(buf.getvalue(), name, media)
 
     @api.post("/api/recordings/import", status_code=201)
     async def import_file(request: Request) -> dict[str, Any]:

@@ -7,7 +7,7 @@ exhaust it.
 
 Guarantees:
 - The recording of a run is complete and gap-free (the viewers' copies may drop, not this);
-  a store that cannot write is reported once as a warning banner and the live run goes on.
+  a store that cannot write is reported to the viewers once per run, and the live run goes on.
 - A run always ends with run_ended: if the lab dies without sending it, this module appends an
   error event and run_ended(error) itself, so every viewer sees why, and the next run starts a
   fresh lab.
@@ -98,8 +98,8 @@ class RunManager:
                 f"run {self.current.run_id} is still going; stop it before starting another"
             )
         run = Run(uuid.uuid4().hex[:12], config)
-        store = self._store()
-        store.create_recording(run.run_id, config.model_dump())
+        self._store().create_recording(run.run_id, config.model_dump())
+        self._store_warned = False
         self.current = run
         run.lab = await LabProcess.spawn(
             {"cmd": "start", "run_id": run.run_id, "config": config.model_dump()}
@@ -135,7 +135,7 @@ class RunManager:
         self.hub.broadcast(EventsMessage.batch(run.run_id, events))
 
     def _storage_failed(self, exc: Exception) -> None:
-        """Say once that recording failed; the live run and its viewers go on without it."""
+        """Say once a run that recording failed; the live run and its viewers go on without it."""
         log.error("recording failed: %s", exc)
         if not self._store_warned:
             self._store_warned = True
