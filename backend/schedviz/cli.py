@@ -30,12 +30,16 @@ from schedviz.storage import archive, datadir
 from schedviz.storage.errors import InvalidValue, RefusedFile, StorageError, UnknownRecording
 from schedviz.storage.exports import GZIP_FORMATS, write_export
 from schedviz.storage.jsonl import event_line
-from schedviz.storage.recordings import FILE_NAME, RecordingStore
+from schedviz.storage.recordings import (
+    DEFAULT_KEEP_LAST,
+    FILE_NAME,
+    KEEP_LAST_RANGE,
+    RecordingStore,
+)
 from schedviz.storage.records import Recording, check_name, default_name
 from schedviz.validation import describe
 
 EXPORT_FORMATS = ("perfetto", "html", "jsonl", "recording")
-KEEP_LAST_RANGE = (1, 10_000)
 
 
 class UsageError(Exception):
@@ -429,7 +433,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from schedviz.web.app import DEFAULT_KEEP_LAST, create_app
+    from schedviz.web.app import create_app
 
     url = f"http://{args.host}:{args.port}/"
     if args.host not in ("127.0.0.1", "localhost", "::1"):

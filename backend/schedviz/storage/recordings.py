@@ -53,6 +53,8 @@ from schedviz.storage.writer import MAX_BATCH_EVENTS, Cycle, Live, Writer
 
 FILE_NAME = "recordings.sqlite3"
 IDLE_SESSION_S = 3600.0  # a run after this long without one starts a new session
+DEFAULT_KEEP_LAST = 20  # unkept recordings a server keeps besides the kept ones (prune)
+KEEP_LAST_RANGE = (1, 10_000)
 MAX_ID_CHARS = 64
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 

@@ -17,7 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from schedviz import aio_workloads, protocol, scenarios
 from schedviz.protocol import LiveChange, RunConfig
-from schedviz.storage.recordings import RecordingStore
+from schedviz.storage.recordings import DEFAULT_KEEP_LAST, KEEP_LAST_RANGE, RecordingStore
 from schedviz.validation import describe_error
 from schedviz.web import recordings
 from schedviz.web.fanout import Hub
@@ -41,9 +41,6 @@ def frontend_dir() -> Path:
 _AIO_SOURCE = Path(aio_workloads.__file__).read_text(encoding="utf-8")
 
 
-DEFAULT_KEEP_LAST = 20  # unkept recordings kept besides the named ones
-
-
 def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP_LAST) -> FastAPI:
     """A new app with its own run manager; nothing starts until a run is requested.
 
@@ -51,8 +48,9 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
     the default), opened when the app starts serving and closed when it stops; the newest
     `keep_last` unkept recordings are kept, older ones pruned.
     """
-    if not 1 <= keep_last <= 10_000:
-        raise ValueError(f"keep_last must be between 1 and 10000; got {keep_last}")
+    lo, hi = KEEP_LAST_RANGE
+    if not lo <= keep_last <= hi:
+        raise ValueError(f"keep_last must be between {lo} and {hi}; got {keep_last}")
     hub = Hub()
     manager = RunManager(hub, keep_last=keep_last)
     hosts = allowed_hosts()

@@ -32,7 +32,7 @@ from schedviz.protocol import (
     expand,
 )
 from schedviz.storage.errors import StorageError
-from schedviz.storage.recordings import RecordingStore
+from schedviz.storage.recordings import DEFAULT_KEEP_LAST, RecordingStore
 from schedviz.web.fanout import Hub
 from schedviz.web.supervisor import LabProcess, describe_exit
 
@@ -75,7 +75,7 @@ class Run:
 class RunManager:
     """Starts, steers and ends runs, and feeds their events to the hub."""
 
-    def __init__(self, hub: Hub, keep_last: int = 20) -> None:
+    def __init__(self, hub: Hub, keep_last: int = DEFAULT_KEEP_LAST) -> None:
         self.hub = hub
         self.keep_last = keep_last
         # Opened by the app when it starts serving (opening it takes the data dir's lock).
