@@ -154,7 +154,7 @@ def test_exports_perfetto_jsonl_and_the_recording_file(app_client: TestClient) -
     assert any(e.get("ph") == "i" and "start" in json.dumps(e) for e in parsed["traceEvents"])
     jsonl = app_client.get(f"/api/recordings/{rid}/export", params={"format": "jsonl"})
     assert [json.loads(line) for line in jsonl.text.splitlines()] == live
-    bad = app_client.get(f"/api/recordings/{rid}/export", params={"format": "html"})
+    bad = app_client.get(f"/api/recordings/{rid}/export", params={"format": "pdf"})
     assert bad.status_code == 422 and "perfetto" in bad.text
 
 

@@ -3,27 +3,33 @@ format holds, for the web's downloads and the CLI's `export` alike.
 
 - perfetto: Chrome Trace Event JSON with the recording's bookmarks (perfetto.py), gzip optional;
 - jsonl: one event a line, as `schedviz run --events-out` writes them (jsonl.py), gzip optional;
-- recording: the single checked file that `import` brings back (archive.py; compressed already).
+- recording: the single checked file that `import` brings back (archive.py; compressed already);
+- html: one page that replays it offline from file:// (offline_html.py; compressed inside).
 """
 
 from __future__ import annotations
 
 import gzip as gzip_module
 import io
+from pathlib import Path
 from typing import IO, Literal
 
 from schedviz.storage import archive
 from schedviz.storage.jsonl import write_events
+from schedviz.storage.offline_html import write_offline_html
 from schedviz.storage.perfetto import write_trace
 from schedviz.storage.recordings import RecordingStore
 
-ExportFormat = Literal["perfetto", "jsonl", "recording"]
+ExportFormat = Literal["perfetto", "jsonl", "recording", "html"]
 GZIP_FORMATS = ("perfetto", "jsonl")
 
 
 def write_export(store: RecordingStore, recording_id: str, fmt: ExportFormat, out: IO[bytes],
-                 gzip: bool = False) -> None:
-    """Write recording `recording_id` as `fmt` to the binary file `out`."""
+                 gzip: bool = False, frontend: Path | None = None) -> None:
+    """Write recording `recording_id` as `fmt` to the binary file `out`.
+
+    html inlines the frontend in `frontend` (web.app.frontend_dir()), which it needs.
+    """
     if gzip and fmt not in GZIP_FORMATS:
         raise ValueError(f"gzip applies to {' or '.join(GZIP_FORMATS)}, not to {fmt}")
     if fmt == "perfetto":
@@ -35,6 +41,10 @@ def write_export(store: RecordingStore, recording_id: str, fmt: ExportFormat, ou
             _write_jsonl(store, recording_id, raw)
     elif fmt == "jsonl":
         _write_jsonl(store, recording_id, out)
+    elif fmt == "html":
+        if frontend is None:
+            raise ValueError("the html export inlines the frontend: give its folder")
+        write_offline_html(store, [recording_id], out, frontend)
     else:
         out.write(archive.export_recording(store, recording_id))
 

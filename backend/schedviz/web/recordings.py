@@ -1,4 +1,5 @@
-"""The recordings library over REST: list, rename, keep, delete, read, export, import, bookmarks.
+"""The recordings library over REST: list, rename, keep, delete, read, export, import, bookmarks,
+sessions (and a session's runs as one offline page).
 
 Every body is validated by a model that refuses unknown fields; every store error becomes a
 reply whose `detail` says what is wrong and what to do (an unknown id 404, a bad value 400, a
@@ -11,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -30,6 +32,7 @@ from schedviz.storage.errors import (
 )
 from schedviz.storage.exports import GZIP_FORMATS, ExportFormat, write_export
 from schedviz.storage.jsonl import event_line
+from schedviz.storage.offline_html import FrontendError, write_offline_html
 from schedviz.storage.recordings import RecordingStore
 
 T = TypeVar("T")
@@ -84,6 +87,8 @@ async def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.to_thread(fn, *args, **kwargs)
     except StorageError as exc:
         raise _http(exc) from exc
+    except FrontendError as exc:  # the install's frontend cannot be inlined: not the user's doing
+        raise HTTPException(500, f"the offline page cannot be made: {exc}") from exc
 
 
 def router(store_of: Callable[[], RecordingStore]) -> APIRouter:
@@ -145,11 +150,14 @@ def router(store_of: Callable[[], RecordingStore]) -> APIRouter:
         store = store_of()
         rec = await _call(store.get, recording_id)
         buf = io.BytesIO()
-        await _call(write_export, store, recording_id, format, buf, gzip and format in GZIP_FORMATS)
+        frontend = _frontend() if format == "html" else None
+        await _call(write_export, store, recording_id, format, buf, gzip and format in GZIP_FORMATS,
+                    frontend)
         name, media = {
             "recording": (f"{rec.id}.schedviz", "application/octet-stream"),
             "perfetto": (f"{rec.id}.perfetto.json", "application/json"),
             "jsonl": (f"{rec.id}.jsonl", "application/x-ndjson"),
+            "html": (f"{rec.id}.html", "text/html"),
         }[format]
         if gzip and format in GZIP_FORMATS:
             name += ".gz"
@@ -205,7 +213,31 @@ def router(store_of: Callable[[], RecordingStore]) -> APIRouter:
     async def new_session(body: NewSession) -> dict[str, Any]:
         return {"session": (await _call(store_of().sessions.new, body.name)).as_json()}
 
+    @api.get("/api/sessions/{session_id}/export")
+    async def export_session(
+        session_id: int,
+        format: Annotated[Literal["html"], Query(
+            description="html: one offline page that replays its runs in order")] = "html",
+    ) -> Response:
+        store = store_of()
+        session = await _call(store.sessions.get, session_id)
+        runs = await _call(store.sessions.runs, session_id)
+        if not runs:
+            raise HTTPException(400, f"session {session_id} has no recordings yet: export it "
+                                     "after a run")
+        buf = io.BytesIO()
+        await _call(write_offline_html, store, [r.id for r in runs], buf, _frontend(),
+                    session.name or f"session {session_id}")
+        return _download(buf.getvalue(), f"session-{session_id}.html", "text/html")
+
     return api
+
+
+def _frontend() -> Path:
+    """The frontend the app serves, which an offline page inlines."""
+    from schedviz.web.app import frontend_dir  # app.py imports this module: not at the top
+
+    return frontend_dir()
 
 
 def _download(data: bytes, filename: str, media_type: str) -> Response:
