@@ -6,9 +6,11 @@ through `main()` in this process (they stop before any run or file).
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -196,14 +198,38 @@ def test_a_refused_file_leaves_the_library_unchanged(recorded: Recorded, tmp_pat
     assert listed(lib) == before
 
 
-def test_html_export_is_refused_as_not_built(recorded: Recorded, tmp_path: Path) -> None:
-    out = tmp_path / "r.html"
-    proc = schedviz("export", recorded.id, "--format", "html", "-o", str(out),
-                    "--data-dir", str(recorded.lib))
+def test_export_html_embeds_the_recording_and_a_session_embeds_its_runs(
+    recorded: Recorded, tmp_path: Path,
+) -> None:
+    lib = str(recorded.lib)
+    page, whole = tmp_path / "r.html", tmp_path / "s.html"
+    proc = schedviz("export", recorded.id, "--format", "html", "-o", str(page), "--data-dir", lib)
+    assert proc.returncode == 0, proc.stderr
+    assert f"exported {recorded.id} 'io lesson' ({len(recorded.events)} events) as html" in \
+        proc.stderr and "open it in a browser, no server needed" in proc.stderr
+    [run] = embedded_runs(page)
+    assert run["events"] == recorded.events and run["recording"]["id"] == recorded.id
+    assert [m["note"] for m in run["bookmarks"]] == [NOTE]
+    [meta] = listed(recorded.lib)
+    proc = schedviz("export", "--session", str(meta["session"]), "--format", "html", "-o",
+                    str(whole), "--data-dir", lib)
+    assert proc.returncode == 0, proc.stderr
+    assert f"exported session {meta['session']} (1 recording)" in proc.stderr
+    assert embedded_runs(whole) == [run]
+    proc = schedviz("export", "--session", "99", "--format", "html", "-o", str(whole),
+                    "--data-dir", lib)
     assert proc.returncode == 1
-    assert proc.stderr == ("schedviz export: the offline HTML export is not built yet; use "
-                           "perfetto or recording\n")
-    assert not out.exists()
+    assert proc.stderr == (f"schedviz export: no session has the id 99; `schedviz recordings "
+                           f"--json --data-dir {lib}` shows each one's session\n")
+
+
+def embedded_runs(page: Path) -> list[dict[str, Any]]:
+    """The runs an offline page embeds (base64 of gzip of JSON, in its data element)."""
+    found = re.search(r'id="schedviz-recording" data-encoding="gzip\+base64">([^<]*)<',
+                      page.read_text())
+    assert found, "the page has no embedded recording"
+    runs: list[dict[str, Any]] = json.loads(gzip.decompress(base64.b64decode(found[1])))["runs"]
+    return runs
 
 
 def test_unknown_id_and_unwritable_output(recorded: Recorded, tmp_path: Path) -> None:
@@ -226,6 +252,14 @@ def test_unknown_id_and_unwritable_output(recorded: Recorded, tmp_path: Path) ->
     (["export", "x", "--format", "jsonl"], ["required: -o/--output"]),
     (["export", "x", "--format", "recording", "--gzip", "-o", "x"],
      ["--gzip applies to --format perfetto or jsonl"]),
+    (["export", "x", "--format", "html", "--gzip", "-o", "x"],
+     ["an html page are compressed already"]),
+    (["export", "--format", "html", "-o", "x"], ["give the recording's ID or --session N"]),
+    (["export", "x", "--session", "1", "--format", "html", "-o", "x"], ["(not both)"]),
+    (["export", "--session", "1", "--format", "jsonl", "-o", "x"],
+     ["a --session exports only as --format html"]),
+    (["export", "--session", "one", "--format", "html", "-o", "x"],
+     ["--session: invalid int value: 'one'"]),
     (["record", "--scenario", "nope", "--name", "x"], ["unknown scenario 'nope'", "io-threads"]),
     (["record", "--scenario", "io-threads"], ["required: --name"]),
     (["record", "--name", "x"], ["give --config FILE.json and/or --scenario ID"]),

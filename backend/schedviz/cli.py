@@ -1,6 +1,6 @@
 """The `schedviz` command: `serve` the web app, `run` a scenario headless into JSON Lines, or
 work with the library of recorded runs: `record` a scenario into it, list the `recordings`,
-`export` one, `import` a file.
+`export` one (or a session's runs, as one offline page), `import` a file.
 
 Exit codes: 0 done; 1 a file or an id refused, the library held by another schedviz, or the
 run failed; 2 a usage error (the message names the allowed values).
@@ -27,9 +27,16 @@ from pydantic import ValidationError
 from schedviz import scenarios
 from schedviz.protocol import CompactEvent, RunConfig, expand
 from schedviz.storage import archive, datadir
-from schedviz.storage.errors import InvalidValue, RefusedFile, StorageError, UnknownRecording
+from schedviz.storage.errors import (
+    InvalidValue,
+    RefusedFile,
+    StorageError,
+    UnknownRecording,
+    UnknownSession,
+)
 from schedviz.storage.exports import GZIP_FORMATS, write_export
 from schedviz.storage.jsonl import event_line
+from schedviz.storage.offline_html import FrontendError, write_offline_html
 from schedviz.storage.recordings import (
     DEFAULT_KEEP_LAST,
     FILE_NAME,
@@ -378,34 +385,75 @@ def _size(n: int) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format
-    if fmt == "html":
-        raise Refused("the offline HTML export is not built yet; use perfetto or recording")
+    if (args.id is None) == (args.session is None):
+        raise UsageError("give the recording's ID or --session N (not both)")
+    if args.session is not None and fmt != "html":
+        raise UsageError("a --session exports only as --format html (its runs on one page); "
+                         "export its recordings one by one for the other formats")
     if args.gzip and fmt not in GZIP_FORMATS:
-        raise UsageError("--gzip applies to --format perfetto or jsonl; a recording file is "
-                         "compressed already")
+        raise UsageError("--gzip applies to --format perfetto or jsonl; a recording file and "
+                         "an html page are compressed already")
     out = Path(args.output)
     if out.is_dir():
         raise Refused(f"{out} is a folder: give -o the path of the file to write")
     if not out.parent.is_dir():
         raise Refused(f"cannot write {out}: the folder {out.parent} does not exist")
+    frontend = _frontend() if fmt == "html" else None
     with _library(args.data_dir) as store:
-        rec = store.get(args.id)
+        if args.session is None:
+            recs = [store.get(args.id)]
+            what = f"{recs[0].id} {recs[0].name!r}"
+        else:
+            recs, title = _session_runs(store, args.session, args.data_dir)
+            what = f"session {args.session} ({len(recs)} recording{'s' * (len(recs) != 1)})"
         # Written beside the target and moved over it at the end: never a half-written file.
         part = out.with_name(f".{out.name}.{os.getpid()}.part")
         try:
             with part.open("wb") as f:
-                write_export(store, rec.id, fmt, f, gzip=args.gzip)
+                if args.session is None:
+                    write_export(store, recs[0].id, fmt, f, gzip=args.gzip, frontend=frontend)
+                else:
+                    assert frontend is not None  # a session is html only
+                    write_offline_html(store, [r.id for r in recs], f, frontend, title)
             os.replace(part, out)
         except OSError as exc:
             raise Refused(f"cannot write {out}: {exc.strerror}") from None
+        except FrontendError as exc:
+            raise Refused(f"the offline page cannot be made from this install: {exc}") from None
         finally:
             part.unlink(missing_ok=True)
     after = {"perfetto": "open it in https://ui.perfetto.dev",
              "jsonl": "one event a line, as `schedviz run --events-out` writes them",
-             "recording": "`schedviz import` or the web app's import bring it back"}[fmt]
-    sys.stderr.write(f"exported {rec.id} {rec.name!r} ({rec.events} events) as {fmt} to {out} "
+             "recording": "`schedviz import` or the web app's import bring it back",
+             "html": "open it in a browser, no server needed"}[fmt]
+    events = sum(r.events for r in recs)
+    sys.stderr.write(f"exported {what} ({events} events) as {fmt} to {out} "
                      f"({_size(out.stat().st_size)}): {after}\n")
     return 0
+
+
+def _session_runs(store: RecordingStore, session: int, data_dir: str | None
+                  ) -> tuple[list[Recording], str]:
+    """A session's recordings in order and its name; Refused with what to do."""
+    listing = f"`schedviz recordings --json{_dir_option(data_dir)}` shows each one's session"
+    try:
+        name = store.sessions.get(session).name
+        recs = store.sessions.runs(session)
+    except UnknownSession:
+        raise Refused(f"no session has the id {session}; {listing}") from None
+    if not recs:
+        raise Refused(f"session {session} has no recordings; {listing}")
+    return recs, name or f"session {session}"
+
+
+def _frontend() -> Path:
+    """The frontend folder an html export inlines (the one `schedviz serve` serves)."""
+    from schedviz.web.app import frontend_dir
+
+    try:
+        return frontend_dir()
+    except RuntimeError as exc:
+        raise Refused(str(exc)) from None
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -503,12 +551,16 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="as JSON, one object a recording")
     listing.set_defaults(func=cmd_recordings)
 
-    export = sub.add_parser("export", help="write a recording to a file")
-    export.add_argument("id", help="the recording's id (`schedviz recordings` lists them)")
+    export = sub.add_parser("export", help="write a recording (or a session's) to a file")
+    export.add_argument("id", nargs="?", help="the recording's id (`schedviz recordings` lists "
+                                              "them)")
+    export.add_argument("--session", type=int, metavar="N",
+                        help="instead of one recording, every recording of session N in order "
+                             "(html only; `schedviz recordings --json` shows each one's session)")
     export.add_argument("--format", required=True, choices=EXPORT_FORMATS,
                         help="perfetto: a trace for ui.perfetto.dev; jsonl: its events as JSON "
                              "Lines; recording: the one file `schedviz import` takes back; "
-                             "html: not built yet")
+                             "html: one page that replays it in a browser, offline")
     export.add_argument("-o", "--output", type=_path, required=True, metavar="FILE",
                         help="the file to write (replaced if it exists)")
     export.add_argument("--gzip", action="store_true", help="gzip it (perfetto and jsonl)")
