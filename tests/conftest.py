@@ -3,6 +3,7 @@ writes to the user's recordings library."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import threading
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from chromium import launch_args
+from realruns import record_real_runs
 
 LEFTOVER_GRACE_S = 10.0
 
@@ -81,3 +83,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         parts = Path(str(item.fspath)).parts
         if "e2e" in parts or "frontend" in parts:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def real_run_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """run id -> the JSON Lines of a real run (tests/realruns.py), recorded once per session."""
+    return record_real_runs(tmp_path_factory.mktemp("runs"))
+
+
+@pytest.fixture(scope="session")
+def real_runs(real_run_files: dict[str, Path]) -> dict[str, list[dict[str, Any]]]:
+    """run id -> its events."""
+    return {rid: [json.loads(line) for line in path.open()]
+            for rid, path in real_run_files.items()}

@@ -76,6 +76,8 @@ export class AioFacts {
     this.longestStep = 0;
     /** @type {{n: number, m: number, series: Sample[]} | null} */
     this._readyMemo = null;
+    /** @type {number[]} per step (as `steps`), the longest step up to it: what a step back restores */
+    this._longest = [];
   }
 
   /**
@@ -163,6 +165,7 @@ export class AioFacts {
     this.slow.stepArrived(step);
     insertSorted(this.steps, step, byTime);
     if (step.dur > this.longestStep) this.longestStep = step.dur;
+    this._longest.push(this.longestStep);
     const task = this.task(ev.task);
     const at = insertSorted(task.steps, step, byTime);
     if (step.outcome === "yield" && step.file !== null && step.line !== null) {
@@ -209,6 +212,85 @@ export class AioFacts {
     q.maxsize = ev.maxsize;
     insertSorted(q.samples, { t: ev.t, value: ev.size }, byTime);
     if (ev.size > q.max) q.max = ev.size;
+  }
+
+  // Stepping back (a replay): each undo takes back the newest event of its kind, which was
+  // applied in time order, so it sits at the end of its list.
+
+  /** @param {{task: number}} ev */
+  undoTaskCreated(ev) {
+    const task = this.tasks.get(ev.task);
+    if (!task) return;
+    Object.assign(task, { name: `Task-${task.id}`, coro: "", parent: null, createdT: null });
+    this._dropIfEmpty(task);
+  }
+
+  /** @param {{t: number, task: number}} ev */
+  undoStep(ev) {
+    const task = this.tasks.get(ev.task);
+    if (!task) return;
+    const step = popMatching(task.steps, ev.t);
+    if (!step) return;
+    removeFromEnd(this.steps, step);
+    this._longest.pop();
+    this.longestStep = this._longest.at(-1) ?? 0;
+    if (step.outcome === "yield" && step.file !== null && step.line !== null) {
+      const site = `${step.file}:${step.line}`;
+      const known = this.yieldSites.get(site);
+      if (known && --known.count === 0) this.yieldSites.delete(site);
+    }
+    this.waiters.stepRemoved(this.steps);
+    this.slow.stepRemoved(step, task.done !== null);
+    this._dropIfEmpty(task);
+  }
+
+  /** @param {{task: number}} ev */
+  undoTaskDone(ev) {
+    const task = this.tasks.get(ev.task);
+    if (!task) return;
+    task.done = null;
+    this.slow.refoldOngoing(task.id, false);
+    this._dropIfEmpty(task);
+  }
+
+  undoIdleSpan() {
+    this.idle.pop();
+    this._readyMemo = null;
+  }
+
+  undoReadySample() {
+    const s = this.ready.pop();
+    this._readyMemo = null;
+    if (s && s.value >= this.maxReady) this.maxReady = maxValue(this.ready);
+  }
+
+  /** @param {{t: number, task: number | null, pool_task: number}} ev */
+  undoOffload(ev) {
+    this.offloads.delete(ev.pool_task);
+    if (ev.task === null || ev.task === undefined) return;
+    const task = this.tasks.get(ev.task);
+    if (!task) return;
+    popMatching(task.offloads, ev.t);
+    this._dropIfEmpty(task);
+  }
+
+  /** @param {{name: string}} ev */
+  undoQueueSize(ev) {
+    const q = this.queues.get(ev.name);
+    if (!q) return;
+    const s = q.samples.pop();
+    if (q.samples.length === 0) this.queues.delete(ev.name);
+    else if (s && s.value >= q.max) q.max = maxValue(q.samples);
+  }
+
+  /**
+   * Forget a task nothing is known of any more (a step back to before its first mention).
+   * @param {AioTask} task
+   */
+  _dropIfEmpty(task) {
+    if (task.createdT !== null || task.steps.length > 0 || task.done !== null || task.offloads.length > 0) return;
+    this.tasks.delete(task.id);
+    this.taskList.splice(this.taskList.indexOf(task), 1);
   }
 
   /**
@@ -355,4 +437,39 @@ export function summarizeAio(aio) {
 function splitSite(site) {
   const i = site.lastIndexOf(":");
   return /** @type {[string, number]} */ ([site.slice(0, i), Number(site.slice(i + 1))]);
+}
+
+/**
+ * Remove and return the newest item at time t (searching back from the end).
+ * @template {{t: number}} T
+ * @param {T[]} items
+ * @param {number} t
+ * @returns {T | null}
+ */
+function popMatching(items, t) {
+  for (let i = items.length - 1; i >= 0 && items[i].t >= t; i--) {
+    if (items[i].t === t) return items.splice(i, 1)[0];
+  }
+  return null;
+}
+
+/**
+ * Remove `item` (by identity), searching back from the end where it almost always is.
+ * @template T
+ * @param {T[]} items
+ * @param {T} item
+ */
+function removeFromEnd(items, item) {
+  const i = items.lastIndexOf(item);
+  if (i >= 0) items.splice(i, 1);
+}
+
+/**
+ * The largest value of some samples, 0 for none.
+ * @param {Sample[]} samples
+ */
+function maxValue(samples) {
+  let max = 0;
+  for (const s of samples) if (s.value > max) max = s.value;
+  return max;
 }

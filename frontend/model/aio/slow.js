@@ -43,6 +43,8 @@ export class SlowSteps {
     this._steps = new Map();
     /** @type {Map<string, AioBlocked>} final reports whose step has not arrived yet */
     this._unmatched = new Map();
+    /** @type {Map<number, AioBlocked[]>} per task, its "still blocking" reports as they came */
+    this._ongoingReports = new Map();
   }
 
   /**
@@ -113,6 +115,9 @@ export class SlowSteps {
     };
     const key = stepKey(r.task, r.t);
     if (r.ongoing) {
+      const reports = this._ongoingReports.get(r.task);
+      if (reports) reports.push(r);
+      else this._ongoingReports.set(r.task, [r]);
       // Only while its step has not been reported: a late "still blocking" changes nothing.
       const prev = this.ongoing.get(r.task);
       if (!this._steps.has(key) && !(prev && prev.t === r.t && prev.dur >= r.dur)) {
@@ -126,5 +131,78 @@ export class SlowSteps {
     const step = this._steps.get(key);
     if (step) step.blocked = r;
     else this._unmatched.set(key, r);
+  }
+
+  /** Take back the threshold the run started with (a replay stepping back to before it). */
+  unconfigure() {
+    this.thresholds.length = 0;
+  }
+
+  /** Take back the newest live change of the threshold. */
+  undoThresholdChanged() {
+    this.thresholds.pop();
+  }
+
+  /**
+   * Take back a step (the newest): its final report waits for it again if it came first.
+   * @param {AioStep} step
+   * @param {boolean} taskDone  whether its task has ended (then nothing of it blocks the loop)
+   */
+  stepRemoved(step, taskDone) {
+    const key = stepKey(step.task, step.t);
+    this._steps.delete(key);
+    // Reports taken back already (newest first) have cleared `blocked`: one still here came
+    // before the step did.
+    if (step.blocked !== null) {
+      this._unmatched.set(key, step.blocked);
+      step.blocked = null;
+    }
+    this.refoldOngoing(step.task, taskDone);
+  }
+
+  /**
+   * Take back the newest report of a task.
+   * @param {{t: number, task: number, ongoing: boolean}} ev
+   * @param {boolean} taskDone
+   */
+  undoReport(ev, taskDone) {
+    const key = stepKey(ev.task, ev.t);
+    if (ev.ongoing) {
+      this._ongoingReports.get(ev.task)?.pop();
+    } else {
+      const blocked = this.blocked;
+      for (let i = blocked.length - 1; i >= 0; i--) {
+        if (blocked[i].task === ev.task && blocked[i].t === ev.t) {
+          const r = blocked[i];
+          blocked.splice(i, 1);
+          const step = this._steps.get(key);
+          if (step && step.blocked === r) step.blocked = null;
+          else this._unmatched.delete(key);
+          break;
+        }
+      }
+    }
+    this.refoldOngoing(ev.task, taskDone);
+  }
+
+  /**
+   * Work out a task's ongoing report again from its reports and what is known now: the last
+   * "still blocking" one kept (the longest of its step's), unless that step, its final report
+   * or the task's end has arrived.
+   * @param {number} task
+   * @param {boolean} taskDone
+   */
+  refoldOngoing(task, taskDone) {
+    const reports = this._ongoingReports.get(task) ?? [];
+    /** @type {AioBlocked | null} */
+    let kept = null;
+    for (const r of reports) {
+      if (!(kept && kept.t === r.t && kept.dur >= r.dur)) kept = r;
+    }
+    const key = kept ? stepKey(task, kept.t) : "";
+    const over = kept === null || taskDone || this._steps.has(key) ||
+      this.blocked.some((b) => b.task === task && b.t === /** @type {AioBlocked} */ (kept).t);
+    if (over) this.ongoing.delete(task);
+    else this.ongoing.set(task, /** @type {AioBlocked} */ (kept));
   }
 }

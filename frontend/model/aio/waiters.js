@@ -50,6 +50,18 @@ export class SyncWaiters {
   }
 
   /**
+   * A step was taken back (a replay stepping back): the objects are those waited on by the
+   * steps left, in order of first wait, and their counts are rebuilt when next asked for.
+   * @param {AioStep[]} steps  every step left, by time
+   */
+  stepRemoved(steps) {
+    const names = new Set();
+    for (const s of steps) if (s.waitsOn !== null) names.add(s.waitsOn);
+    for (const name of this.objects.keys()) if (!names.has(name)) this.objects.delete(name);
+    this._dirty = true;
+  }
+
+  /**
    * Every object with its deltas and most waiters at once: rebuilt from the tasks' steps once
    * after an out-of-order step, else what was kept as steps arrived.
    * @param {Iterable<{steps: AioStep[]}>} tasks

@@ -65,6 +65,13 @@ export class Lane {
     this.tasks = [];
   }
 
+  /** Forget everything but the worker id and the tasks (a replay refolds it from its events). */
+  reset() {
+    const tasks = this.tasks;
+    Object.assign(this, new Lane(this.worker));
+    this.tasks = tasks;
+  }
+
   /** Whether the worker has not exited (a lane known only from its tasks counts as live). */
   get active() {
     return this.exitedT === null;
@@ -104,6 +111,17 @@ export class LaneSet {
       insertSorted(this.list, lane, (l) => l.worker);
     }
     return lane;
+  }
+
+  /**
+   * Drop a lane (a replay stepped back to before anything was known of its worker).
+   * @param {number} worker
+   */
+  remove(worker) {
+    const lane = this.byWorker.get(worker);
+    if (!lane) return;
+    this.byWorker.delete(worker);
+    this.list.splice(this.list.indexOf(lane), 1);
   }
 
   /** @param {{t: number, worker: number, pool: number, name: string, native_id: number}} ev */

@@ -47,6 +47,15 @@ export class QueueTrack {
   }
 
   /**
+   * Forget a task altogether (a replay stepped back to before it was submitted).
+   * @param {number} task
+   */
+  forget(task) {
+    this.setSpan(task, null, null);
+    this._spans.delete(task);
+  }
+
+  /**
    * Swap one step for another at a new time (or none); unchanged times cost nothing.
    * @param {QueueStep | null} old
    * @param {number | null} t

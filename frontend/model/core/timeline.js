@@ -8,6 +8,10 @@
  *   that arrive slightly out of time order across batches give the same result.
  * - Each event costs O(1) amortised (plus a short shift when it lands out of order); nothing is
  *   recomputed over the whole run per batch.
+ * - A replay can step back: `rewind(undone)` takes back the newest events, newest first, at the
+ *   cost of those events (plus the tasks, lanes and pools they touched, each refolded from its
+ *   own few events), so stepping back costs what stepping forwards does. It needs the events to
+ *   have been applied in time order, as a replay applies them (see replay.js).
  */
 import { EventKind } from "../../protocol.js";
 import { AioFacts } from "../aio/loop.js";
@@ -16,7 +20,7 @@ import { BookmarkList } from "./bookmarks.js";
 import { LaneSet } from "./lanes.js";
 import { ProcessFacts } from "../pools/processes.js";
 import { QueueTrack } from "./queue.js";
-import { byTime, insertSorted } from "./sorted.js";
+import { byTime, insertSorted, removeSorted } from "./sorted.js";
 import { ThreadStateFacts } from "../gil/threadstates.js";
 
 /** @typedef {import("./lanes.js").Task} Task */
@@ -86,6 +90,12 @@ export class TimelineModel {
     this.threads = new ThreadStateFacts(this.gil);
     /** v4: an asyncio run's tasks, steps, idle time, slow steps, queues and waiters. */
     this.aio = new AioFacts();
+    /**
+     * Each task's, worker's and pool's own events, in the order applied: what `rewind` refolds
+     * one of them from (a task has a handful, so refolding it costs next to nothing).
+     * @type {{task: Map<number, WireEvent[]>, lane: Map<number, WireEvent[]>, pool: Map<number, WireEvent[]>}}
+     */
+    this._own = { task: new Map(), lane: new Map(), pool: new Map() };
   }
 
   /**
@@ -111,102 +121,50 @@ export class TimelineModel {
           this._notice(ev, "error", ev.message || "the run ended with an error");
         }
         break;
-      case EventKind.POOL_CREATED: {
-        const pool = this._pool(ev.pool);
-        pool.maxWorkers = ev.max_workers;
-        pool.executor = ev.executor;
-        pool.createdT = ev.t;
-        break;
-      }
+      case EventKind.POOL_CREATED:
       case EventKind.POOL_RETIRED:
-        this._pool(ev.pool).retiredT = ev.t;
+        this._foldPool(this._pool(ev.pool), this._remember("pool", ev.pool, ev));
         break;
-      case EventKind.WORKER_SPAWNED: {
-        this.lanes.spawned(/** @type {any} */ (ev));
-        const lane = this.lanes.ensure(ev.worker);
-        lane.executor = this.pools.get(ev.pool)?.executor ?? this.config?.executor ?? null;
+      case EventKind.WORKER_SPAWNED:
+      case EventKind.WORKER_READY:
+        this._foldLane(this.lanes.ensure(ev.worker), this._remember("lane", ev.worker, ev));
         break;
-      }
-      case EventKind.WORKER_READY: {
-        const lane = this.lanes.ensure(ev.worker);
-        lane.readyT = ev.t;
-        lane.pid = ev.pid;
-        lane.executor = "processes";
-        break;
-      }
       case EventKind.MEMORY:
         this.proc.memorySample(/** @type {any} */ (ev));
         if (ev.worker !== null && ev.worker !== undefined) {
-          const lane = this.lanes.ensure(ev.worker);
-          const newest = this.proc.series(ev.worker)?.samples.at(-1);
-          if (newest) lane.memory = { rss: newest.rss, uss: newest.uss };
+          this._foldLane(this.lanes.ensure(ev.worker), this._remember("lane", ev.worker, ev));
         }
         break;
       case EventKind.SERIALIZED:
-        insertSorted(this.task(ev.task).serialized, {
-          t: ev.t,
-          side: ev.side,
-          what: ev.what,
-          op: ev.op,
-          durationNs: ev.duration_ns,
-          nbytes: ev.nbytes,
-        }, byTime);
+        this._updateTask(ev);
         this.proc.serialized(/** @type {any} */ (ev));
         break;
       case EventKind.POOL_BROKEN: {
-        this._pool(ev.pool).broken = { t: ev.t, message: ev.message };
+        this._foldPool(this._pool(ev.pool), this._remember("pool", ev.pool, ev));
         this.proc.poolBroken(/** @type {any} */ (ev));
-        if (ev.worker !== null && ev.worker !== undefined) this.lanes.ensure(ev.worker).brokePool = true;
+        if (ev.worker !== null && ev.worker !== undefined) {
+          this._foldLane(this.lanes.ensure(ev.worker), this._remember("lane", ev.worker, ev));
+        }
         this._notice(ev, "error", `pool ${ev.pool} broke: ${ev.message}`);
         break;
       }
       case EventKind.WORKER_EXITED:
-        this.lanes.exited(/** @type {any} */ (ev));
+        this._foldLane(this.lanes.ensure(ev.worker), this._remember("lane", ev.worker, ev));
         break;
       case EventKind.TASK_SUBMITTED:
-        this._updateTask(ev.task, (task) => {
-          if (task.submittedT === null) this.submitted++;
-          // A task resubmitted under the same id stays queued from its first submission.
-          if (task.submittedT === null || ev.t < task.submittedT) task.submittedT = ev.t;
-          if (task.pool === null || task.moves.length === 0) task.pool = ev.pool;
-          if (ev.args !== undefined) task.args = ev.args;
-          if (ev.items !== null && ev.items !== undefined) {
-            const known = task.chunk !== null;
-            task.chunk = { mapId: ev.map_id ?? null, first: ev.first_item ?? null, items: ev.items };
-            if (!known) this.proc.chunkSeen(task.chunk);
-          }
-        });
-        break;
       case EventKind.TASK_STARTED:
-        this._updateTask(ev.task, (task) => {
-          task.startedT = ev.t;
-          task.worker = ev.worker;
-        });
+        this._updateTask(ev);
         break;
       case EventKind.TASK_FINISHED:
-        this._updateTask(ev.task, (task) => {
-          task.finishedT = ev.t;
-          task.worker = ev.worker;
-          task.ok = Boolean(ev.ok);
-          task.result = ev.result ?? null;
-          task.error = ev.error ?? null;
-          task.itemEnds = ev.item_ends ?? null;
-        });
+        this._updateTask(ev);
         insertSorted(this.finishes, { t: ev.t }, byTime);
         break;
       case EventKind.TASK_CANCELLED:
-        this._updateTask(ev.task, (task) => {
-          task.cancelledT = ev.t;
-          task.cancelReason = ev.reason;
-        });
+        this._updateTask(ev);
         insertSorted(this.cancels, { t: ev.t, task: ev.task, reason: ev.reason }, byTime);
         break;
       case EventKind.TASK_MOVED:
-        this._updateTask(ev.task, (task) => {
-          if (task.moves.length === 0) this.movedTasks++;
-          insertSorted(task.moves, { t: ev.t, from: ev.from_pool, to: ev.to_pool }, byTime);
-          task.pool = task.moves[task.moves.length - 1].to;
-        });
+        this._updateTask(ev);
         insertSorted(
           this.moves,
           { t: ev.t, task: ev.task, from: ev.from_pool, to: ev.to_pool },
@@ -279,65 +237,324 @@ export class TimelineModel {
   task(id) {
     let task = this.tasks.get(id);
     if (!task) {
-      task = {
-        id,
-        pool: null,
-        submittedT: null,
-        startedT: null,
-        finishedT: null,
-        cancelledT: null,
-        cancelReason: null,
-        worker: null,
-        ok: null,
-        result: null,
-        error: null,
-        moves: [],
-        args: null,
-        chunk: null,
-        itemEnds: null,
-        serialized: [],
-        state: "unknown",
-        placed: false,
-      };
+      task = blankTask(id);
       this.tasks.set(id, task);
-      this.counts.unknown++;
+      this._count(task, 1);
     }
     return task;
   }
 
   /**
-   * Apply `change` to a task, then re-derive its state, lane and queue span.
-   * @param {number} id
-   * @param {(task: Task) => void} change
+   * Fold one of a task's events into it, then re-derive its state, counts, lane and queue span.
+   * @param {WireEvent} ev  one with a `task` field
    */
-  _updateTask(id, change) {
+  _updateTask(ev) {
+    const id = /** @type {any} */ (ev).task;
     const task = this.task(id);
-    change(task);
-    const state = taskState(task);
-    if (state !== task.state) {
-      this.counts[task.state]--;
-      this.counts[state]++;
-      task.state = state;
-    }
+    this._count(task, -1);
+    foldTask(task, this._remember("task", id, ev));
+    task.state = taskState(task);
+    this._count(task, 1);
+    this._settleTask(task);
+  }
+
+  /**
+   * Put a task where its state says: on its worker's lane once started, in the queue between
+   * submission and start (or cancellation).
+   * @param {Task} task
+   */
+  _settleTask(task) {
     this.lanes.place(task);
     this.queue.setSpan(task.id, task.submittedT, task.startedT ?? task.cancelledT);
+  }
+
+  /**
+   * Add (sign 1) or take back (sign -1) what a task contributes to the run's counters.
+   * @param {Task} task
+   * @param {1 | -1} sign
+   */
+  _count(task, sign) {
+    this.counts[task.state] += sign;
+    if (task.submittedT !== null) this.submitted += sign;
+    if (task.moves.length > 0) this.movedTasks += sign;
+    if (task.chunk !== null) this.proc.chunkCounted(task.chunk, sign);
+  }
+
+  /**
+   * Note `ev` among the own events of a task, lane or pool; returns it.
+   * @param {"task" | "lane" | "pool"} kind
+   * @param {number} id
+   * @param {WireEvent} ev
+   */
+  _remember(kind, id, ev) {
+    const own = this._own[kind];
+    const list = own.get(id);
+    if (list) list.push(ev);
+    else own.set(id, [ev]);
+    return ev;
   }
 
   /** @param {number} id */
   _pool(id) {
     let pool = this.pools.get(id);
     if (!pool) {
-      pool = {
-        pool: id,
-        maxWorkers: null,
-        executor: null,
-        createdT: null,
-        retiredT: null,
-        broken: null,
-      };
+      pool = blankPool(id);
       this.pools.set(id, pool);
     }
     return pool;
+  }
+
+  /**
+   * Fold one of a pool's events into it.
+   * @param {Pool} pool
+   * @param {WireEvent} ev
+   */
+  _foldPool(pool, ev) {
+    if (ev.kind === EventKind.POOL_CREATED) {
+      pool.maxWorkers = ev.max_workers;
+      pool.executor = ev.executor;
+      pool.createdT = ev.t;
+    } else if (ev.kind === EventKind.POOL_RETIRED) {
+      pool.retiredT = ev.t;
+    } else if (ev.kind === EventKind.POOL_BROKEN) {
+      pool.broken = { t: ev.t, message: ev.message };
+    }
+  }
+
+  /**
+   * Fold one of a worker's own events into its lane.
+   * @param {import("./lanes.js").Lane} lane
+   * @param {WireEvent} ev
+   */
+  _foldLane(lane, ev) {
+    switch (ev.kind) {
+      case EventKind.WORKER_SPAWNED:
+        this.lanes.spawned(/** @type {any} */ (ev));
+        lane.executor = this.pools.get(ev.pool)?.executor ?? this.config?.executor ?? null;
+        break;
+      case EventKind.WORKER_READY:
+        lane.readyT = ev.t;
+        lane.pid = ev.pid;
+        lane.executor = "processes";
+        break;
+      case EventKind.MEMORY: {
+        // The newest sample by time (a late one may land before others).
+        const newest = this.proc.series(lane.worker)?.samples.at(-1);
+        if (newest) lane.memory = { rss: newest.rss, uss: newest.uss };
+        break;
+      }
+      case EventKind.POOL_BROKEN:
+        lane.brokePool = true;
+        break;
+      case EventKind.WORKER_EXITED:
+        this.lanes.exited(/** @type {any} */ (ev));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * Take back the newest events (`undone`, oldest first, each newer than every event kept):
+   * afterwards the model is what applying only the kept events gives. `maxT` is the newest
+   * kept event's time. Events must have been applied in time order (a replay's order).
+   * @param {WireEvent[]} undone
+   * @param {number} maxT
+   */
+  rewind(undone, maxT) {
+    /** @type {{task: Set<number>, lane: Set<number>, pool: Set<number>}} */
+    const touched = { task: new Set(), lane: new Set(), pool: new Set() };
+    for (let i = undone.length - 1; i >= 0; i--) this._undo(undone[i], touched);
+    // Tasks first: a task taken off its lane may leave that lane with nothing to show.
+    for (const id of touched.task) this._refoldTask(id, touched.lane);
+    for (const id of touched.pool) this._refoldPool(id);
+    for (const id of touched.lane) this._refoldLane(id);
+    this.maxT = maxT;
+  }
+
+  /**
+   * Take back one event, the newest applied; tasks, lanes and pools it touched are noted and
+   * refolded once at the end.
+   * @param {WireEvent} ev
+   * @param {{task: Set<number>, lane: Set<number>, pool: Set<number>}} touched
+   */
+  _undo(ev, touched) {
+    /** @param {"task" | "lane" | "pool"} kind @param {number} id */
+    const forget = (kind, id) => {
+      this._own[kind].get(id)?.pop();
+      touched[kind].add(id);
+    };
+    switch (ev.kind) {
+      case EventKind.RUN_STARTED:
+        this.runId = null;
+        this.config = null;
+        this.wallTimeNs = null;
+        this.schemaVersion = null;
+        this.startedSeen = false;
+        this.aio.slow.unconfigure();
+        break;
+      case EventKind.RUN_ENDED:
+        this.endedT = null;
+        this.endReason = null;
+        this.endMessage = null;
+        if (ev.reason === "error") this._unnotice();
+        break;
+      case EventKind.POOL_CREATED:
+      case EventKind.POOL_RETIRED:
+        forget("pool", ev.pool);
+        break;
+      case EventKind.WORKER_SPAWNED:
+      case EventKind.WORKER_READY:
+      case EventKind.WORKER_EXITED:
+        forget("lane", ev.worker);
+        break;
+      case EventKind.MEMORY:
+        this.proc.undoMemorySample(/** @type {any} */ (ev));
+        if (ev.worker !== null && ev.worker !== undefined) forget("lane", ev.worker);
+        break;
+      case EventKind.SERIALIZED:
+        this.proc.undoSerialized(/** @type {any} */ (ev));
+        forget("task", ev.task);
+        break;
+      case EventKind.POOL_BROKEN:
+        this._unnotice();
+        this.proc.undoPoolBroken();
+        forget("pool", ev.pool);
+        if (ev.worker !== null && ev.worker !== undefined) forget("lane", ev.worker);
+        break;
+      case EventKind.TASK_SUBMITTED:
+      case EventKind.TASK_STARTED:
+        forget("task", ev.task);
+        break;
+      case EventKind.TASK_FINISHED:
+        this.finishes.pop();
+        forget("task", ev.task);
+        break;
+      case EventKind.TASK_CANCELLED:
+        this.cancels.pop();
+        forget("task", ev.task);
+        break;
+      case EventKind.TASK_MOVED:
+        this.moves.pop();
+        forget("task", ev.task);
+        break;
+      case EventKind.GIL_SAMPLER:
+        this.gil.undoSamplerStarted(/** @type {any} */ (ev));
+        break;
+      case EventKind.GIL: {
+        const c = this.gil.undoChange(/** @type {any} */ (ev));
+        if (c) this.threads.gilUndone(ev.pid, c);
+        break;
+      }
+      case EventKind.THREAD_STATE:
+        this.threads.undoChange(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_TASK:
+        this.aio.undoTaskCreated(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_STEP:
+        this.aio.undoStep(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_TASK_DONE:
+        this.aio.undoTaskDone(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_IDLE:
+        this.aio.undoIdleSpan();
+        break;
+      case EventKind.AIO_READY:
+        this.aio.undoReadySample();
+        break;
+      case EventKind.AIO_BLOCKED:
+        this.aio.slow.undoReport(/** @type {any} */ (ev), this.aio.tasks.get(ev.task)?.done != null);
+        break;
+      case EventKind.AIO_OFFLOAD:
+        this.aio.undoOffload(/** @type {any} */ (ev));
+        break;
+      case EventKind.AIO_QUEUE:
+        this.aio.undoQueueSize(/** @type {any} */ (ev));
+        break;
+      case EventKind.QUEUE_DEPTH:
+        this.reportedDepth.pop();
+        break;
+      case EventKind.CONFIG_CHANGED:
+        this.markers.pop();
+        if (ev.field === "slow_step_ms") this.aio.slow.undoThresholdChanged();
+        break;
+      case EventKind.ERROR:
+        this._unnotice();
+        break;
+      case EventKind.WARNING:
+        this._unnotice();
+        this.threads.undoWarning(/** @type {any} */ (ev));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * Rebuild a task from the own events it still has (or forget it when none is left).
+   * @param {number} id
+   * @param {Set<number>} lanes  lanes to refold afterwards (the one it leaves, when it does)
+   */
+  _refoldTask(id, lanes) {
+    const task = this.tasks.get(id);
+    if (!task) return;
+    this._count(task, -1);
+    if (task.placed && task.worker !== null) {
+      const lane = this.lanes.byWorker.get(task.worker);
+      if (!lane || !removeSorted(lane.tasks, task, (x) => /** @type {number} */ (x.startedT))) {
+        // Its worker changed after it started: find the lane it was placed on.
+        for (const l of this.lanes.list) if (removeSorted(l.tasks, task, (x) => /** @type {number} */ (x.startedT))) break;
+      }
+      lanes.add(task.worker);
+    }
+    Object.assign(task, blankTask(id));
+    const own = this._own.task.get(id) ?? [];
+    if (own.length === 0) {
+      this.tasks.delete(id);
+      this._own.task.delete(id);
+      this.queue.forget(id);
+      return;
+    }
+    for (const ev of own) foldTask(task, ev);
+    task.state = taskState(task);
+    this._count(task, 1);
+    this._settleTask(task);
+  }
+
+  /** @param {number} id */
+  _refoldPool(id) {
+    const pool = this.pools.get(id);
+    if (!pool) return;
+    const own = this._own.pool.get(id) ?? [];
+    if (own.length === 0) {
+      this.pools.delete(id);
+      this._own.pool.delete(id);
+      return;
+    }
+    Object.assign(pool, blankPool(id));
+    for (const ev of own) this._foldPool(pool, ev);
+  }
+
+  /** @param {number} worker */
+  _refoldLane(worker) {
+    const lane = this.lanes.byWorker.get(worker);
+    if (!lane) return;
+    const own = this._own.lane.get(worker) ?? [];
+    if (own.length === 0 && lane.tasks.length === 0) {
+      this.lanes.remove(worker);
+      this._own.lane.delete(worker);
+      return;
+    }
+    lane.reset();
+    for (const ev of own) this._foldLane(lane, ev);
+  }
+
+  /** Take back the newest notice. */
+  _unnotice() {
+    const n = this.notices.pop();
+    if (n && n.level === "error") this.errorEvents--;
   }
 
   /**
@@ -372,4 +589,92 @@ export function taskState(task) {
   if (task.startedT !== null) return "running";
   if (task.submittedT !== null) return "queued";
   return "unknown";
+}
+
+/**
+ * A task nothing is known of yet.
+ * @param {number} id
+ * @returns {Task}
+ */
+function blankTask(id) {
+  return {
+    id,
+    pool: null,
+    submittedT: null,
+    startedT: null,
+    finishedT: null,
+    cancelledT: null,
+    cancelReason: null,
+    worker: null,
+    ok: null,
+    result: null,
+    error: null,
+    moves: [],
+    args: null,
+    chunk: null,
+    itemEnds: null,
+    serialized: [],
+    state: "unknown",
+    placed: false,
+  };
+}
+
+/**
+ * A pool nothing is known of yet.
+ * @param {number} id
+ * @returns {Pool}
+ */
+function blankPool(id) {
+  return { pool: id, maxWorkers: null, executor: null, createdT: null, retiredT: null, broken: null };
+}
+
+/**
+ * Fold one of a task's own events into its fields (not its state or its lane: the caller).
+ * @param {Task} task
+ * @param {WireEvent} ev
+ */
+function foldTask(task, ev) {
+  switch (ev.kind) {
+    case EventKind.TASK_SUBMITTED:
+      // A task resubmitted under the same id stays queued from its first submission.
+      if (task.submittedT === null || ev.t < task.submittedT) task.submittedT = ev.t;
+      if (task.pool === null || task.moves.length === 0) task.pool = ev.pool;
+      if (ev.args !== undefined) task.args = ev.args;
+      if (ev.items !== null && ev.items !== undefined) {
+        task.chunk = { mapId: ev.map_id ?? null, first: ev.first_item ?? null, items: ev.items };
+      }
+      break;
+    case EventKind.TASK_STARTED:
+      task.startedT = ev.t;
+      task.worker = ev.worker;
+      break;
+    case EventKind.TASK_FINISHED:
+      task.finishedT = ev.t;
+      task.worker = ev.worker;
+      task.ok = Boolean(ev.ok);
+      task.result = ev.result ?? null;
+      task.error = ev.error ?? null;
+      task.itemEnds = ev.item_ends ?? null;
+      break;
+    case EventKind.TASK_CANCELLED:
+      task.cancelledT = ev.t;
+      task.cancelReason = ev.reason;
+      break;
+    case EventKind.TASK_MOVED:
+      insertSorted(task.moves, { t: ev.t, from: ev.from_pool, to: ev.to_pool }, byTime);
+      task.pool = task.moves[task.moves.length - 1].to;
+      break;
+    case EventKind.SERIALIZED:
+      insertSorted(task.serialized, {
+        t: ev.t,
+        side: ev.side,
+        what: ev.what,
+        op: ev.op,
+        durationNs: ev.duration_ns,
+        nbytes: ev.nbytes,
+      }, byTime);
+      break;
+    default:
+      break;
+  }
 }

@@ -100,6 +100,10 @@ export class GilTrack {
     this.holders = [];
     /** @type {Map<string, number>} */
     this._codes = new Map();
+    /** @type {number[]} per holder (as `holders`), the index of the change it first held at */
+    this._holderFirst = [];
+    /** @type {number[]} per change, the longest window up to it: what a step back restores */
+    this._longest = [];
     /** @type {GilStats} totals of the intervals closed by a later change */
     this._closed = emptyStats();
     this._dirty = false;
@@ -115,6 +119,7 @@ export class GilTrack {
       if (code === undefined) {
         code = 3 + this.holders.length;
         this.holders.push(c.key);
+        this._holderFirst.push(this.changes.length);
         this._codes.set(c.key, code);
       }
       c.code = code;
@@ -123,6 +128,7 @@ export class GilTrack {
     this.switches += c.switches;
     if (c.gap) this.gaps++;
     if (c.windowNs > this.longestWindow) this.longestWindow = c.windowNs;
+    this._longest.push(this.longestWindow);
     if (this._dirty || at !== this.changes.length - 1) {
       this._dirty = true;
       return;
@@ -132,6 +138,31 @@ export class GilTrack {
     addInterval(this._closed, prev, c);
     this._closed.switches += c.switches;
     this._closed.changes++;
+  }
+
+  /**
+   * Take back the newest change (a replay stepping back; changes were added in time order).
+   * @returns {GilChange | null} the change taken back
+   */
+  undo() {
+    const c = this.changes.pop();
+    if (!c) return null;
+    this._longest.pop();
+    this.longestWindow = this._longest.at(-1) ?? 0;
+    this.switches -= c.switches;
+    if (c.gap) this.gaps--;
+    const n = this.changes.length;
+    if (this._holderFirst.at(-1) === n) {
+      this._holderFirst.pop();
+      this._codes.delete(/** @type {string} */ (this.holders.pop()));
+    }
+    this._memo = null;
+    if (!this._dirty) {
+      addInterval(this._closed, n > 0 ? this.changes[n - 1] : null, c, -1);
+      this._closed.switches -= c.switches;
+      this._closed.changes--;
+    }
+    return c;
   }
 
   /**
@@ -220,6 +251,32 @@ export class GilFacts {
     };
   }
 
+  /**
+   * Take back a sampler's announcement (a replay stepping back to before it).
+   * @param {{pid: number}} ev
+   */
+  undoSamplerStarted(ev) {
+    const track = this.tracks.get(ev.pid);
+    if (!track) return;
+    track.sampler = null;
+    if (track.changes.length === 0) this.tracks.delete(ev.pid);
+  }
+
+  /**
+   * Take back the newest change of a process (a replay stepping back).
+   * @param {{pid: number}} ev
+   * @returns {GilChange | null}
+   */
+  undoChange(ev) {
+    const track = this.tracks.get(ev.pid);
+    const c = track ? track.undo() : null;
+    if (!track || !c) return null;
+    this.switches -= c.switches;
+    this.events--;
+    if (track.changes.length === 0 && track.sampler === null) this.tracks.delete(ev.pid);
+    return c;
+  }
+
   /** @param {{t: number, seq: number, pid: number, held: boolean, worker: number | null, thread: string | null, window_ns: number, switches: number, gap: boolean}} ev */
   change(ev) {
     const c = {
@@ -262,27 +319,37 @@ function copyStats(s) {
 }
 
 /**
+ * Add `ns` of holding by `key` (sign -1: take it back; a holder left with none is dropped, as
+ * if it had never been counted).
  * @param {GilStats} s
  * @param {string | null} key
  * @param {number} ns
+ * @param {1 | -1} [sign]
  */
-function addSpan(s, key, ns) {
+function addSpan(s, key, ns, sign = 1) {
   if (ns <= 0) return;
-  if (key === null) s.free += ns;
-  else s.held.set(key, (s.held.get(key) ?? 0) + ns);
-  s.known += ns;
+  const d = sign * ns;
+  if (key === null) s.free += d;
+  else {
+    const held = (s.held.get(key) ?? 0) + d;
+    if (held > 0) s.held.set(key, held);
+    else s.held.delete(key);
+  }
+  s.known += d;
 }
 
 /**
- * Add the interval a change closes: prev's certain span and the new change's window.
+ * Add the interval a change closes: prev's certain span and the new change's window (sign -1:
+ * take it back).
  * @param {GilStats} s
  * @param {GilChange | null} prev
  * @param {GilChange} next
+ * @param {1 | -1} [sign]
  */
-function addInterval(s, prev, next) {
+function addInterval(s, prev, next, sign = 1) {
   const u = prev ? Math.max(prev.t, next.t - next.windowNs) : next.t - next.windowNs;
-  if (prev) addSpan(s, prev.key, u - prev.t);
-  s.unknown += next.t - u;
+  if (prev) addSpan(s, prev.key, u - prev.t, sign);
+  s.unknown += sign * (next.t - u);
 }
 
 /**

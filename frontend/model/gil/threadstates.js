@@ -138,6 +138,8 @@ export class WorkerStates {
     this._codes = [];
     /** Earliest time an event changed since the totals were last brought up to date. */
     this._dirtyFrom = Infinity;
+    /** @type {(string | null)[]} the thread's name as of each change, for a step back */
+    this._threads = [];
   }
 
   /** @param {StateChange} c */
@@ -186,6 +188,35 @@ export class ThreadStateFacts {
     }
     if (ev.thread) ws.thread = ev.thread;
     ws.add({ t: ev.t, seq: ev.seq, state: ev.state, syscall: ev.syscall ?? null });
+    ws._threads.push(ws.thread);
+  }
+
+  /**
+   * Take back the newest thread_state event (a replay stepping back; applied in time order).
+   * @param {{worker: number | null}} ev
+   */
+  undoChange(ev) {
+    this.events--;
+    if (ev.worker === null || ev.worker === undefined) return;
+    const ws = this.workers.get(ev.worker);
+    const c = ws?.changes.pop();
+    if (!ws || !c) return;
+    ws._threads.pop();
+    ws.thread = ws._threads.at(-1) ?? null;
+    // The change before it now reaches to the end instead: its piece is redone too.
+    const last = ws.changes.at(-1);
+    if (!last) this.workers.delete(ev.worker);
+    else ws._dirtyFrom = Math.min(ws._dirtyFrom, last.t - STATE_LOOK_NS);
+  }
+
+  /**
+   * Take back a warning: the "cannot read thread states" one is forgotten if it was this one.
+   * @param {{t: number, message: string}} ev
+   */
+  undoWarning(ev) {
+    if (this.unavailable && this.unavailable.t === ev.t && this.unavailable.message === ev.message) {
+      this.unavailable = null;
+    }
   }
 
   /**
@@ -201,6 +232,21 @@ export class ThreadStateFacts {
     const prev = track.changes[lowerBound(track.changes, t, byTime) - 1];
     // ... and a state change seen up to a look later may be placed differently.
     const from = (prev ? Math.max(prev.t, t - windowNs) : t - windowNs) - STATE_LOOK_NS;
+    for (const ws of this.workers.values()) {
+      if (ws.pid === pid && from < ws._accTo) ws._dirtyFrom = Math.min(ws._dirtyFrom, from);
+    }
+  }
+
+  /**
+   * A GIL change of process `pid` was taken back (a replay stepping back): its workers' totals
+   * are stale from where that change reached back.
+   * @param {number} pid
+   * @param {{t: number, windowNs: number}} c
+   */
+  gilUndone(pid, c) {
+    // The change before it (the newest left) now holds to the end: redo from there.
+    const prev = this.gil.tracks.get(pid)?.changes.at(-1);
+    const from = Math.min(prev ? prev.t : Infinity, c.t - c.windowNs) - STATE_LOOK_NS;
     for (const ws of this.workers.values()) {
       if (ws.pid === pid && from < ws._accTo) ws._dirtyFrom = Math.min(ws._dirtyFrom, from);
     }

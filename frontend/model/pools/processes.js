@@ -52,6 +52,8 @@ export class ProcessFacts {
     this.items = 0;
     /** @type {Set<number>} distinct map() calls */
     this.maps = new Set();
+    /** @type {Map<number, number>} chunks counted per map() call, so a step back can drop one */
+    this._mapChunks = new Map();
   }
 
   /** @param {{t: number, pid: number, worker: number | null, rss: number, uss: number | null}} ev */
@@ -98,14 +100,77 @@ export class ProcessFacts {
   }
 
   /**
-   * Count a task as a chunk the first time it is known to be one.
+   * Count a task's chunk (sign 1) or take it back (sign -1, before the task changes or when a
+   * replay steps back).
    * @param {{mapId: number | null, items: number}} chunk
+   * @param {1 | -1} sign
    */
-  chunkSeen(chunk) {
-    this.chunks++;
-    this.items += chunk.items;
-    if (chunk.mapId !== null) this.maps.add(chunk.mapId);
+  chunkCounted(chunk, sign) {
+    this.chunks += sign;
+    this.items += sign * chunk.items;
+    if (chunk.mapId === null) return;
+    const n = (this._mapChunks.get(chunk.mapId) ?? 0) + sign;
+    if (n > 0) {
+      this._mapChunks.set(chunk.mapId, n);
+      this.maps.add(chunk.mapId);
+    } else {
+      this._mapChunks.delete(chunk.mapId);
+      this.maps.delete(chunk.mapId);
+    }
   }
+
+  /**
+   * Take back the newest memory sample (a replay stepping back; samples were applied in order).
+   * @param {{pid: number, worker: number | null, rss: number}} ev
+   */
+  undoMemorySample(ev) {
+    const key = memoryKey(ev.worker ?? null);
+    const series = this.memory.get(key);
+    if (!series) return;
+    series.samples.pop();
+    this.memorySamples--;
+    if (series.samples.length === 0) {
+      this.memory.delete(key);
+      if (key === "lab") this.labPid = null;
+    }
+    if (ev.rss >= series.maxRss) series.maxRss = maxOf(series.samples, (s) => s.rss);
+    if (ev.rss >= this.maxRss) this.maxRss = maxOf([...this.memory.values()], (s) => s.maxRss);
+  }
+
+  /**
+   * Take back the newest serialization step.
+   * @param {{t: number, task: number, side: string, duration_ns: number}} ev
+   */
+  undoSerialized(ev) {
+    if (ev.side !== "parent") return;
+    const spans = this.parentSpans;
+    for (let i = spans.length - 1; i >= 0 && spans[i].t >= ev.t; i--) {
+      if (spans[i].t === ev.t && spans[i].task === ev.task) {
+        spans.splice(i, 1);
+        break;
+      }
+    }
+    if (ev.duration_ns >= this.longestParentSpan) {
+      this.longestParentSpan = maxOf(spans, (s) => s.durationNs);
+    }
+  }
+
+  /** Take back the newest pool break. */
+  undoPoolBroken() {
+    this.breaks.pop();
+  }
+}
+
+/**
+ * The largest key of the items, 0 for none.
+ * @template T
+ * @param {T[]} items
+ * @param {(item: T) => number} key
+ */
+function maxOf(items, key) {
+  let max = 0;
+  for (const item of items) if (key(item) > max) max = key(item);
+  return max;
 }
 
 /** @param {number | null} worker */
