@@ -136,18 +136,22 @@ class _Packer:
         self.pending, self.pending_chars = [], 0
         self.json_bytes += len(raw)
         if self.json_bytes > MAX_JSON_BYTES:
-            raise TooLarge(f"the recordings make more than {MAX_JSON_BYTES // 2**20} MiB of "
-                           "JSON, more than a browser reads in one piece (MAX_JSON_BYTES): "
-                           "export fewer or shorter recordings")
+            raise TooLarge(f"the recordings make more than {_size(MAX_JSON_BYTES)} of JSON, "
+                           "more than a browser reads in one piece (MAX_JSON_BYTES): export "
+                           "fewer or shorter recordings")
         self._emit(self.gz.compress(raw))
 
     def _emit(self, data: bytes) -> None:
         self.packed_bytes += len(data)
         if self.packed_bytes > MAX_PAYLOAD_BYTES:
-            raise TooLarge(f"the recordings compress to more than {MAX_PAYLOAD_BYTES // 2**20} "
-                           "MiB, the most one offline page holds (MAX_PAYLOAD_BYTES): export "
-                           "fewer or shorter recordings")
+            raise TooLarge(f"the recordings compress to more than {_size(MAX_PAYLOAD_BYTES)}, "
+                           "the most one offline page holds (MAX_PAYLOAD_BYTES): export fewer "
+                           "or shorter recordings")
         self.into.write(data)
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n} bytes"
 
 
 def _json(value: Any) -> str:
