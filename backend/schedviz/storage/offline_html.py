@@ -47,7 +47,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from schedviz import aio_workloads
 from schedviz.storage.errors import InvalidValue, RecordingLive, TooLarge
 from schedviz.storage.recordings import RecordingStore
 from schedviz.storage.records import Recording
@@ -169,6 +168,8 @@ def _source(rec: Recording) -> dict[str, Any] | None:
     """What GET /api/source/asyncio answers, for an asyncio run (its source panel)."""
     if rec.config.get("executor") != "asyncio":
         return None
+    from schedviz import aio_workloads  # asyncio itself: only when an asyncio run is exported
+
     path = Path(aio_workloads.__file__)
     return {"file": str(path), "lines": path.read_text(encoding="utf-8").splitlines()}
 
