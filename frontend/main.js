@@ -2,14 +2,20 @@
 /**
  * Wires the page together: the websocket feeds the event store, the store feeds the timeline
  * view and the summary, and the form's buttons become control messages (over the websocket, or
- * HTTP while it is down). Holds no logic of its own beyond routing messages.
+ * HTTP while it is down). A recording opened from the library (or `?recording=<id>`) replaces
+ * the live run with a replay at a cursor until "Back to live"; a page exported for offline use
+ * (transport/embedded.js) replays its embedded runs and never talks to a server. Holds no logic
+ * of its own beyond routing.
  */
 import { LIVE_FIELDS, SCHEMA_VERSION, ServerMessage } from "./protocol.js";
 import { LiveClock, deriveRunState } from "./model/core/live.js";
+import { Replay, ReplayClock } from "./model/core/replay.js";
 import { currentValue } from "./model/core/selectors.js";
 import { EventStore } from "./model/core/store.js";
 import { RunForm } from "./controls/form.js";
-import { BookmarkList } from "./controls/bookmarklist.js";
+import { BOOKMARK_KEYS, BookmarkList } from "./controls/bookmarklist.js";
+import { ShortcutHelp } from "./controls/keys.js";
+import { REPLAY_KEYS, ReplayBar } from "./controls/replaybar.js";
 import { Library } from "./controls/library.js";
 import { SourcePanel } from "./controls/sourcepanel.js";
 import { Notices } from "./controls/notices.js";
@@ -17,9 +23,11 @@ import { RunBanners } from "./controls/runbanners.js";
 import { SummaryView } from "./controls/summaryview.js";
 import { TimelineView } from "./controls/timelineview.js";
 import * as api from "./transport/api.js";
+import { loadEmbedded } from "./transport/embedded.js";
 import { Connection, socketUrl } from "./transport/socket.js";
 
 /** @typedef {import("./protocol.js").RunStatus} RunStatus */
+/** @typedef {import("./transport/embedded.js").EmbeddedRun} EmbeddedRun */
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -44,41 +52,92 @@ const view = new TimelineView(
   {
     onViewChange: (follow) => liveButton.classList.toggle("active", follow),
     onFrame: (nowT) => {
-      summary.refresh(status, statusVersion, nowT, false);
+      summary.refresh(store.replay ? null : status, statusVersion, nowT, false);
       followHover();
     },
   },
 );
+/** @type {EmbeddedRun[]} an offline page's runs (empty when served) */
+let offlineRuns = [];
+/** @type {{file: string, lines: string[]} | null} the replayed recording's source, when it has one */
+let replaySource = null;
 /** v4: the asyncio workloads' source beside an asyncio run, following the hovered yield tick. */
-const sourcePanel = new SourcePanel($("source"), $("timeline"), () => api.getAsyncioSource());
+const sourcePanel = new SourcePanel($("source"), $("timeline"), () =>
+  replaySource ? Promise.resolve(replaySource) : api.getAsyncioSource());
 const summary = new SummaryView({ summary: $("summary"), timeline: $("timeline"), legend: $("legend") }, store, [sourcePanel]);
 /** @type {import("./render/core/pick.js").Hit | null} */
 let followed = null;
+/** @type {number} the replay version the source panel last followed */
+let followedCursor = -1;
 function followHover() {
+  const replay = store.replay;
+  // In replay, with nothing hovered, the panel shows the line of the step at the cursor.
+  if (replay && view.hover === null) {
+    if (followedCursor === replay.version && followed === null) return;
+    followed = null;
+    followedCursor = replay.version;
+    sourcePanel.followCursor(store.model);
+    return;
+  }
   if (view.hover === followed) return;
   followed = view.hover;
   sourcePanel.follow(followed, store.model);
 }
 liveButton.classList.add("active");
 liveButton.addEventListener("click", () => view.goLive());
-$("fit").addEventListener("click", () => view.fit());
-const library = new Library($("library"), $("library-button"), api);
+$("fit").addEventListener("click", () => {
+  if (store.replay) view.show(store.replay.startT, store.replay.endT);
+  else view.fit();
+});
+const library = new Library($("library"), $("library-button"), api, (rec) => {
+  library.close();
+  void openRecording(rec.id);
+});
+const help = new ShortcutHelp($("shortcuts"), $("shortcuts-button"));
+const replayBar = new ReplayBar($("replay"), {
+  onMove: () => {
+    store.syncReplay();
+    view.invalidate();
+  },
+  bookmarkTimes: () => store.model.bookmarks.list.map((b) => b.t),
+  onClose: () => closeReplay(),
+});
+help.register("Replay", REPLAY_KEYS, () => replayBar.active);
+help.register("Bookmarks", BOOKMARK_KEYS);
+help.register("This list", [{ keys: ["?"], does: "show or hide the keyboard shortcuts" }, { keys: ["Esc"], does: "close it" }]);
+/** An offline page keeps its bookmarks as exported: it has no server to change them on. */
+const READ_ONLY = "this is an offline copy: its bookmarks cannot change here; add them in schedviz and export it again";
+/** @type {import("./controls/bookmarklist.js").BookmarkCalls} */
+const bookmarkCalls = {
+  listBookmarks: (id) => offlineRuns.length
+    ? Promise.resolve(offlineRuns.find((r) => r.recording.id === id)?.bookmarks ?? [])
+    : api.listBookmarks(id),
+  addBookmark: (id, seq, note) => offlineRuns.length ? Promise.reject(new Error(READ_ONLY)) : api.addBookmark(id, seq, note),
+  editBookmark: (id, note) => offlineRuns.length ? Promise.reject(new Error(READ_ONLY)) : api.editBookmark(id, note),
+  deleteBookmark: (id) => offlineRuns.length ? Promise.reject(new Error(READ_ONLY)) : api.deleteBookmark(id),
+};
 const bookmarks = new BookmarkList(
   { list: $("bookmarks"), button: $("bookmark-button"), prompt: $("bookmark-prompt"), message: $("bookmark-message") },
-  api,
+  bookmarkCalls,
   {
     runId: () => store.runId,
     lastSeq: () => store.lastSeq,
     onChange: (runId, list) => {
       if (store.setBookmarks(runId, list)) view.invalidate();
     },
-    onPick: (t) => view.centreOn(t),
+    onPick: (t) => {
+      // In replay a bookmark is a moment to go to: the cursor moves there, the view with it.
+      if (store.replay) replayBar.seekTime(t);
+      view.centreOn(t);
+    },
   },
 );
 
 const form = new RunForm(/** @type {HTMLFormElement} */ ($("run-form")), {
   onRun: (config) => {
     notices.clear("control");
+    // A new run is for watching live: leave a replay first.
+    if (store.replay) closeReplay();
     if (!connection.send({ type: "start", config })) {
       api.startRun(config).catch(showApiError);
     }
@@ -106,21 +165,55 @@ const connection = new Connection(socketUrl(), {
           : `disconnected · retrying in ${Math.ceil((retryInMs ?? 0) / 1000)} s`;
   },
 });
-connection.start();
 
-api
-  .getScenarios()
-  .then((scenarios) => {
-    form.setScenarios(scenarios);
-    library.setScenarios(scenarios);
-  })
-  .catch((err) => notices.banner("scenarios", "warning", `Could not load scenarios: ${err.message}`));
+void startPage();
+
+/**
+ * Offline (an exported page): replay what it embeds, nothing else. Served: connect, load the
+ * scenarios, and open `?recording=<id>` if the address names one.
+ */
+async function startPage() {
+  /** @type {import("./transport/embedded.js").EmbeddedPayload | null} */
+  let embedded = null;
+  try {
+    embedded = await loadEmbedded();
+  } catch (err) {
+    document.body.dataset.offline = "1";
+    notices.banner("embedded", "error", /** @type {Error} */ (err).message);
+    return;
+  }
+  if (embedded) {
+    startOffline(embedded.runs);
+    return;
+  }
+  connection.start();
+  api
+    .getScenarios()
+    .then((scenarios) => {
+      form.setScenarios(scenarios);
+      library.setScenarios(scenarios);
+    })
+    .catch((err) => notices.banner("scenarios", "warning", `Could not load scenarios: ${err.message}`));
+  const wanted = new URLSearchParams(location.search).get("recording");
+  if (wanted) await openRecording(wanted);
+}
 
 /**
  * Route one server message.
  * @param {any} msg
  */
 function handleMessage(msg) {
+  if (store.replay && msg.type !== ServerMessage.ERROR) {
+    // A replay is on screen: the live run waits; "Back to live" shows it.
+    if (msg.type === ServerMessage.STATUS || msg.type === ServerMessage.HELLO) {
+      status = msg.run ?? null;
+      statusVersion++;
+      if (msg.run?.state === "running") {
+        notices.banner("replay-live", "info", "A live run is going. ✕ Back to live (in the replay bar) shows it.");
+      }
+    }
+    return;
+  }
   switch (msg.type) {
     case ServerMessage.HELLO:
       if (msg.schema_version !== SCHEMA_VERSION) {
@@ -212,5 +305,96 @@ function showApiError(err) {
   form.markInvalid(err.field ?? null);
 }
 
-// A handle for debugging from the browser console (read-only use: the page owns these objects).
-Object.assign(window, { schedviz: { store, view, status: () => status } });
+/**
+ * Open recording `id` of the library in replay: its events (with progress), its bookmarks.
+ * @param {string} id
+ */
+async function openRecording(id) {
+  document.body.dataset.replay = "loading";
+  notices.clear("replay");
+  try {
+    const rec = await api.getRecording(id);
+    notices.banner("replay", "info", `Loading “${rec.name}”: ${rec.events.toLocaleString("en-US")} events…`);
+    const events = await api.readRecordingEvents(id, (n) => {
+      notices.banner("replay", "info", `Loading “${rec.name}”: ${n.toLocaleString("en-US")} of ${rec.events.toLocaleString("en-US")} events…`);
+    });
+    replaySource = null;
+    if (rec.config.executor === "asyncio") {
+      replaySource = await api.getRecordingSource(id).catch(() => null);
+    }
+    notices.clear("replay");
+    showRecording(rec, events);
+    bookmarks.load(id);
+    history.replaceState(null, "", `?recording=${encodeURIComponent(id)}`);
+  } catch (err) {
+    delete document.body.dataset.replay;
+    notices.banner("replay", "error", `Could not open recording ${id}: ${/** @type {Error} */ (err).message}`);
+  }
+}
+
+/**
+ * Put a recording on screen at its end, paused, the whole run in view.
+ * @param {{id: string, name: string}} rec
+ * @param {import("./protocol.js").WireEvent[]} events
+ */
+function showRecording(rec, events) {
+  const replay = new Replay(events);
+  replay.seekIndex(replay.length);
+  const clock = new ReplayClock(replay);
+  store.showReplay(rec.id, replay);
+  banners.reset();
+  // The form shows the settings of the run on screen: the recording's.
+  if (store.model.config) form.applyConfig(store.model.config);
+  view.setClock(clock, true);
+  view.show(replay.startT, Math.max(replay.endT, replay.startT + 1));
+  form.setRunning(false);
+  replayBar.show(replay, clock, rec.name);
+  sourcePanel.update(store.model);
+  document.body.dataset.replay = "ready";
+  view.invalidate();
+}
+
+/** Leave the replay: back to the live run, which the server sends again on reconnecting. */
+function closeReplay() {
+  replayBar.hide();
+  replaySource = null;
+  store.reset(null);
+  view.setClock(clock, false);
+  view.fit();
+  delete document.body.dataset.replay;
+  notices.clear("replay-live");
+  history.replaceState(null, "", location.pathname);
+  bookmarks.load(null);
+  connection.close();
+  connection.start();
+}
+
+/**
+ * An exported page: replay its runs (a session's in order: the replay bar's run list), with
+ * its bookmarks read-only, and no server at all.
+ * @param {EmbeddedRun[]} runs
+ */
+function startOffline(runs) {
+  document.body.dataset.offline = "1";
+  const el = $("connection");
+  el.dataset.state = "offline";
+  el.textContent = "offline copy";
+  offlineRuns = runs;
+  replayBar.setRuns(runs.map((r) => r.recording.name), (i) => showOfflineRun(i));
+  showOfflineRun(0);
+}
+
+/** @param {number} i */
+function showOfflineRun(i) {
+  const run = offlineRuns[i];
+  if (!run) return;
+  replaySource = run.source;
+  showRecording(run.recording, run.events);
+  replayBar.setRun(i);
+  bookmarks.load(run.recording.id);
+}
+
+// A handle for debugging and benchmarks from the browser console (the page owns these objects).
+Object.assign(window, {
+  schedviz: { store, view, status: () => status, replay: () => store.replay, player: replayBar },
+});

@@ -12,6 +12,7 @@
  * `#bookmark-message` the last refusal.
  */
 import { formatTime } from "../render/core/format.js";
+import { typingIn } from "./keys.js";
 import { button, make } from "./library.js";
 
 /** @typedef {import("../model/core/bookmarks.js").Bookmark} Bookmark */
@@ -27,11 +28,8 @@ import { button, make } from "./library.js";
  * @property {(t: number) => void} onPick    centre the view on time t
  */
 
-/** @param {EventTarget | null} target */
-function typingIn(target) {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
-}
+/** The bookmarks' keys, for the `?` list. */
+export const BOOKMARK_KEYS = [{ keys: ["b"], does: "bookmark the newest event (in replay: the cursor) with a note" }];
 
 /** The bookmark button, its note prompt and the list beside the timeline. */
 export class BookmarkList {

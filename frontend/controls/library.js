@@ -87,11 +87,13 @@ export class Library {
    * @param {HTMLElement} el       #library, the panel
    * @param {HTMLElement} toggle   the toolbar's Library button
    * @param {LibraryCalls} calls
+   * @param {(rec: RecordingInfo) => void} [onReplay]  open a recording in replay
    */
-  constructor(el, toggle, calls) {
+  constructor(el, toggle, calls, onReplay) {
     this.el = el;
     this.toggle = toggle;
     this.calls = calls;
+    this.onReplay = onReplay ?? null;
     /** @type {Map<string, string>} */
     this.presets = new Map();
     /** Grows with each fetch, so an older answer never overwrites a newer one. */
@@ -240,7 +242,17 @@ export class Library {
     perfetto.href = this.calls.exportUrl(rec.id, "perfetto");
     perfetto.download = "";
     perfetto.title = "a trace for ui.perfetto.dev (Chrome Trace Event JSON)";
-    const normal = [rename, keep, del, download, perfetto];
+    const html = /** @type {HTMLAnchorElement} */ (make("a", "library-html", "HTML"));
+    html.href = this.calls.exportUrl(rec.id, "html");
+    html.download = "";
+    html.title = "one HTML file that replays this recording offline, with no server";
+    const normal = [rename, keep, del, download, perfetto, html];
+    if (this.onReplay && !rec.live) {
+      const replay = button("▶ Replay", "library-replay primary");
+      replay.title = "open it in the timeline: play, pause, step back, scrub";
+      replay.addEventListener("click", () => this.onReplay?.(rec));
+      normal.unshift(replay);
+    }
     actions.append(...normal);
     tr.append(actionCell);
 

@@ -20,7 +20,7 @@ export class Notices {
   /**
    * Show (or update) the banner with this key.
    * @param {string} key
-   * @param {"error" | "warning"} level
+   * @param {"error" | "warning" | "info"} level  info: progress and hints, not a problem
    * @param {string} text
    */
   banner(key, level, text) {
@@ -38,6 +38,11 @@ export class Notices {
       el.append(span, close);
       this.bannerBox.append(el);
       this._banners.set(key, el);
+    }
+    // The same key may change level (a load that fails after its progress was shown).
+    if (el.className !== `banner ${level}`) {
+      el.className = `banner ${level}`;
+      el.setAttribute("role", level === "error" ? "alert" : "status");
     }
     const span = /** @type {HTMLElement} */ (el.firstChild);
     if (span.textContent !== text) span.textContent = text;

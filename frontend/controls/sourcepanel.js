@@ -119,6 +119,19 @@ export class SourcePanel {
   }
 
   /**
+   * In replay, with nothing hovered: highlight the line of the newest step at the cursor (where
+   * it yielded, or the line that blocked the loop).
+   * @param {TimelineModel} model
+   */
+  followCursor(model) {
+    const step = model.aio.steps.at(-1);
+    if (!step || this.el.hidden) return;
+    /** @type {{type: string}} */
+    const hit = /** @type {any} */ ({ type: "aio-step", step, task: model.aio.tasks.get(step.task) ?? null });
+    this.follow(hit, model);
+  }
+
+  /**
    * Highlight one line and scroll the panel (only the panel) so it is in view.
    * @param {number} line
    * @param {"yield" | "blocked"} kind

@@ -13,7 +13,12 @@ import { Viewport } from "../render/core/viewport.js";
 import { Tooltip } from "./tooltip.js";
 
 /** @typedef {import("../model/core/store.js").EventStore} EventStore */
-/** @typedef {import("../model/core/live.js").LiveClock} LiveClock */
+/**
+ * Where "now" is: a live run's clock (model/core/live.js), or a replay's cursor
+ * (model/core/replay.js), which only moves, and keeps the view drawing, while it plays.
+ * @typedef {{now: (wallMs: number, model: import("../model/core/timeline.js").TimelineModel) => number,
+ *   ticking?: boolean}} Clock
+ */
 /** @typedef {import("../render/core/pick.js").Hit} Hit */
 
 /** Wheel zoom per pixel of wheel delta; 100 px (one notch) zooms by about 16 %. */
@@ -26,7 +31,7 @@ export class TimelineView {
    * @param {HTMLCanvasElement} canvas
    * @param {HTMLElement} tooltipEl
    * @param {EventStore} store
-   * @param {LiveClock} clock
+   * @param {Clock} clock
    * @param {{onViewChange: (follow: boolean) => void, onFrame: (nowT: number) => void}} hooks
    */
   constructor(container, canvas, tooltipEl, store, clock, hooks) {
@@ -35,6 +40,8 @@ export class TimelineView {
     this.ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
     this.store = store;
     this.clock = clock;
+    /** Whether the clock is a replay's cursor (the cursor line is drawn). */
+    this.replay = false;
     this.hooks = hooks;
     this.tooltip = new Tooltip(tooltipEl, container);
     this.viewport = new Viewport(800);
@@ -53,6 +60,34 @@ export class TimelineView {
   /** Ask for a redraw on the next animation frame. */
   invalidate() {
     if (!this._frame) this._frame = requestAnimationFrame(() => this._draw());
+  }
+
+  /**
+   * Read "now" from another clock: a replay's cursor, or the live clock again.
+   * @param {Clock} clock
+   * @param {boolean} replay
+   */
+  setClock(clock, replay) {
+    this.clock = clock;
+    this.replay = replay;
+    this.invalidate();
+  }
+
+  /**
+   * Show exactly [t0, t1], not following (a replay's whole run).
+   * @param {number} t0
+   * @param {number} t1
+   */
+  show(t0, t1) {
+    this.viewport.show(t0, t1);
+    this.hooks.onViewChange(false);
+    this.invalidate();
+  }
+
+  /** Draw now, not on the next animation frame (benchmarks time one frame). */
+  drawNow() {
+    if (this._frame) cancelAnimationFrame(this._frame);
+    this._draw();
   }
 
   /** Follow the newest events again. */
@@ -93,12 +128,13 @@ export class TimelineView {
     render(this.ctx, model, this.viewport, {
       layout,
       nowT,
+      replay: this.replay,
       dpr: this._size.dpr,
       hover: this.hover,
     });
     this.hooks.onFrame(nowT);
-    // A live run's clock moves on its own: keep drawing while it runs.
-    if (model.runId !== null && !model.ended) this.invalidate();
+    // A live run's clock moves on its own: keep drawing while it runs (a replay's while it plays).
+    if (this.clock.ticking ?? (model.runId !== null && !model.ended)) this.invalidate();
   }
 
   /** @param {import("../render/core/layout.js").Layout} layout */

@@ -21,6 +21,7 @@
 import { aioTrack } from "./aio/section.js";
 import { axisTrack } from "./core/axis.js";
 import { bookmarksTrack } from "./core/bookmarks.js";
+import { cursorTrack } from "./core/cursor.js";
 import { markersTrack } from "./core/markers.js";
 import { gilTrack } from "./gil/lane.js";
 import { labTrack } from "./pools/lablane.js";
@@ -35,7 +36,7 @@ let registered = null;
 
 /** @returns {Track[]} the tracks in top-to-bottom order */
 export function tracks() {
-  registered ??= [axisTrack, markersTrack, bookmarksTrack, gilTrack, aioTrack, workerLanesTrack, labTrack, queueTrack];
+  registered ??= [axisTrack, markersTrack, bookmarksTrack, gilTrack, aioTrack, workerLanesTrack, labTrack, queueTrack, cursorTrack];
   return registered;
 }
 

@@ -157,7 +157,7 @@ export function importRecording(file) {
 /**
  * Where a recording downloads as a file.
  * @param {string} id
- * @param {"recording" | "perfetto" | "jsonl"} format
+ * @param {"recording" | "perfetto" | "jsonl" | "html"} format
  */
 export function exportUrl(id, format) {
   return `/api/recordings/${encodeURIComponent(id)}/export?format=${format}`;
@@ -207,4 +207,56 @@ export function editBookmark(bookmarkId, note) {
  */
 export function deleteBookmark(bookmarkId) {
   return request(`/api/bookmarks/${bookmarkId}`, { method: "DELETE" });
+}
+
+/**
+ * One recording's details, as the library lists it.
+ * @param {string} id
+ * @returns {Promise<RecordingInfo>}
+ */
+export async function getRecording(id) {
+  const answer = await request(`/api/recordings/${encodeURIComponent(id)}`);
+  return answer.recording;
+}
+
+/**
+ * Every event of a recording, read as the server streams them (JSON Lines), with progress.
+ * @param {string} id
+ * @param {(events: number, bytes: number) => void} [onProgress]  after each chunk read
+ * @returns {Promise<import("../protocol.js").WireEvent[]>}
+ */
+export async function readRecordingEvents(id, onProgress) {
+  const res = await fetch(`/api/recordings/${encodeURIComponent(id)}/events`);
+  if (!res.ok || !res.body) {
+    const body = await res.json().catch(() => null);
+    throw new ApiError(res.status, explainDetail(body?.detail, res.statusText).message, null);
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  /** @type {import("../protocol.js").WireEvent[]} */
+  const events = [];
+  let rest = "";
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    const text = rest + decoder.decode(value, { stream: true });
+    const lines = text.split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines) if (line) events.push(JSON.parse(line));
+    onProgress?.(events.length, bytes);
+  }
+  rest += decoder.decode();
+  if (rest.trim()) events.push(JSON.parse(rest));
+  return events;
+}
+
+/**
+ * The source a recording's asyncio run ran (the file its events' lines refer to).
+ * @param {string} id
+ * @returns {Promise<{file: string, lines: string[]}>}
+ */
+export function getRecordingSource(id) {
+  return request(`/api/recordings/${encodeURIComponent(id)}/source`);
 }

@@ -7,7 +7,8 @@
  * - Each seq is applied once: after a reconnect the server replays the whole run, and those
  *   repeats must not double-count.
  * - `version` grows whenever something visible changed, so views redraw only when needed.
- * The same API serves live data and (later) replays.
+ * - In replay (`showReplay`) the model is the replay's, at its cursor: live batches are not
+ *   taken (`append` refuses them) until `reset` goes back to live.
  */
 import { TimelineModel } from "./timeline.js";
 
@@ -30,6 +31,30 @@ export class EventStore {
     /** The newest event's seq (-1 before any): where a bookmark added now points. */
     this.lastSeq = -1;
     this.version = 0;
+    /** @type {import("./replay.js").Replay | null} the recording shown, or null when live */
+    this.replay = null;
+  }
+
+  /**
+   * Show a recording at its replay's cursor instead of a live run.
+   * @param {string} runId  the recording's id
+   * @param {import("./replay.js").Replay} replay
+   */
+  showReplay(runId, replay) {
+    this.reset(runId);
+    this.replay = replay;
+    this.events = replay.events;
+    this.syncReplay();
+  }
+
+  /** The replay's cursor moved: show its model as it is now. */
+  syncReplay() {
+    const replay = this.replay;
+    if (!replay) return;
+    replay.model.bookmarks = this.model.bookmarks;
+    this.model = replay.model;
+    this.lastSeq = replay.current?.seq ?? -1;
+    this.version++;
   }
 
   /**
@@ -37,6 +62,7 @@ export class EventStore {
    * @param {string | null} runId
    */
   reset(runId) {
+    this.replay = null;
     this.model = new TimelineModel();
     this.runId = runId;
     this.events = [];
@@ -53,6 +79,7 @@ export class EventStore {
    * @param {WireEvent[]} events
    */
   append(runId, events) {
+    if (this.replay) return 0;
     if (runId !== this.runId) this.reset(runId);
     let added = 0;
     for (const ev of events) {
@@ -89,6 +116,7 @@ export class EventStore {
    * @param {number} count
    */
   noteDropped(runId, count) {
+    if (this.replay) return;
     if (runId !== this.runId) this.reset(runId);
     this.dropped += count;
     this.version++;

@@ -47,7 +47,7 @@ export const TOLERANCE_PX = 4;
  */
 export function pick(model, vp, layout, x, y, nowT, measure, capMeasure = measure) {
   /** @type {import("./track.js").Scene} */
-  const scene = { model, vp, layout, nowT, hover: null, measure, capMeasure };
+  const scene = { model, vp, layout, nowT, replay: false, hover: null, measure, capMeasure };
   for (const track of pickOrder()) {
     const box = layout.boxes[track.id];
     if (!track.onMouseMove || !box) continue;

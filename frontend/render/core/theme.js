@@ -47,6 +47,8 @@ export const THEME = Object.freeze({
   startingHatch: "#56B4E9",
   separator: "#c4c9d0",
   marker: "#1b1b1b",
+  /** The replay cursor: where "now" is in a recording. */
+  cursor: "#2563eb",
   markerLabelBg: "#fff7cc",
   endMarker: "#555555",
   highlight: "#000000",

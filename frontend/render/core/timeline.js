@@ -17,7 +17,8 @@ export { markerMeasure } from "./markers.js";
 /**
  * @typedef {object} Frame
  * @property {Layout} layout
- * @property {number} nowT     the run's current time (ns)
+ * @property {number} nowT     the run's current time (ns); in replay, the cursor
+ * @property {boolean} [replay] a recording at a cursor (the cursor line is drawn)
  * @property {number} dpr      device pixels per CSS pixel
  * @property {Hit | null} hover
  */
@@ -36,7 +37,9 @@ export function render(ctx, model, viewport, frame) {
   ctx.fillRect(0, 0, layout.width, layout.height);
   const measure = markerMeasure(ctx);
   /** @type {import("./track.js").Scene} */
-  const scene = { model, vp: viewport, layout, nowT, hover, measure, capMeasure: measure };
+  const scene = {
+    model, vp: viewport, layout, nowT, replay: Boolean(frame.replay), hover, measure, capMeasure: measure,
+  };
   const order = drawOrder();
   for (const track of order) {
     const box = layout.boxes[track.id];

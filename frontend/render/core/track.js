@@ -33,7 +33,8 @@
  * @property {TimelineModel} model
  * @property {Viewport} vp
  * @property {Layout} layout
- * @property {number} nowT                      the run's current time (ns)
+ * @property {number} nowT                      the run's current time (ns); in replay, the cursor
+ * @property {boolean} replay                   a recording at a cursor, not a live run
  * @property {Hit | null} hover                 what the pointer is over (drawn highlighted)
  * @property {(text: string) => number} measure   width of a marker label
  * @property {(text: string) => number} capMeasure width of an exit-cap label

@@ -114,6 +114,17 @@ export class Viewport {
   }
 
   /**
+   * Show exactly [t0, t1] and stop following (a replay shows its whole run around the cursor).
+   * @param {number} t0
+   * @param {number} t1
+   */
+  show(t0, t1) {
+    this.t0 = t0;
+    this.t1 = Math.max(t1, t0 + 1);
+    this.follow = false;
+  }
+
+  /**
    * Put time t in the middle of the plot, keeping the zoom, and stop following.
    * @param {number} t
    */
