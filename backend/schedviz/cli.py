@@ -44,6 +44,7 @@ from schedviz.storage.recordings import (
     RecordingStore,
 )
 from schedviz.storage.records import Recording, check_name, default_name
+from schedviz.storage.sources import workload_source
 from schedviz.validation import describe
 
 EXPORT_FORMATS = ("perfetto", "html", "jsonl", "recording")
@@ -302,7 +303,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     with _library(args.data_dir) as store:
         run = _Headless(config)
         rid = run.run_id
-        store.create_recording(rid, config.model_dump(), name=args.name)
+        store.create_recording(rid, config.model_dump(), name=args.name,
+                               source=workload_source(config.model_dump()))
         store.keep(rid)  # now, so that even a recording cut short is never pruned
         sys.stderr.write(f"recording run {rid} as {args.name!r} in {store.path.parent} "
                          "(Ctrl-C stops it, keeping what was recorded)\n")

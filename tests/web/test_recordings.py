@@ -79,6 +79,25 @@ def test_a_late_viewer_of_a_live_run_reads_it_from_the_recording(app_client: Tes
     assert late_events == live
 
 
+def test_an_asyncio_recording_keeps_the_source_its_events_name(app_client: TestClient) -> None:
+    rid, live = record(app_client, {"executor": "asyncio", "workload": "sleep", "n_tasks": 3,
+                                    "task_ms": 5})
+    assert app_client.get(f"/api/recordings/{rid}").json()["recording"]["has_source"] is True
+    source = app_client.get(f"/api/recordings/{rid}/source").json()
+    step_files = {e["file"] for e in live if e["kind"] == "aio_step" and e.get("file")}
+    assert source["file"] in step_files, "the kept file is the one the steps name"
+    lines = {e["line"] for e in live if e["kind"] == "aio_step" and e.get("file") == source["file"]}
+    assert lines and all(1 <= n <= len(source["lines"]) for n in lines)
+    assert any("await" in source["lines"][n - 1] for n in lines)
+
+
+def test_a_pool_recording_keeps_no_source_and_says_why(app_client: TestClient) -> None:
+    pool, _ = record(app_client)
+    assert app_client.get(f"/api/recordings/{pool}").json()["recording"]["has_source"] is False
+    missing = app_client.get(f"/api/recordings/{pool}/source")
+    assert missing.status_code == 404 and "no asyncio workload" in missing.json()["detail"]
+
+
 def test_rename_keep_and_delete(app_client: TestClient) -> None:
     rid, _ = record(app_client)
     reply = app_client.patch(f"/api/recordings/{rid}", json={"name": "Lecture 3: the GIL"})

@@ -50,6 +50,7 @@ from typing import IO, Any
 from schedviz.storage.errors import InvalidValue, RecordingLive, TooLarge
 from schedviz.storage.recordings import RecordingStore
 from schedviz.storage.records import Recording
+from schedviz.storage.sources import source_of
 
 PAYLOAD_FORMAT = "schedviz-embedded"
 PAYLOAD_VERSION = 1
@@ -104,7 +105,8 @@ def _pack(store: RecordingStore, recordings: list[Recording], into: IO[bytes]) -
         for n, event in enumerate(store.read_events(rec.id)):
             packer.put(("," if n else "") + _event_json(event))
         marks = [b.as_json() for b in store.bookmarks.of(rec.id)]
-        packer.put(f'],"bookmarks":{_json(marks)},"source":{_json(_source(rec))}}}')
+        source = source_of(rec.source, rec.config)
+        packer.put(f'],"bookmarks":{_json(marks)},"source":{_json(source)}}}')
     packer.put("]}")
     packer.close()
 
@@ -162,16 +164,6 @@ def _event_json(event: dict[str, Any]) -> str:
         return _json(event)
     except ValueError as exc:  # NaN or infinity, which JSON (and so the page) cannot read
         raise InvalidValue(f"event {event.get('seq')} does not fit in JSON: {exc}") from None
-
-
-def _source(rec: Recording) -> dict[str, Any] | None:
-    """What GET /api/source/asyncio answers, for an asyncio run (its source panel)."""
-    if rec.config.get("executor") != "asyncio":
-        return None
-    from schedviz import aio_workloads  # asyncio itself: only when an asyncio run is exported
-
-    path = Path(aio_workloads.__file__)
-    return {"file": str(path), "lines": path.read_text(encoding="utf-8").splitlines()}
 
 
 # -- the page ----------------------------------------------------------------------------------

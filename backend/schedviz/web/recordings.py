@@ -34,6 +34,7 @@ from schedviz.storage.exports import GZIP_FORMATS, ExportFormat, write_export
 from schedviz.storage.jsonl import event_line
 from schedviz.storage.offline_html import FrontendError, write_offline_html
 from schedviz.storage.recordings import RecordingStore
+from schedviz.storage.sources import source_of
 
 T = TypeVar("T")
 
@@ -105,6 +106,16 @@ def router(store_of: Callable[[], RecordingStore]) -> APIRouter:
         rec = await _call(store.get, recording_id)
         marks = await _call(store.bookmarks.of, recording_id)
         return {"recording": rec.as_json(), "bookmarks": [b.as_json() for b in marks]}
+
+    @api.get("/api/recordings/{recording_id}/source")
+    async def recording_source(recording_id: str) -> dict[str, Any]:
+        """The source the recording's run ran ({file, lines}), for its replay's source panel."""
+        rec = await _call(store_of().get, recording_id)
+        source = source_of(rec.source, rec.config)
+        if source is None:
+            raise HTTPException(404, f"recording {recording_id} kept no source: it ran no "
+                                "asyncio workload")
+        return source
 
     @api.patch("/api/recordings/{recording_id}")
     async def change_recording(recording_id: str, change: RecordingChange) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from schedviz.protocol import (
 )
 from schedviz.storage.errors import StorageError
 from schedviz.storage.recordings import DEFAULT_KEEP_LAST, RecordingStore
+from schedviz.storage.sources import workload_source
 from schedviz.web.fanout import Hub
 from schedviz.web.supervisor import LabProcess, describe_exit
 
@@ -98,7 +99,8 @@ class RunManager:
                 f"run {self.current.run_id} is still going; stop it before starting another"
             )
         run = Run(uuid.uuid4().hex[:12], config)
-        self._store().create_recording(run.run_id, config.model_dump())
+        self._store().create_recording(run.run_id, config.model_dump(),
+                                       source=workload_source(config.model_dump()))
         self._store_warned = False
         self.current = run
         run.lab = await LabProcess.spawn(
