@@ -52,12 +52,15 @@ test: lint typecheck jscheck pytest
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache test-results
 
-# The render benchmark drives Chromium: it needs the dev install and a browser, as the tests do.
+# The render and replay benchmarks drive Chromium: they need the dev install and a browser, as
+# the tests do. The replay benchmark records its run of 1,000,000 events once (about 6 minutes)
+# into bench-results/replay-data/ and reuses it afterwards.
 bench: $(VENV)/.installed-dev browser
 	$(BIN)/python benchmarks/bench.py --out bench-results/bench.json
 	$(BIN)/python benchmarks/gil_accuracy.py --json bench-results/gil-accuracy.json
 	$(BIN)/python benchmarks/render_bench.py --out bench-results/render.json
 	$(BIN)/python benchmarks/storage_bench.py --out bench-results/storage.json
+	$(BIN)/python benchmarks/replay_bench.py --out bench-results/replay.json
 
 # The GIL sampler is compiled per interpreter: build and test it under every CPython 3.11-3.13
 # that pyenv or PATH offers (a venv each, .venv-3.X, with what these tests need).
