@@ -57,8 +57,10 @@ const view = new TimelineView(
     },
   },
 );
-/** @type {EmbeddedRun[]} an offline page's runs (empty when served) */
-let offlineRuns = [];
+/** @type {EmbeddedRun[]} the runs replayed (one, or a session's), empty when live */
+let replayRuns = [];
+/** Whether this is an exported page, with no server behind it. */
+let offline = false;
 /** @type {{file: string, lines: string[]} | null} the replayed recording's source, when it has one */
 let replaySource = null;
 /** v4: the asyncio workloads' source beside an asyncio run, following the hovered yield tick. */
@@ -92,6 +94,9 @@ $("fit").addEventListener("click", () => {
 const library = new Library($("library"), $("library-button"), api, (rec) => {
   library.close();
   void openRecording(rec.id);
+}, (session, recs) => {
+  library.close();
+  void openSession(session, recs);
 });
 const help = new ShortcutHelp($("shortcuts"), $("shortcuts-button"));
 const replayBar = new ReplayBar($("replay"), {
@@ -109,12 +114,12 @@ help.register("This list", [{ keys: ["?"], does: "show or hide the keyboard shor
 const READ_ONLY = "this is an offline copy: its bookmarks cannot change here; add them in schedviz and export it again";
 /** @type {import("./controls/bookmarklist.js").BookmarkCalls} */
 const bookmarkCalls = {
-  listBookmarks: (id) => offlineRuns.length
-    ? Promise.resolve(offlineRuns.find((r) => r.recording.id === id)?.bookmarks ?? [])
+  listBookmarks: (id) => offline
+    ? Promise.resolve(replayRuns.find((r) => r.recording.id === id)?.bookmarks ?? [])
     : api.listBookmarks(id),
-  addBookmark: (id, seq, note) => offlineRuns.length ? Promise.reject(new Error(READ_ONLY)) : api.addBookmark(id, seq, note),
-  editBookmark: (id, note) => offlineRuns.length ? Promise.reject(new Error(READ_ONLY)) : api.editBookmark(id, note),
-  deleteBookmark: (id) => offlineRuns.length ? Promise.reject(new Error(READ_ONLY)) : api.deleteBookmark(id),
+  addBookmark: (id, seq, note) => offline ? Promise.reject(new Error(READ_ONLY)) : api.addBookmark(id, seq, note),
+  editBookmark: (id, note) => offline ? Promise.reject(new Error(READ_ONLY)) : api.editBookmark(id, note),
+  deleteBookmark: (id) => offline ? Promise.reject(new Error(READ_ONLY)) : api.deleteBookmark(id),
 };
 const bookmarks = new BookmarkList(
   { list: $("bookmarks"), button: $("bookmark-button"), prompt: $("bookmark-prompt"), message: $("bookmark-message") },
@@ -306,30 +311,79 @@ function showApiError(err) {
 }
 
 /**
- * Open recording `id` of the library in replay: its events (with progress), its bookmarks.
+ * Open recording `id` of the library in replay.
  * @param {string} id
  */
 async function openRecording(id) {
+  const runs = await loadRuns([id]);
+  if (!runs) return;
+  showRuns(runs);
+  history.replaceState(null, "", `?recording=${encodeURIComponent(id)}`);
+}
+
+/**
+ * Replay a session: its recordings one after another, as they ran.
+ * @param {number} session
+ * @param {{id: string}[]} recordings  in the order they ran
+ */
+async function openSession(session, recordings) {
+  const runs = await loadRuns(recordings.map((r) => r.id));
+  if (!runs) return;
+  showRuns(runs);
+  notices.banner("replay", "info", `Session ${session}: ${runs.length} runs, one after another (the list in the replay bar).`);
+}
+
+/**
+ * Read recordings from the library (events with progress, bookmarks, source); null after
+ * showing why when one cannot be read.
+ * @param {string[]} ids
+ * @returns {Promise<EmbeddedRun[] | null>}
+ */
+async function loadRuns(ids) {
   document.body.dataset.replay = "loading";
   notices.clear("replay");
-  try {
-    const rec = await api.getRecording(id);
-    notices.banner("replay", "info", `Loading “${rec.name}”: ${rec.events.toLocaleString("en-US")} events…`);
-    const events = await api.readRecordingEvents(id, (n) => {
-      notices.banner("replay", "info", `Loading “${rec.name}”: ${n.toLocaleString("en-US")} of ${rec.events.toLocaleString("en-US")} events…`);
-    });
-    replaySource = null;
-    if (rec.config.executor === "asyncio") {
-      replaySource = await api.getRecordingSource(id).catch(() => null);
+  /** @type {EmbeddedRun[]} */
+  const runs = [];
+  for (const [i, id] of ids.entries()) {
+    try {
+      const recording = await api.getRecording(id);
+      const of = ids.length > 1 ? ` (run ${i + 1} of ${ids.length})` : "";
+      const total = recording.events.toLocaleString("en-US");
+      notices.banner("replay", "info", `Loading “${recording.name}”${of}: ${total} events…`);
+      const events = await api.readRecordingEvents(id, (n) => {
+        notices.banner("replay", "info", `Loading “${recording.name}”${of}: ${n.toLocaleString("en-US")} of ${total} events…`);
+      });
+      const source = recording.has_source ? await api.getRecordingSource(id).catch(() => null) : null;
+      const marks = await api.listBookmarks(id).catch(() => []);
+      runs.push({ recording, events, bookmarks: Array.isArray(marks) ? marks : [], source });
+    } catch (err) {
+      delete document.body.dataset.replay;
+      notices.banner("replay", "error", `Could not open recording ${id}: ${/** @type {Error} */ (err).message}`);
+      return null;
     }
-    notices.clear("replay");
-    showRecording(rec, events);
-    bookmarks.load(id);
-    history.replaceState(null, "", `?recording=${encodeURIComponent(id)}`);
-  } catch (err) {
-    delete document.body.dataset.replay;
-    notices.banner("replay", "error", `Could not open recording ${id}: ${/** @type {Error} */ (err).message}`);
   }
+  notices.clear("replay");
+  return runs;
+}
+
+/**
+ * Replay runs (one, or a session's in order: the replay bar lists them and plays on).
+ * @param {EmbeddedRun[]} runs
+ */
+function showRuns(runs) {
+  replayRuns = runs;
+  replayBar.setRuns(runs.map((r) => r.recording.name), (i) => showRun(i));
+  showRun(0);
+}
+
+/** @param {number} i */
+function showRun(i) {
+  const run = replayRuns[i];
+  if (!run) return;
+  replaySource = run.source;
+  showRecording(run.recording, run.events);
+  replayBar.setRun(i);
+  bookmarks.load(run.recording.id);
 }
 
 /**
@@ -358,6 +412,7 @@ function showRecording(rec, events) {
 function closeReplay() {
   replayBar.hide();
   replaySource = null;
+  replayRuns = [];
   store.reset(null);
   view.setClock(clock, false);
   view.fit();
@@ -370,28 +425,17 @@ function closeReplay() {
 }
 
 /**
- * An exported page: replay its runs (a session's in order: the replay bar's run list), with
- * its bookmarks read-only, and no server at all.
+ * An exported page: replay its runs (a session's in order), with its bookmarks read-only, and
+ * no server at all.
  * @param {EmbeddedRun[]} runs
  */
 function startOffline(runs) {
+  offline = true;
   document.body.dataset.offline = "1";
   const el = $("connection");
   el.dataset.state = "offline";
   el.textContent = "offline copy";
-  offlineRuns = runs;
-  replayBar.setRuns(runs.map((r) => r.recording.name), (i) => showOfflineRun(i));
-  showOfflineRun(0);
-}
-
-/** @param {number} i */
-function showOfflineRun(i) {
-  const run = offlineRuns[i];
-  if (!run) return;
-  replaySource = run.source;
-  showRecording(run.recording, run.events);
-  replayBar.setRun(i);
-  bookmarks.load(run.recording.id);
+  showRuns(runs);
 }
 
 // A handle for debugging and benchmarks from the browser console (the page owns these objects).

@@ -18,7 +18,8 @@ import { formatBytes, formatDuration } from "../render/core/format.js";
 /**
  * The REST calls the panel makes (transport/api.js).
  * @typedef {Pick<typeof import("../transport/api.js"),
- *   "listRecordings" | "changeRecording" | "deleteRecording" | "importRecording" | "exportUrl">} LibraryCalls
+ *   "listRecordings" | "changeRecording" | "deleteRecording" | "importRecording" | "exportUrl" |
+ *   "sessionExportUrl" | "newSession">} LibraryCalls
  */
 
 /**
@@ -88,12 +89,15 @@ export class Library {
    * @param {HTMLElement} toggle   the toolbar's Library button
    * @param {LibraryCalls} calls
    * @param {(rec: RecordingInfo) => void} [onReplay]  open a recording in replay
+   * @param {(session: number, recordings: RecordingInfo[]) => void} [onReplaySession]
+   *   replay a session's recordings one after another (in the order they ran)
    */
-  constructor(el, toggle, calls, onReplay) {
+  constructor(el, toggle, calls, onReplay, onReplaySession) {
     this.el = el;
     this.toggle = toggle;
     this.calls = calls;
     this.onReplay = onReplay ?? null;
+    this.onReplaySession = onReplaySession ?? null;
     /** @type {Map<string, string>} */
     this.presets = new Map();
     /** Grows with each fetch, so an older answer never overwrites a newer one. */
@@ -110,7 +114,10 @@ export class Library {
     upload.append(this.file);
     const close = button("✕ Close");
     close.addEventListener("click", () => this.close());
-    head.append(title, upload, close);
+    const fresh = button("＋ New session", "library-new-session");
+    fresh.title = "the next runs start a session of their own (a new lecture); an idle hour does too";
+    fresh.addEventListener("click", () => this._newSession());
+    head.append(title, upload, fresh, close);
     this.message = make("p", "library-message");
     this.message.id = "library-message";
     this.message.setAttribute("role", "status");
@@ -194,10 +201,71 @@ export class Library {
     }
     const thead = make("thead");
     thead.append(head);
-    const tbody = make("tbody");
-    for (const rec of recordings) tbody.append(this._row(rec));
-    table.append(thead, tbody);
+    table.append(thead);
+    // One group per session (newest first), its runs in the order they ran; recordings of no
+    // session (imported) in a group of their own, as listed.
+    /** @type {Map<number | null, RecordingInfo[]>} */
+    const groups = new Map();
+    for (const rec of recordings) {
+      const list = groups.get(rec.session);
+      if (list) list.push(rec);
+      else groups.set(rec.session, [rec]);
+    }
+    const grouped = groups.size > 1 || !groups.has(null);
+    for (const [session, list] of groups) {
+      const tbody = make("tbody", "library-group");
+      if (session !== null) {
+        list.sort((a, b) => a.created_ns - b.created_ns);
+        tbody.dataset.session = String(session);
+      }
+      if (grouped) tbody.append(this._sessionRow(session, list));
+      for (const rec of list) tbody.append(this._row(rec));
+      table.append(tbody);
+    }
     this.body.replaceChildren(table);
+  }
+
+  /**
+   * The heading of a session's group: what it holds, and its replay and export as one thing.
+   * @param {number | null} session
+   * @param {RecordingInfo[]} list  in the order they ran
+   */
+  _sessionRow(session, list) {
+    const tr = make("tr", "library-session");
+    const cell = /** @type {HTMLTableCellElement} */ (make("th"));
+    cell.colSpan = 7;
+    if (session === null) {
+      cell.append(make("span", "session-title", "Imported (no session)"));
+      tr.append(cell);
+      return tr;
+    }
+    tr.dataset.session = String(session);
+    const runs = `${list.length} run${list.length === 1 ? "" : "s"}`;
+    cell.append(make("span", "session-title", `Session ${session} · ${formatDate(list[0].created_ns)} · ${runs}`));
+    const done = list.filter((r) => !r.live);
+    if (this.onReplaySession && done.length > 0) {
+      const replay = button("▶ Replay session", "library-replay-session primary");
+      replay.title = "replay its runs one after another, as they ran";
+      replay.addEventListener("click", () => this.onReplaySession?.(session, done));
+      cell.append(replay);
+    }
+    const html = /** @type {HTMLAnchorElement} */ (make("a", "library-session-html", "⇩ Session as HTML"));
+    html.href = this.calls.sessionExportUrl(session, "html");
+    html.download = "";
+    html.title = "one HTML file that replays the whole session offline";
+    cell.append(html);
+    tr.append(cell);
+    return tr;
+  }
+
+  async _newSession() {
+    try {
+      const { session } = await this.calls.newSession();
+      this._say("ok", `Session ${session.id} started: the next runs belong to it.`);
+      this.refresh();
+    } catch (err) {
+      this._say("error", `Could not start a new session: ${/** @type {Error} */ (err).message}`);
+    }
   }
 
   /** @param {RecordingInfo} rec */

@@ -260,3 +260,20 @@ export async function readRecordingEvents(id, onProgress) {
 export function getRecordingSource(id) {
   return request(`/api/recordings/${encodeURIComponent(id)}/source`);
 }
+
+/**
+ * Start a new session now: the next runs belong to it.
+ * @returns {Promise<{session: {id: number, started_ns: number, name: string | null, recordings: number}}>}
+ */
+export function newSession() {
+  return request("/api/sessions", { method: "POST", body: JSON.stringify({}) });
+}
+
+/**
+ * Where a whole session downloads as one file.
+ * @param {number} id
+ * @param {"html"} format
+ */
+export function sessionExportUrl(id, format) {
+  return `/api/sessions/${id}/export?format=${format}`;
+}

@@ -76,12 +76,21 @@ def test_rows_show_what_was_recorded(fake: FakeServer) -> None:
     preset = SCENARIOS[0]
     Library(page, [
         recording("r2", "live one", live=True, ended_ns=None, events=42, bytes=900),
-        recording("r1", "the demo", kept=True, config=preset["config"], last_t=75_000_000_000),
+        recording("r1", "the demo", kept=True, config=preset["config"], last_t=75_000_000_000,
+                  created_ns=1_699_999_000 * NS),
     ])
     open_library(page, 2)
-    rows = page.locator("#library tbody tr")
+    rows = page.locator("#library tr[data-id]")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_have_attribute("data-id", "r2")  # in the server's order: newest first
+    # One session: under its heading, its runs in the order they ran (the server lists newest
+    # first).
+    expect(rows.nth(0)).to_have_attribute("data-id", "r1")
+    heading = page.locator("#library tr.library-session[data-session='1']")
+    expect(heading).to_contain_text("Session 1")
+    expect(heading).to_contain_text("2 runs")
+    expect(heading.locator(".library-replay-session")).to_have_text("▶ Replay session")
+    expect(heading.locator("a.library-session-html")).to_have_attribute(
+        "href", "/api/sessions/1/export?format=html")
     live = row(page, "r2")
     expect(live).to_contain_text("● recording")
     expect(live).to_contain_text("threads · sleep · 12 tasks · max_workers 3")
@@ -100,7 +109,11 @@ def test_rows_show_what_was_recorded(fake: FakeServer) -> None:
     expect(download).to_have_attribute("href", "/api/recordings/r1/export?format=recording")
     expect(kept.locator("a.library-perfetto")).to_have_attribute(
         "href", "/api/recordings/r1/export?format=perfetto")
-    expect(page.locator("#library")).not_to_contain_text("Replay")
+    expect(kept.locator("a.library-html")).to_have_attribute(
+        "href", "/api/recordings/r1/export?format=html")
+    # A finished recording can be replayed; one still being recorded not yet.
+    expect(kept.locator(".library-replay")).to_have_text("▶ Replay")
+    expect(live.locator(".library-replay")).to_have_count(0)
     shot(page, "library-page")
 
 
