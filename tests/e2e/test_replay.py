@@ -179,3 +179,36 @@ def test_record_replay_step_back_bookmark_export_and_replay_offline(  # type: ig
     assert int(bar.get_attribute("data-pos") or 0) < len(events)
     screenshot("replay-offline")
     assert not errors, errors
+
+
+def test_a_session_replays_as_one_run_after_another(app: Page, server: str) -> None:
+    # Two runs in one sitting: the library shows them under one session.
+    app.select_option("#preset", "io-threads")
+    first = run_and_wait(app)
+    second = run_and_wait(app)
+    app.click("#library-button")
+    heading = app.locator("#library tr.library-session")
+    expect(heading).to_have_count(1)
+    expect(heading).to_contain_text("2 runs")
+    ids = app.locator("#library tr[data-id]").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    assert ids == [first, second], "a session lists its runs in the order they ran"
+
+    heading.locator(".library-replay-session").click()
+    app.wait_for_function("document.body.dataset.replay === 'ready'")
+    bar = app.locator("#replay")
+    run_list = bar.locator(".replay-run")
+    expect(run_list).to_be_visible()
+    expect(run_list.locator("option")).to_have_count(2)
+    expect(bar).to_have_attribute("data-run", "0")
+    expect(app.locator("#timeline")).to_have_attribute("data-run-id", first)
+    # Played to the end of the first run, it goes on with the second from its start.
+    app.select_option(".replay-speed", "10")
+    app.evaluate("schedviz.player.seekTime(schedviz.replay().endT * 0.95)")
+    app.click(".replay-play")
+    expect(bar).to_have_attribute("data-run", "1", timeout=15_000)
+    expect(app.locator("#timeline")).to_have_attribute("data-run-id", second)
+    # Picked from the list (while the second plays on), a run is shown at its end, paused.
+    run_list.select_option("0")
+    expect(bar).to_have_attribute("data-run", "0")
+    expect(app.locator("#timeline")).to_have_attribute("data-run-id", first)
+    expect(bar).to_have_attribute("data-playing", "0")
