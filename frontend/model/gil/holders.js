@@ -18,6 +18,7 @@
  * Rules it keeps: changes are kept sorted by time; whole-run totals are kept incrementally
  * while events arrive in order (the common case) and recomputed once after an out-of-order one.
  */
+import { EditLog } from "../core/editlog.js";
 import { byTime, insertSorted, upperBound } from "../core/sorted.js";
 
 /**
@@ -104,6 +105,10 @@ export class GilTrack {
     this._holderFirst = [];
     /** @type {number[]} per change, the longest window up to it: what a step back restores */
     this._longest = [];
+    /** Where the time line last changed, for views that keep columns between frames. */
+    this.edits = new EditLog();
+    /** @type {Checkpoint[]} totals up to every CHECKPOINT_EVERY-th change (see statsBetween) */
+    this._ck = [];
     /** @type {GilStats} totals of the intervals closed by a later change */
     this._closed = emptyStats();
     this._dirty = false;
@@ -125,6 +130,8 @@ export class GilTrack {
       c.code = code;
     }
     const at = insertSorted(this.changes, c, byTime);
+    // The span before it now ends here (its own window reaches back no further than that).
+    this.edits.edit(at > 0 ? this.changes[at - 1].t : c.t - c.windowNs);
     this.switches += c.switches;
     if (c.gap) this.gaps++;
     if (c.windowNs > this.longestWindow) this.longestWindow = c.windowNs;
@@ -138,6 +145,27 @@ export class GilTrack {
     addInterval(this._closed, prev, c);
     this._closed.switches += c.switches;
     this._closed.changes++;
+    if (at % CHECKPOINT_EVERY === 0) this._ck.push(this._checkpoint());
+  }
+
+  /** The closed totals as a checkpoint (holders by code). @returns {Checkpoint} */
+  _checkpoint() {
+    const held = new Float64Array(this.holders.length);
+    for (let k = 0; k < held.length; k++) held[k] = this._closed.held.get(this.holders[k]) ?? 0;
+    return { held, free: this._closed.free, unknown: this._closed.unknown, switches: this._closed.switches };
+  }
+
+  /** Work out the closed totals and the checkpoints again from every change (after an out-of-order one). */
+  _rebuild() {
+    this._closed = emptyStats();
+    this._ck = [];
+    for (let i = 0; i < this.changes.length; i++) {
+      addInterval(this._closed, i > 0 ? this.changes[i - 1] : null, this.changes[i]);
+      this._closed.switches += this.changes[i].switches;
+      this._closed.changes++;
+      if (i % CHECKPOINT_EVERY === 0) this._ck.push(this._checkpoint());
+    }
+    this._dirty = false;
   }
 
   /**
@@ -149,6 +177,7 @@ export class GilTrack {
     if (!c) return null;
     this._longest.pop();
     this.longestWindow = this._longest.at(-1) ?? 0;
+    this.edits.edit(this.changes.length > 0 ? this.changes[this.changes.length - 1].t : -Infinity);
     this.switches -= c.switches;
     if (c.gap) this.gaps--;
     const n = this.changes.length;
@@ -161,6 +190,7 @@ export class GilTrack {
       addInterval(this._closed, n > 0 ? this.changes[n - 1] : null, c, -1);
       this._closed.switches -= c.switches;
       this._closed.changes--;
+      this._ck.length = Math.ceil(n / CHECKPOINT_EVERY);
     }
     return c;
   }
@@ -171,15 +201,7 @@ export class GilTrack {
    * @returns {GilStats}
    */
   totals(endT) {
-    if (this._dirty) {
-      this._closed = emptyStats();
-      for (let i = 0; i < this.changes.length; i++) {
-        addInterval(this._closed, i > 0 ? this.changes[i - 1] : null, this.changes[i]);
-        this._closed.switches += this.changes[i].switches;
-        this._closed.changes++;
-      }
-      this._dirty = false;
-    }
+    if (this._dirty) this._rebuild();
     const out = copyStats(this._closed);
     const last = this.changes.at(-1);
     if (last && endT > last.t) addSpan(out, last.key, endT - last.t);
@@ -199,6 +221,75 @@ export class GilTrack {
     if (memo && memo.a === a && memo.b === b && memo.endT === endT && memo.n === this.changes.length && !this._dirty) {
       return memo.stats;
     }
+    if (this._dirty) this._rebuild();
+    // Totals up to b less totals up to a: a checkpoint and at most CHECKPOINT_EVERY changes
+    // each, however many changes lie between (a whole run in view).
+    const hi = this._upTo(b, endT);
+    const lo = this._upTo(Math.min(a, b), endT);
+    const out = emptyStats();
+    for (let k = 0; k < hi.held.length; k++) addSpan(out, this.holders[k], hi.held[k] - (lo.held[k] ?? 0));
+    addSpan(out, null, hi.free - lo.free);
+    out.unknown = hi.unknown - lo.unknown;
+    out.switches = hi.switches - lo.switches;
+    out.changes = hi.changes - lo.changes;
+    this._memo = { a, b, endT, n: this.changes.length, stats: out };
+    return out;
+  }
+
+  /**
+   * Totals of the time line up to x (every piece forEachSegment gives before x), holders by
+   * code, with the switches and changes at or before x.
+   * @param {number} x
+   * @param {number} endT
+   * @returns {Checkpoint & {changes: number}}
+   */
+  _upTo(x, endT) {
+    const changes = this.changes;
+    const acc = { held: new Float64Array(this.holders.length), free: 0, unknown: 0, switches: 0, changes: 0 };
+    if (changes.length === 0) return acc;
+    const j = upperBound(changes, x, byTime) - 1;
+    if (j < 0) {
+      // Before the first change: only its window, which is unknown.
+      acc.unknown = Math.max(0, x - (changes[0].t - changes[0].windowNs));
+      return acc;
+    }
+    const k = Math.floor(j / CHECKPOINT_EVERY);
+    const ck = this._ck[k];
+    acc.held.set(ck.held);
+    acc.free = ck.free;
+    acc.unknown = ck.unknown;
+    acc.switches = ck.switches;
+    for (let i = k * CHECKPOINT_EVERY + 1; i <= j; i++) {
+      const prev = changes[i - 1];
+      const next = changes[i];
+      const u = Math.max(prev.t, next.t - next.windowNs);
+      addCoded(acc, prev, u - prev.t);
+      acc.unknown += next.t - u;
+      acc.switches += next.switches;
+    }
+    acc.changes = j + 1;
+    // The piece after change j, up to x.
+    const c = changes[j];
+    const next = changes[j + 1];
+    if (next) {
+      const u = Math.max(c.t, next.t - next.windowNs);
+      addCoded(acc, c, Math.min(x, u) - c.t);
+      if (x > u) acc.unknown += x - u;
+    } else {
+      addCoded(acc, c, Math.min(x, Math.max(c.t, endT)) - c.t);
+    }
+    return acc;
+  }
+
+  /**
+   * Time per holder in [a, b] by walking every piece: what statsBetween answers, the slow way
+   * (tests compare the two).
+   * @param {number} a
+   * @param {number} b
+   * @param {number} endT
+   * @returns {GilStats}
+   */
+  scanStats(a, b, endT) {
     const out = emptyStats();
     forEachSegment(this, a, b, endT, (x0, x1, kind, key) => {
       if (kind === "unknown") out.unknown += x1 - x0;
@@ -209,7 +300,6 @@ export class GilTrack {
       out.switches += changes[i].switches;
       out.changes++;
     }
-    this._memo = { a, b, endT, n: changes.length, stats: out };
     return out;
   }
 
@@ -306,6 +396,27 @@ export class GilFacts {
     for (const t of this.tracks.values()) if (t.sampler && !t.sampler.available) out.push(t.sampler);
     return out;
   }
+}
+
+/** Changes between two checkpoints of a track's totals. */
+const CHECKPOINT_EVERY = 256;
+
+/**
+ * A track's closed totals up to one change: held time by holder code (index code - 3), free,
+ * unknown, switches.
+ * @typedef {{held: Float64Array, free: number, unknown: number, switches: number}} Checkpoint
+ */
+
+/**
+ * Add `ns` of a change's holder (by code) or of nobody.
+ * @param {{held: Float64Array, free: number}} acc
+ * @param {GilChange} c
+ * @param {number} ns
+ */
+function addCoded(acc, c, ns) {
+  if (ns <= 0) return;
+  if (c.key === null) acc.free += ns;
+  else acc.held[c.code - 3] += ns;
 }
 
 /** @returns {GilStats} */

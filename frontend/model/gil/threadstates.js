@@ -36,6 +36,7 @@
  * a frame or a summary only reads them (plus the short unsettled tail). An event landing before
  * that point cuts the pieces back to it and they are redone from there. Never touches the DOM.
  */
+import { EditLog } from "../core/editlog.js";
 import { forEachSegment } from "./holders.js";
 import { byTime, insertSorted, lowerBound, upperBound } from "../core/sorted.js";
 
@@ -140,11 +141,15 @@ export class WorkerStates {
     this._dirtyFrom = Infinity;
     /** @type {(string | null)[]} the thread's name as of each change, for a step back */
     this._threads = [];
+    /** Where its own changes last changed the time line (the GIL's are its track's). */
+    this.edits = new EditLog();
   }
 
   /** @param {StateChange} c */
   add(c) {
     const at = insertSorted(this.changes, c, byTime);
+    // A change is placed at most a look before it was seen; nothing earlier moves.
+    this.edits.edit((at > 0 ? Math.min(c.t, this.changes[at - 1].t) : c.t) - STATE_LOOK_NS);
     // An append only ends the open last span; one landing earlier rewrites what follows it
     // (and may move where its own change is placed, up to a look earlier).
     if (at !== this.changes.length - 1) this._dirtyFrom = Math.min(this._dirtyFrom, c.t - STATE_LOOK_NS);
@@ -205,6 +210,7 @@ export class ThreadStateFacts {
     ws.thread = ws._threads.at(-1) ?? null;
     // The change before it now reaches to the end instead: its piece is redone too.
     const last = ws.changes.at(-1);
+    ws.edits.edit(last ? last.t - STATE_LOOK_NS : -Infinity);
     if (!last) this.workers.delete(ev.worker);
     else ws._dirtyFrom = Math.min(ws._dirtyFrom, last.t - STATE_LOOK_NS);
   }

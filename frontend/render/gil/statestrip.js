@@ -10,7 +10,7 @@
  * most one rectangle per column, however many changes hide in a pixel. The tooltip names the
  * mix of a crowded column.
  */
-import { DISPLAYED_STATES } from "../../model/gil/threadstates.js";
+import { DISPLAYED_STATES, STATE_LOOK_NS } from "../../model/gil/threadstates.js";
 import { stateBox } from "../pools/lanebox.js";
 import { THEME, THREAD_STATE_COLORS } from "../core/theme.js";
 import { clipTo } from "../core/paint.js";
@@ -37,6 +37,16 @@ export function stateEndT(model, lane, nowT) {
 }
 
 /**
+ * A worker's strip columns, kept between frames (as the GIL lane's, see gil/lod.js): columns
+ * left of where its states or its process's GIL last changed are as they were.
+ * @typedef {{key: string, seenStates: number, seenGil: number, gil: object | null, endT: number,
+ *   best: Int32Array}} StripMemo
+ */
+
+/** @type {WeakMap<WorkerStates, StripMemo>} */
+const MEMO = new WeakMap();
+
+/**
  * Runs of whole columns of one worker's strip in view, each in its column's dominant state.
  * @param {ThreadStateFacts} facts
  * @param {WorkerStates} ws
@@ -46,22 +56,76 @@ export function stateEndT(model, lane, nowT) {
  */
 export function stateColumns(facts, ws, vp, endT) {
   const width = Math.max(1, Math.ceil(vp.width));
+  const best = stripMemo(facts, ws, vp, width, endT).best;
   /** @type {StateRun[]} */
   const runs = [];
+  for (let col = 0; col < width; col++) if (best[col] >= 0) pushRun(runs, col, col + 1, best[col]);
+  return runs;
+}
+
+/**
+ * The worker's columns for this view, redone from the first one that may have changed.
+ * @param {ThreadStateFacts} facts
+ * @param {WorkerStates} ws
+ * @param {Viewport} vp
+ * @param {number} width
+ * @param {number} endT
+ */
+function stripMemo(facts, ws, vp, width, endT) {
+  const key = `${vp.t0}|${vp.t1}|${width}`;
+  const track = facts.trackOf(ws);
+  let memo = MEMO.get(ws);
+  let stable = -Infinity;
+  if (memo && memo.key === key && memo.gil === track) {
+    stable = ws.edits.changedSince(memo.seenStates);
+    // A GIL change moves what is shown from a look before it (where a state change is placed).
+    if (track) stable = Math.min(stable, track.edits.changedSince(memo.seenGil) - STATE_LOOK_NS);
+    const last = ws.changes[ws.changes.length - 1];
+    const lastGil = track?.changes[track.changes.length - 1];
+    if (endT !== memo.endT) {
+      // The newest pieces reach to endT.
+      stable = Math.min(stable, (last?.t ?? -Infinity) - STATE_LOOK_NS, lastGil?.t ?? Infinity);
+    }
+  } else {
+    memo = { key, seenStates: 0, seenGil: 0, gil: track, endT, best: new Int32Array(width).fill(-1) };
+    MEMO.set(ws, memo);
+  }
+  memo.seenStates = ws.edits.count;
+  memo.seenGil = track ? track.edits.count : 0;
+  memo.gil = track;
+  memo.endT = endT;
+  const from = stable === Infinity ? width : Math.max(0, Math.min(width, Math.floor(vp.toX(stable))));
+  if (from < width) redoColumns(facts, ws, vp, width, endT, memo.best, from);
+  return memo;
+}
+
+/**
+ * Work out columns [from, width) of a worker's strip into `best` (dominant code, -1 none).
+ * @param {ThreadStateFacts} facts
+ * @param {WorkerStates} ws
+ * @param {Viewport} vp
+ * @param {number} width
+ * @param {number} endT
+ * @param {Int32Array} best
+ * @param {number} from
+ */
+function redoColumns(facts, ws, vp, width, endT, best, from) {
+  best.fill(-1, from);
   const acc = new Float64Array(DISPLAYED_STATES.length);
   let col = -1;
   let any = false;
   const flush = () => {
-    if (col >= 0 && col < width && any) {
-      let best = 0;
-      for (let c = 1; c < acc.length; c++) if (acc[c] > acc[best]) best = c;
-      pushRun(runs, col, col + 1, best);
+    if (col >= from && col < width && any) {
+      let top = 0;
+      for (let c = 1; c < acc.length; c++) if (acc[c] > acc[top]) top = c;
+      best[col] = top;
     }
     acc.fill(0);
     any = false;
   };
-  facts.forEachPiece(ws, vp.t0, vp.t1, endT, (t0, t1, code) => {
-    let p0 = Math.max(0, vp.toX(t0));
+  facts.forEachPiece(ws, from === 0 ? vp.t0 : vp.toT(from), vp.t1, endT, (t0, t1, code) => {
+    // Never before `from`: toX(toT(from)) may round to a hair below it.
+    let p0 = Math.max(from, vp.toX(t0));
     const p1 = Math.min(width, vp.toX(t1));
     while (p0 < p1) {
       const c = Math.floor(p0);
@@ -73,18 +137,17 @@ export function stateColumns(facts, ws, vp, endT) {
       acc[code] += end - p0;
       any = true;
       p0 = end;
-      // Whole columns inside one piece: a single run, no per-column work.
+      // Whole columns inside one piece: one state, no per-column work.
       const full = Math.floor(p1);
       if (p0 === c + 1 && full > p0) {
         flush();
         col = -1;
-        pushRun(runs, p0, full, code);
+        best.fill(code, p0, full);
         p0 = full;
       }
     }
   });
   flush();
-  return runs;
 }
 
 /**
