@@ -53,7 +53,8 @@ async ([events, plan]) => {
       compared++;
       if (kept !== want) {
         const a = JSON.parse(kept), b = JSON.parse(want);
-        const part = JSON.stringify(a.gil) !== JSON.stringify(b.gil) ? "GIL lane" : "thread-state strip";
+        const gilDiffers = JSON.stringify(a.gil) !== JSON.stringify(b.gil);
+        const part = gilDiffers ? "GIL lane" : "thread-state strip";
         problems.push(`${part} after seek to ${step} (pos ${replay.pos}, +${extra} ns)`);
       }
     }
@@ -73,7 +74,8 @@ async ([events, plan]) => {
     compared++;
     if (kept !== columns(fresh, vp, endT)) problems.push(`live after ${i + batch.length} events`);
   }
-  const gilChanges = [...replay.model.gil.tracks.values()].reduce((a, t) => a + t.changes.length, 0);
+  const tracks = [...replay.model.gil.tracks.values()];
+  const gilChanges = tracks.reduce((a, t) => a + t.changes.length, 0);
   return { compared, problems, gilChanges };
 }
 """

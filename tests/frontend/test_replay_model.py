@@ -36,7 +36,9 @@ async ([events, plan]) => {
     else {
       out = {};
       // `edits` counts changes for views' bookkeeping (how many, not what): not the state.
-      for (const k of Object.keys(x)) if (!k.startsWith("_") && k !== "edits") out[k] = plain(x[k], seen);
+      for (const k of Object.keys(x)) {
+        if (!k.startsWith("_") && k !== "edits") out[k] = plain(x[k], seen);
+      }
     }
     seen.delete(x);
     return out;
@@ -182,7 +184,9 @@ async ([events, plan]) => {
           compared++;
           const fast = plain(track.statsBetween(a, b, endT));
           const slow = plain(track.scanStats(a, b, endT));
-          if (fast !== slow && problems.length < 3) problems.push(`[${a}, ${b}]: ${fast} vs ${slow}`);
+          if (fast !== slow && problems.length < 3) {
+            problems.push(`[${a}, ${b}]: ${fast} vs ${slow}`);
+          }
         }
       }
     }
