@@ -235,7 +235,12 @@ export class ThreadStateFacts {
   gilChanged(pid, t, windowNs) {
     const track = this.gil.tracks.get(pid);
     if (!track) return;
-    const prev = track.changes[lowerBound(track.changes, t, byTime) - 1];
+    const changes = track.changes;
+    const n = changes.length;
+    // Just appended (the common case): the change before it is the one before the last.
+    const appended = n > 0 && changes[n - 1].t === t && (n < 2 || changes[n - 2].t < t);
+    const at = appended ? n - 1 : lowerBound(changes, t, byTime);
+    const prev = changes[at - 1];
     // ... and a state change seen up to a look later may be placed differently.
     const from = (prev ? Math.max(prev.t, t - windowNs) : t - windowNs) - STATE_LOOK_NS;
     for (const ws of this.workers.values()) {

@@ -75,16 +75,28 @@ function drawRow(ctx, model, track, vp, layout, y, endT, hoverT) {
   clipTo(ctx, plotX, y, plotW, gilH);
   const { runs, mixed } = gilColumns(track, vp, endT);
   for (const r of runs) fillKind(ctx, plotX + r.x0, band.y, r.x1 - r.x0, band.h, r.kind, r.key);
+  // Mixed columns: one path per colour (a zoomed-out lane has a few slices in every column, and
+  // a fill per slice costs more than the slices themselves).
+  /** @type {Map<string, number[]>} colour -> [x, y, h, ...] */
+  const slices = new Map();
   for (const m of mixed) {
     // Slices in proportion to time; the order flips every WEAVE_PX columns (the weave).
     const parts = Math.floor(m.x / WEAVE_PX) % 2 ? [...m.parts].reverse() : m.parts;
     let top = band.y;
     for (const p of parts) {
       const h = p.frac * band.h;
-      ctx.fillStyle = p.kind === "held" ? holderColor(p.key) : p.kind === "free" ? GIL_COLORS.free : GIL_COLORS.unknown;
-      ctx.fillRect(plotX + m.x, top, 1, h);
+      const colour = p.kind === "held" ? holderColor(p.key) : p.kind === "free" ? GIL_COLORS.free : GIL_COLORS.unknown;
+      let list = slices.get(colour);
+      if (!list) slices.set(colour, (list = []));
+      list.push(plotX + m.x, top, h);
       top += h;
     }
+  }
+  for (const [colour, list] of slices) {
+    ctx.beginPath();
+    for (let i = 0; i < list.length; i += 3) ctx.rect(list[i], list[i + 1], 1, list[i + 2]);
+    ctx.fillStyle = colour;
+    ctx.fill();
   }
   // Free time is white: a thin frame keeps the band's extent visible on it.
   ctx.strokeStyle = GIL_COLORS.freeEdge;
