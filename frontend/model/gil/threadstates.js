@@ -88,6 +88,9 @@ export const RAW_LABELS = Object.freeze({
  */
 export const STATE_LOOK_NS = 5e6;
 
+/** Settled pieces between two checkpoints of a worker's totals (see settle). */
+const PIECE_CHECKPOINT = 256;
+
 export const HOLDING = 0;
 export const CPU_WITHOUT_GIL = 1;
 export const ON_CPU = 2;
@@ -139,6 +142,8 @@ export class WorkerStates {
     this._codes = [];
     /** Earliest time an event changed since the totals were last brought up to date. */
     this._dirtyFrom = Infinity;
+    /** @type {Float64Array[]} entry j: the totals of settled pieces [0, j * PIECE_CHECKPOINT) */
+    this._accCk = [new Float64Array(DISPLAYED_STATES.length)];
     /** @type {(string | null)[]} the thread's name as of each change, for a step back */
     this._threads = [];
     /** Where its own changes last changed the time line (the GIL's are its track's). */
@@ -298,16 +303,23 @@ export class ThreadStateFacts {
       ws._starts.length = 0;
       ws._codes.length = 0;
       ws._acc.fill(0);
+      ws._accCk.length = 1;
       ws._accTo = first;
     } else if (ws._dirtyFrom < ws._accTo) {
-      // Cut back to where the late event reaches, keep what lies before.
+      // Cut back to where the late event reaches, keep what lies before: the totals from the
+      // checkpoint before the cut plus the pieces after it (a step back or a newest GIL change
+      // costs those few, not every piece since the start).
       const cut = ws._dirtyFrom;
       const k = lowerBound(ws._starts, cut, (x) => x);
+      const j = k > 0 ? Math.floor((k - 1) / PIECE_CHECKPOINT) : 0;
+      ws._accCk.length = j + 1;
+      ws._acc.set(ws._accCk[j]);
+      for (let i = j * PIECE_CHECKPOINT; i < k; i++) {
+        ws._acc[ws._codes[i]] += (i + 1 < k ? ws._starts[i + 1] : cut) - ws._starts[i];
+      }
       ws._starts.length = k;
       ws._codes.length = k;
       ws._accTo = cut;
-      ws._acc.fill(0);
-      for (let i = 0; i < k; i++) ws._acc[ws._codes[i]] += (i + 1 < k ? ws._starts[i + 1] : cut) - ws._starts[i];
     }
     ws._dirtyFrom = Infinity;
     // Settled: nothing that arrives in time order can change what lies a look before the
@@ -317,13 +329,15 @@ export class ThreadStateFacts {
     if (track) newest = Math.min(newest, /** @type {any} */ (track.changes.at(-1)).t);
     const settled = Math.min(newest - STATE_LOOK_NS, endT);
     if (settled > ws._accTo) {
-      const { _acc: acc, _starts: starts, _codes: codes } = ws;
+      const { _acc: acc, _starts: starts, _codes: codes, _accCk: ck } = ws;
       forEachDisplayed(ws, track, ws._accTo, settled, endT, (x0, x1, code) => {
-        acc[code] += x1 - x0;
         if (codes.length === 0 || codes[codes.length - 1] !== code) {
+          // Every PIECE_CHECKPOINT pieces, the totals of the (closed) pieces before.
+          if (codes.length > 0 && codes.length % PIECE_CHECKPOINT === 0) ck.push(acc.slice());
           starts.push(x0);
           codes.push(code);
         }
+        acc[code] += x1 - x0;
       });
       ws._accTo = settled;
     }
