@@ -24,6 +24,7 @@ import { SummaryView } from "./controls/summaryview.js";
 import { TimelineView } from "./controls/timelineview.js";
 import * as api from "./transport/api.js";
 import { loadEmbedded } from "./transport/embedded.js";
+import { readRuns } from "./transport/recordings.js";
 import { Connection, socketUrl } from "./transport/socket.js";
 
 /** @typedef {import("./protocol.js").RunStatus} RunStatus */
@@ -334,36 +335,27 @@ async function openSession(session, recordings) {
 }
 
 /**
- * Read recordings from the library (events with progress, bookmarks, source); null after
- * showing why when one cannot be read.
+ * Read recordings from the library, showing the progress; null after showing why when one
+ * cannot be read.
  * @param {string[]} ids
  * @returns {Promise<EmbeddedRun[] | null>}
  */
 async function loadRuns(ids) {
   document.body.dataset.replay = "loading";
   notices.clear("replay");
-  /** @type {EmbeddedRun[]} */
-  const runs = [];
-  for (const [i, id] of ids.entries()) {
-    try {
-      const recording = await api.getRecording(id);
+  try {
+    const runs = await readRuns(ids, (i, rec, n) => {
       const of = ids.length > 1 ? ` (run ${i + 1} of ${ids.length})` : "";
-      const total = recording.events.toLocaleString("en-US");
-      notices.banner("replay", "info", `Loading “${recording.name}”${of}: ${total} events…`);
-      const events = await api.readRecordingEvents(id, (n) => {
-        notices.banner("replay", "info", `Loading “${recording.name}”${of}: ${n.toLocaleString("en-US")} of ${total} events…`);
-      });
-      const source = recording.has_source ? await api.getRecordingSource(id).catch(() => null) : null;
-      const marks = await api.listBookmarks(id).catch(() => []);
-      runs.push({ recording, events, bookmarks: Array.isArray(marks) ? marks : [], source });
-    } catch (err) {
-      delete document.body.dataset.replay;
-      notices.banner("replay", "error", `Could not open recording ${id}: ${/** @type {Error} */ (err).message}`);
-      return null;
-    }
+      const read = n > 0 ? `${n.toLocaleString("en-US")} of ` : "";
+      notices.banner("replay", "info", `Loading “${rec.name}”${of}: ${read}${rec.events.toLocaleString("en-US")} events…`);
+    });
+    notices.clear("replay");
+    return runs;
+  } catch (err) {
+    delete document.body.dataset.replay;
+    notices.banner("replay", "error", /** @type {Error} */ (err).message);
+    return null;
   }
-  notices.clear("replay");
-  return runs;
 }
 
 /**
