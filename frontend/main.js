@@ -79,7 +79,7 @@ function followHover() {
     if (followedCursor === replay.version && followed === null) return;
     followed = null;
     followedCursor = replay.version;
-    sourcePanel.followCursor(store.model);
+    sourcePanel.followCursor(store.model, replay.cursorT);
     return;
   }
   if (view.hover === followed) return;

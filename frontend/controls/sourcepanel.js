@@ -119,15 +119,32 @@ export class SourcePanel {
   }
 
   /**
-   * In replay, with nothing hovered: highlight the line of the newest step at the cursor (where
-   * it yielded, or the line that blocked the loop).
+   * In replay, with nothing hovered: the line the loop is at, at the cursor. A step still
+   * running then is shown by the line that blocks the loop, if one does (its report); else the
+   * newest step that had ended shows where it last yielded (a running step's own yield lies
+   * in the future of the cursor).
    * @param {TimelineModel} model
+   * @param {number} nowT  the cursor
    */
-  followCursor(model) {
-    const step = model.aio.steps.at(-1);
-    if (!step || this.el.hidden) return;
+  followCursor(model, nowT) {
+    if (this.el.hidden) return;
+    const steps = model.aio.steps;
+    let i = steps.length - 1;
+    const running = steps[i];
+    if (running && running.end > nowT) {
+      const report = running.blocked ?? model.aio.ongoing.get(running.task) ?? null;
+      if (report && report.t === running.t && report.file !== null && report.line !== null) {
+        /** @type {{type: string}} */
+        const blocked = /** @type {any} */ ({ type: "aio-ongoing", report, task: model.aio.tasks.get(running.task) ?? null });
+        this.follow(blocked, model);
+        return;
+      }
+    }
+    while (i >= 0 && steps[i].end > nowT) i--;
+    const step = steps[i];
+    if (!step) return;
     /** @type {{type: string}} */
-    const hit = /** @type {any} */ ({ type: "aio-step", step, task: model.aio.tasks.get(step.task) ?? null });
+    const hit = /** @type {any} */ ({ type: "aio-yield", step, task: model.aio.tasks.get(step.task) ?? null });
     this.follow(hit, model);
   }
 

@@ -1,8 +1,11 @@
 // @ts-check
 /**
  * The replay cursor: a vertical line across every track at the cursor's time, with its time in
- * a tag at the top, so a class sees where in the recording it is. Nothing in a live run (its
- * "now" is the right edge already). Takes no height: it draws over the other tracks.
+ * a tag at the top, so a class sees where in the recording it is; what lies right of it is
+ * veiled, since it has not happened yet at the cursor (an asyncio step or a pickling span is
+ * recorded with its whole duration at its start, so it would otherwise show its own future).
+ * Nothing in a live run (its "now" is the right edge already). Takes no height: it draws over
+ * the other tracks.
  */
 import { formatTime } from "./format.js";
 import { THEME, font } from "./theme.js";
@@ -23,6 +26,11 @@ export const cursorTrack = {
     if (x < layout.plotX - 1 || x > layout.plotX + layout.plotW + 1) return;
     const px = Math.round(x) + 0.5;
     ctx.save();
+    const right = layout.plotX + layout.plotW;
+    if (px < right) {
+      ctx.fillStyle = THEME.cursorVeil;
+      ctx.fillRect(px, 0, right - px, layout.height);
+    }
     ctx.strokeStyle = THEME.cursor;
     ctx.lineWidth = 2;
     ctx.beginPath();

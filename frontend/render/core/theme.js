@@ -49,6 +49,8 @@ export const THEME = Object.freeze({
   marker: "#1b1b1b",
   /** The replay cursor: where "now" is in a recording. */
   cursor: "#2563eb",
+  /** Over what lies after the replay cursor: not happened yet. */
+  cursorVeil: "rgba(255, 255, 255, 0.78)",
   markerLabelBg: "#fff7cc",
   endMarker: "#555555",
   highlight: "#000000",
