@@ -13,9 +13,12 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schedviz.protocol import RawEvent
+if TYPE_CHECKING:
+    # Only a type: the protocol module brings pydantic, which a pool's worker process (and a
+    # traced program) must not pay to import.
+    from schedviz.protocol import RawEvent
 
 DEFAULT_CAPACITY = 1_000_000
 
