@@ -2,8 +2,9 @@
 
     caller thread                      worker process (init_worker, run_in_worker)
     -------------                      -------------------------------------------
-    submit: pickle (fn, args) ─timed─> call queue ─> loads (timed) ─> run ─> dumps (timed)
-            task_submitted                             events ──SimpleQueue──┐
+    submit: task_submitted ─> pending ─> call queue: pickle (fn, args) timed ─> loads (timed)
+                                                  ─> run ─> dumps (timed)
+                                                       events ──SimpleQueue──┐
     map:    one ChunkCall per chunk                                          │
                                                                              ▼
     drain thread: pid -> worker id, into the Recorder  <─ WorkerChannel: ready / started signals
@@ -15,7 +16,9 @@ Seams: the initializer and the submitted callable are public. Two private ones, 
 checked on CPython 3.11, 3.12 and 3.13: `_spawn_process` (called for every new worker process; the
 only place its start time and Process object can be had) and `_processes`/`_max_workers` (read
 only). Results, exceptions, cancellation, shutdown, `map` order and `chunksize` behave as in the
-plain executor; an argument that cannot be pickled fails its Future, as there.
+plain executor; an argument that cannot be pickled fails its Future, as there. A call is pickled
+when the pool puts it on its call queue (at most max_workers + 1 at a time), as the plain pool
+does, not at submit: the parent never holds the bytes of every pending call at once.
 
 Guarantees:
 - Every worker process gets worker_spawned (parent's stamp before start), worker_ready (its own
@@ -26,7 +29,6 @@ Guarantees:
 
 from __future__ import annotations
 
-import functools
 import itertools
 import multiprocessing
 import multiprocessing.connection
@@ -52,11 +54,11 @@ from schedviz.instrument.worker import (
     SIGNAL_READY,
     ChunkCall,
     FrameReader,
+    WorkerCall,
     WorkerChannel,
     WorkerEvents,
     init_worker,
     register_parent,
-    run_in_worker,
     unregister_parent,
 )
 from schedviz.protocol import FIELDS
@@ -113,6 +115,36 @@ def _ends_of_unfinished(
             ends[task] = (next_began, False)
         ends[tasks[-1][1]] = (exit_t.get(worker, time.monotonic_ns()), True)
     return ends
+
+
+class QueuedCall:
+    """A submitted call, pickled only when the pool puts it on its call queue (its feeder
+    thread pickles the work item), as the plain pool's calls are: the parent holds references to
+    the pending calls' arguments, never a copy of their bytes each. The pickling is timed there
+    and recorded as the parent's args dumps; a call that cannot be pickled is noted (its Future
+    fails with the pickling error, as in the plain pool)."""
+
+    __slots__ = ("call", "recorder", "task", "token", "unpicklable")
+
+    def __init__(self, token: int, task: int, call: tuple[Callable[..., Any], tuple[Any, ...],
+                 dict[str, Any]], recorder: Recorder, unpicklable: set[int]) -> None:
+        self.token, self.task, self.call = token, task, call
+        self.recorder, self.unpicklable = recorder, unpicklable
+
+    def __call__(self) -> Any:  # only the worker's WorkerCall is ever called
+        raise RuntimeError("a queued call runs in a worker process, from its pickled form")
+
+    def __reduce__(self) -> tuple[type[WorkerCall], tuple[int, int, bytes]]:
+        t0 = time.monotonic_ns()
+        try:
+            payload = pickle.dumps(self.call, PICKLE_PROTOCOL)
+        except Exception:
+            self.unpicklable.add(self.task)
+            raise
+        t1 = time.monotonic_ns()
+        self.recorder.record_at("serialized", t0, self.task, "parent", "args", "dumps", t1 - t0,
+                                len(payload))
+        return (WorkerCall, (self.token, self.task, payload))
 
 
 class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
@@ -404,18 +436,8 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         """Submit `fn` under a task id chosen by the caller (a moved task keeps its id)."""
         rec = self.recorder
         t0 = time.monotonic_ns()
-        try:
-            payload = pickle.dumps((fn, args, kwargs), PICKLE_PROTOCOL)
-        except Exception:
-            # The plain pool fails the Future, not submit(): hand it the call unchanged.
-            fut: Future[T] = ProcessPoolExecutor.submit(self, fn, *args, **kwargs)
-            self._unpicklable.add(task)
-            rec.record_at("task_submitted", t0, task, self.pool_id, Deferred(args),
-                          None, None, None)
-            fut.add_done_callback(functools.partial(self._on_done, task))
-            return fut
-        t1 = time.monotonic_ns()
-        fut = ProcessPoolExecutor.submit(self, run_in_worker, self._token, task, payload)  # type: ignore[arg-type]
+        call = QueuedCall(self._token, task, (fn, args, kwargs), rec, self._unpicklable)
+        fut: Future[T] = ProcessPoolExecutor.submit(self, call)
         info: tuple[Deferred, int | None, int | None, int | None]
         if isinstance(fn, ChunkCall):
             chunk = args[0]
@@ -423,7 +445,6 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         else:
             info = (Deferred(args), None, None, None)
         rec.record_at("task_submitted", t0, task, self.pool_id, *info)
-        rec.record_at("serialized", t0, task, "parent", "args", "dumps", t1 - t0, len(payload))
         self.pending.add(task, fut, (fn, args, kwargs), self._on_done)
         if self.on_submit is not None:
             self.on_submit(task, fut, (fn, args, kwargs))

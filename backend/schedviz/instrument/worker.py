@@ -179,6 +179,19 @@ class ResultEnvelope:
         return (unwrap_result, (self.token, self.task, self.data, self.events))
 
 
+class WorkerCall:
+    """A task's call as its worker receives it: the pickled (fn, args, kwargs), run when called
+    (by the pool's worker loop, as a plain pool calls its work item's function)."""
+
+    __slots__ = ("payload", "task", "token")
+
+    def __init__(self, token: int, task: int, payload: bytes) -> None:
+        self.token, self.task, self.payload = token, task, payload
+
+    def __call__(self) -> ResultEnvelope:
+        return run_in_worker(self.token, self.task, self.payload)
+
+
 def run_in_worker(token: int, task: int, payload: bytes) -> ResultEnvelope:
     """Run one task in this worker: unpickle the call, run it, pickle the result; time each."""
     channel, pid = _channel, _pid
