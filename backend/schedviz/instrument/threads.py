@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -45,6 +46,84 @@ def _run_task(
     return result
 
 
+class _Workers:
+    """A pool's worker threads and the watchers of their exits, without the pool itself.
+
+    Worker threads (through the initializer), watchers and the pool's finalizer hold this, never
+    the executor: as with the plain executor, whose threads keep only a weak reference to it, a
+    pool dropped without shutdown() is collected, and its threads then end.
+    """
+
+    def __init__(
+        self, recorder: Recorder, ids: RunIds, pool_id: int,
+        user_init: Callable[..., object] | None, user_initargs: tuple[Any, ...],
+    ) -> None:
+        self.recorder = recorder
+        self.ids = ids
+        self.pool_id = pool_id
+        self.user_init = user_init
+        self.user_initargs = user_initargs
+        self.lock = threading.Lock()
+        self.threads: dict[int, threading.Thread] = {}
+        self.watchers: list[threading.Thread] = []
+        self.retiring = False
+
+    def init_worker(self) -> None:
+        """Runs first in each new worker thread: give it an id and announce it."""
+        worker = next(self.ids.workers)
+        _worker_local.worker = worker
+        thread = threading.current_thread()
+        self.recorder.record(
+            "worker_spawned", worker, self.pool_id, thread.name, threading.get_native_id()
+        )
+        gil.register_current_thread(worker, thread.name)
+        with self.lock:
+            self.threads[worker] = thread
+            if self.retiring:  # spawned while shutdown began: watch it too
+                self._watch_exit(worker, thread)
+        if self.user_init is not None:
+            self.user_init(*self.user_initargs)
+
+    def retire(self) -> None:
+        """The pool shuts down (or was dropped): record it once and watch every worker's exit."""
+        with self.lock:
+            if self.retiring:
+                return
+            self.retiring = True
+            self.recorder.record("pool_retired", self.pool_id)
+            for worker, thread in self.threads.items():
+                self._watch_exit(worker, thread)
+
+    def _watch_exit(self, worker: int, thread: threading.Thread) -> None:
+        # join() blocks without holding the GIL, so a watcher per retiring worker costs nothing
+        # while it waits, and stamps the exit as soon as the thread is gone.
+        recorder, pool_id = self.recorder, self.pool_id
+
+        def watch() -> None:
+            thread.join()
+            recorder.record("worker_exited", worker, pool_id, None)
+
+        watcher = threading.Thread(target=watch, name=f"exit-watch-{worker}", daemon=True)
+        try:
+            watcher.start()
+        except RuntimeError:  # a pool collected while the interpreter shuts down
+            return
+        self.watchers.append(watcher)
+
+    def join_watchers(self) -> None:
+        for watcher in list(self.watchers):
+            watcher.join()
+
+
+def _start_task(
+    pending: PendingTasks, rec: Recorder, task: int, fn: Callable[..., Any],
+    args: tuple[Any, ...], kwargs: dict[str, Any],
+) -> Any:
+    # A plain function, not a method: a queued task must not keep its pool alive.
+    pending.started(task)
+    return _run_task(rec, task, fn, args, kwargs)
+
+
 class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
     """`ThreadPoolExecutor` whose tasks and workers appear as events in `recorder`."""
 
@@ -65,51 +144,19 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
         self.recorder = recorder if recorder is not None else Recorder()
         self.ids = ids if ids is not None else RunIds()
         self.pool_id: int = next(self.ids.pools)
-        self._user_init = initializer
-        self._user_initargs = initargs
-        self._workers_lock = threading.Lock()
-        self._worker_threads: dict[int, threading.Thread] = {}
-        self._exit_watchers: list[threading.Thread] = []
-        self._retiring = False
+        self._book = _Workers(self.recorder, self.ids, self.pool_id, initializer, initargs)
         self.pending = PendingTasks(self.recorder, self.pool_id)
         #: called with (task, future, (fn, args, kwargs)) after each submit; a driver's hook.
         self.on_submit: OnSubmit | None = None
         super().__init__(
-            max_workers, thread_name_prefix or f"pool{self.pool_id}", self._init_worker
+            max_workers, thread_name_prefix or f"pool{self.pool_id}", self._book.init_worker
         )
         # The effective size (the default depends on the CPU count); only readable privately.
         # Checked on CPython 3.11-3.13.
         self.max_workers: int = self._max_workers
         self.recorder.record("pool_created", self.pool_id, self.max_workers, self.executor_kind)
-
-    # -- workers ----------------------------------------------------------------------------
-
-    def _init_worker(self) -> None:
-        """Runs first in each new worker thread: give it an id and announce it."""
-        worker = next(self.ids.workers)
-        _worker_local.worker = worker
-        thread = threading.current_thread()
-        self.recorder.record(
-            "worker_spawned", worker, self.pool_id, thread.name, threading.get_native_id()
-        )
-        gil.register_current_thread(worker, thread.name)
-        with self._workers_lock:
-            self._worker_threads[worker] = thread
-            if self._retiring:  # spawned while shutdown began: watch it too
-                self._watch_exit(worker, thread)
-        if self._user_init is not None:
-            self._user_init(*self._user_initargs)
-
-    def _watch_exit(self, worker: int, thread: threading.Thread) -> None:
-        # join() blocks without holding the GIL, so a watcher per retiring worker costs nothing
-        # while it waits, and stamps the exit as soon as the thread is gone.
-        def watch() -> None:
-            thread.join()
-            self.recorder.record("worker_exited", worker, self.pool_id, None)
-
-        watcher = threading.Thread(target=watch, name=f"exit-watch-{worker}", daemon=True)
-        watcher.start()
-        self._exit_watchers.append(watcher)
+        # Dropped without shutdown(): its threads end as the plain pool's do; record that.
+        weakref.finalize(self, self._book.retire).atexit = False
 
     # -- tasks ------------------------------------------------------------------------------
 
@@ -119,7 +166,9 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
         """Submit `fn` under a task id chosen by the caller (a moved task keeps its id)."""
         rec = self.recorder
         t = time.monotonic_ns()
-        fut: Future[T] = ThreadPoolExecutor.submit(self, self._start, rec, task, fn, args, kwargs)
+        fut: Future[T] = ThreadPoolExecutor.submit(
+            self, _start_task, self.pending, rec, task, fn, args, kwargs
+        )
         # Recorded after submit() succeeded (it raises once shut down), stamped before it.
         rec.record_at(
             "task_submitted", t, task, self.pool_id, Deferred(args), None, None, None
@@ -129,25 +178,11 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
             self.on_submit(task, fut, (fn, args, kwargs))
         return fut
 
-    def _start(
-        self, rec: Recorder, task: int, fn: Callable[..., Any], args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
-        self.pending.started(task)
-        return _run_task(rec, task, fn, args, kwargs)
-
     # -- shutdown ---------------------------------------------------------------------------
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        with self._workers_lock:
-            first = not self._retiring
-            self._retiring = True
-            if first:
-                self.recorder.record("pool_retired", self.pool_id)
-                for worker, thread in self._worker_threads.items():
-                    self._watch_exit(worker, thread)
+        self._book.retire()
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
         self.pending.sweep()  # cancel_futures=True cancels inside the pool: record it now
         if wait:
-            for watcher in list(self._exit_watchers):
-                watcher.join()
+            self._book.join_watchers()
