@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # ---------------------------------------------------------------------------------------------
 # Run configuration (the body of POST /api/runs and of the websocket "start" message)
@@ -186,11 +186,14 @@ class PoolRetired(_Event):
 
 
 class WorkerSpawned(_Event):
-    """v1: a worker thread (v2: or process) started: a lane."""
+    """v1: a worker thread (v2: or process; v5: or a traced program's own thread) started: a lane."""
 
     kind: Literal["worker_spawned"] = "worker_spawned"
     worker: int = Field(description="v1: worker id, unique in the run (one lane each)")
-    pool: int = Field(description="v1: the pool it belongs to")
+    pool: int | None = Field(
+        description="v1: the pool it belongs to; v5: null for a thread of a traced program "
+        "that no pool started (its main thread, a threading.Thread of its own)"
+    )
     name: str = Field(description="v1: thread name")
     native_id: int = Field(description="v1: OS thread id; v2: the pid of a worker process")
 
@@ -208,7 +211,7 @@ class WorkerExited(_Event):
 
     kind: Literal["worker_exited"] = "worker_exited"
     worker: int = Field(description="v1: worker id")
-    pool: int = Field(description="v1: the pool it belonged to")
+    pool: int | None = Field(description="v1: the pool it belonged to; v5: null, as spawned")
     exitcode: int | None = Field(
         description="v2: a process's exit code (negative: killed by that signal); null for threads"
     )
@@ -457,6 +460,19 @@ class WarningEvent(_Event):
     message: str = Field(description="v1: something the user should know")
 
 
+class PythonWarning(_Event):
+    """v5: Python itself reported something while a traced program ran: a warning it showed
+    (a coroutine never awaited, an unclosed resource) or an asyncio report (a task exception
+    never retrieved, a task destroyed while pending, a slow callback in debug mode)."""
+
+    kind: Literal["python_warning"] = "python_warning"
+    category: str = Field(max_length=100, description=(
+        "v5: the warning's class (RuntimeWarning, ResourceWarning, …) or asyncio's report kind"))
+    message: str = Field(max_length=500, description="v5: what Python said")
+    file: str | None = Field(description="v5: the file it is about (null: not known)")
+    line: int | None = Field(ge=1, description="v5: the line in that file (null: not known)")
+
+
 EVENT_MODELS: tuple[type[_Event], ...] = (
     RunStarted,
     RunEnded,
@@ -488,6 +504,7 @@ EVENT_MODELS: tuple[type[_Event], ...] = (
     ConfigChanged,
     ErrorEvent,
     WarningEvent,
+    PythonWarning,
 )
 
 _COMMON = ("seq", "t", "kind")
@@ -535,7 +552,8 @@ Event = Annotated[
     | QueueDepth
     | ConfigChanged
     | ErrorEvent
-    | WarningEvent,
+    | WarningEvent
+    | PythonWarning,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

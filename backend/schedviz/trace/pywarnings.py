@@ -32,7 +32,6 @@ class Recording(Protocol):
     def record(self, kind: str, *fields: Any) -> None: ...
 
 
-KIND = "python_warning"
 _installed: dict[str, Any] = {}
 
 
@@ -138,4 +137,4 @@ def _safe(recorder: Recording, category: str, message: str, file: str | None,
           line: int | None) -> None:
     # Never disturb the program for a note.
     with contextlib.suppress(Exception):
-        recorder.record(KIND, category, message[:500], file, line)
+        recorder.record("python_warning", category, message[:500], file, line)
