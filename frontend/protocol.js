@@ -59,7 +59,7 @@ export const EventKind = Object.freeze({
   RUN_ENDED: "run_ended", // v1: the run ended; always its last event
   POOL_CREATED: "pool_created", // v1: a pool was created (at the start, on a resize, after a break)
   POOL_RETIRED: "pool_retired", // v1: a pool takes no new work (a resize replaced it)
-  WORKER_SPAWNED: "worker_spawned", // v1: a worker thread (v2: or process; v5: or a traced program's own thread) started: a lane
+  WORKER_SPAWNED: "worker_spawned", // v1: a worker thread (v2: or process; v5: or a traced program's thread) started: a lane
   WORKER_READY: "worker_ready", // v2: a worker process finished starting
   WORKER_EXITED: "worker_exited", // v1: a worker ended
   TASK_SUBMITTED: "task_submitted", // v1: a task (v2: or a map() chunk) was submitted
@@ -85,9 +85,7 @@ export const EventKind = Object.freeze({
   CONFIG_CHANGED: "config_changed", // v1: a live change took effect
   ERROR: "error", // v1: something went wrong in the run
   WARNING: "warning", // v1: something the user should know
-  PYTHON_WARNING: "python_warning", // v5: Python itself reported something while a traced program ran: a warning it showed
-(a coroutine never awaited, an unclosed resource) or an asyncio report (a task exception
-never retrieved, a task destroyed while pending, a slow callback in debug mode)
+  PYTHON_WARNING: "python_warning", // v5: Python itself reported something while a traced program ran: a warning it showed (a coroutine never awaited, an unclosed resource) or an asyncio report (a task exception never retrieved, a task destroyed while pending, a slow callback in debug mode)
 });
 
 /** Server -> browser message types over /ws, with their fields. */

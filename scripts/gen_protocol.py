@@ -51,7 +51,8 @@ def js_value(value: Any) -> str:
 
 def since(node: dict[str, Any], what: str) -> str:
     """The description of a model or field, which starts with the version it exists since."""
-    text = str(node.get("description", "")).strip().removesuffix(".")
+    # One line: a docstring may wrap, a comment in protocol.js may not.
+    text = " ".join(str(node.get("description", "")).split()).removesuffix(".")
     if not re.match(r"v\d+:", text):
         raise SystemExit(f"{what} does not say since which version it exists (\"vN: ...\")")
     return text

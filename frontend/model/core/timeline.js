@@ -29,6 +29,12 @@ import { ThreadStateFacts } from "../gil/threadstates.js";
 /** @typedef {{t: number, seq: number, field: string, old: any, new: any}} Marker */
 /** @typedef {{t: number, seq: number, level: "error" | "warning", message: string}} Notice */
 /**
+ * v5: what Python itself reported while a traced program ran (a coroutine never awaited, a task
+ * exception never retrieved, …), at its file and line when known.
+ * @typedef {{t: number, seq: number, category: string, message: string, file: string | null,
+ *   line: number | null}} PythonWarning
+ */
+/**
  * @typedef {{pool: number, maxWorkers: number | null, executor: string | null,
  *   createdT: number | null, retiredT: number | null,
  *   broken: {t: number, message: string} | null}} Pool
@@ -66,6 +72,8 @@ export class TimelineModel {
     this.bookmarks = new BookmarkList();
     /** @type {Notice[]} errors and warnings, by time */
     this.notices = [];
+    /** @type {PythonWarning[]} v5: Python's own warnings, by time */
+    this.pythonWarnings = [];
     /** @type {{t: number, task: number, from: number, to: number}[]} */
     this.moves = [];
     /** @type {{t: number, task: number, reason: string}[]} */
@@ -222,6 +230,12 @@ export class TimelineModel {
       case EventKind.WARNING:
         this._notice(ev, "warning", ev.message);
         this.threads.warning(/** @type {any} */ (ev));
+        break;
+      case EventKind.PYTHON_WARNING:
+        insertSorted(this.pythonWarnings, {
+          t: ev.t, seq: ev.seq, category: ev.category, message: ev.message, file: ev.file ?? null,
+          line: ev.line ?? null,
+        }, byTime);
         break;
       default:
         // Unknown kinds come from a newer producer; ignoring them keeps old viewers working.
@@ -486,6 +500,9 @@ export class TimelineModel {
       case EventKind.WARNING:
         this._unnotice();
         this.threads.undoWarning(/** @type {any} */ (ev));
+        break;
+      case EventKind.PYTHON_WARNING:
+        this.pythonWarnings.pop();
         break;
       default:
         break;

@@ -18,7 +18,20 @@ import { formatTime } from "./format.js";
  */
 export function describePlacedMarker(model, placed) {
   if (placed.type === "broken" && placed.brk) return describeBreak(model, placed.brk);
+  if (placed.type === "python" && placed.warning) return describePythonWarning(placed.warning);
   return placed.type === "end" || !placed.marker ? describeEnd(model) : describeMarker(model, placed.marker);
+}
+
+/**
+ * v5: what Python itself reported, where and when.
+ * @param {import("../../model/core/timeline.js").PythonWarning} w
+ * @returns {Description}
+ */
+export function describePythonWarning(w) {
+  /** @type {[string, string][]} */
+  const rows = [["at", formatTime(w.t)], ["kind", w.category]];
+  if (w.file !== null) rows.push(["where", w.line !== null ? `${w.file}, line ${w.line}` : w.file]);
+  return { title: "Python warned", rows, note: w.message };
 }
 
 /**

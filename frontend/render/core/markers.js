@@ -15,10 +15,11 @@ import { THEME, font } from "./theme.js";
 /** @typedef {import("./layout.js").Layout} Layout */
 /**
  * @typedef {object} PlacedMarker
- * @property {"config" | "broken" | "end"} type
+ * @property {"config" | "broken" | "end" | "python"} type
  * @property {number} t
  * @property {Marker | null} marker   the config change, for type "config"
  * @property {import("../../model/pools/processes.js").PoolBreak | null} [brk]  the break, for type "broken"
+ * @property {import("../../model/core/timeline.js").PythonWarning | null} [warning]  v5: for type "python"
  * @property {number} x               canvas x of the line
  * @property {string} text
  * @property {{x: number, y: number, w: number, h: number} | null} box  null when it would overlap
@@ -68,7 +69,12 @@ export function placeMarkers(model, vp, layout, measure) {
     const cause = b.exitcode !== null ? ` · ${exitLabel(b.exitcode)}` : "";
     items.push({ type: "broken", t: b.t, marker: null, brk: b, text: `pool ${b.pool} broken${cause}` });
   }
-  if (model.proc.breaks.length > 0) items.sort((a, b) => a.t - b.t);
+  // v5: Python's own warnings, named by their line ("RuntimeWarning · demo.py:22").
+  for (const w of model.pythonWarnings) {
+    const where = w.file !== null && w.line !== null ? ` · ${baseName(w.file)}:${w.line}` : "";
+    items.push({ type: "python", t: w.t, marker: null, warning: w, text: `${w.category}${where}` });
+  }
+  if (model.proc.breaks.length > 0 || model.pythonWarnings.length > 0) items.sort((a, b) => a.t - b.t);
   if (model.endedT !== null) {
     items.push({ type: "end", t: model.endedT, marker: null, text: `run ${model.endReason}` });
   }
@@ -104,7 +110,8 @@ export function drawMarkers(ctx, placed, layout, hover) {
   for (const p of placed) {
     const isHover = hover !== null && hover.t === p.t && hover.type === p.type;
     const broken = p.type === "broken";
-    ctx.strokeStyle = p.type === "end" ? THEME.endMarker : broken ? THEME.fault : THEME.marker;
+    const python = p.type === "python";
+    ctx.strokeStyle = p.type === "end" ? THEME.endMarker : broken ? THEME.fault : python ? THEME.pythonWarning : THEME.marker;
     ctx.lineWidth = isHover || broken ? 3 : 2;
     ctx.setLineDash(p.type === "end" ? [3, 4] : broken ? [] : [8, 4]);
     ctx.beginPath();
@@ -113,9 +120,9 @@ export function drawMarkers(ctx, placed, layout, hover) {
     ctx.stroke();
     ctx.setLineDash([]);
     if (!p.box) continue;
-    ctx.fillStyle = p.type === "end" ? "#eeeeee" : broken ? THEME.fault : THEME.markerLabelBg;
+    ctx.fillStyle = p.type === "end" ? "#eeeeee" : broken ? THEME.fault : python ? THEME.pythonWarningBg : THEME.markerLabelBg;
     ctx.fillRect(p.box.x, p.box.y, p.box.w, p.box.h);
-    ctx.strokeStyle = broken ? THEME.fault : THEME.marker;
+    ctx.strokeStyle = broken ? THEME.fault : python ? THEME.pythonWarning : THEME.marker;
     ctx.lineWidth = isHover ? 2 : 1;
     ctx.strokeRect(p.box.x + 0.5, p.box.y + 0.5, p.box.w - 1, p.box.h - 1);
     ctx.font = font(LABEL_PX, "bold");
@@ -176,3 +183,11 @@ export const markersTrack = {
   },
   describe: (model, hit) => (hit.type === "marker" ? describePlacedMarker(model, hit.placed) : null),
 };
+
+/**
+ * A path's last part.
+ * @param {string} path
+ */
+function baseName(path) {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}

@@ -47,6 +47,9 @@ export const THEME = Object.freeze({
   startingHatch: "#56B4E9",
   separator: "#c4c9d0",
   marker: "#1b1b1b",
+  /** v5: Python's own warnings (a coroutine never awaited …): their marker lines and labels. */
+  pythonWarning: "#b45309",
+  pythonWarningBg: "#fef3c7",
   /** The replay cursor: where "now" is in a recording. */
   cursor: "#2563eb",
   /** Over what lies after the replay cursor: not happened yet. */
