@@ -38,6 +38,7 @@ import select
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -147,42 +148,26 @@ class QueuedCall:
         return (WorkerCall, (self.token, self.task, payload))
 
 
-class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
-    """`ProcessPoolExecutor` whose workers, tasks, chunks and pickling appear in `recorder`."""
+class _PoolEvents:
+    """A pool's event machinery, without the pool: its workers' events and exits, its breaking.
 
-    executor_kind = "processes"
+    The drain and exit-watch threads, the done-callbacks of its futures, the registry that
+    results find their pool in, and the pool's finalizer hold this, never the executor: as with
+    the plain pool, whose threads keep only a weak reference to it, a pool dropped without
+    shutdown() is collected, shuts down, and these threads then end.
+    """
 
     def __init__(
-        self,
-        max_workers: int | None = None,
-        mp_context: BaseContext | None = None,
-        initializer: Callable[..., object] | None = None,
-        initargs: tuple[Any, ...] = (),
-        *,
-        max_tasks_per_child: int | None = None,
-        recorder: Recorder | None = None,
-        ids: RunIds | None = None,
-        gil_period_us: int | None = None,
+        self, recorder: Recorder, pool_id: int, pending: PendingTasks, events: WorkerChannel,
+        token: int,
     ) -> None:
-        """As ProcessPoolExecutor; `gil_period_us` also samples each worker's GIL (off: None)."""
-        if initializer is not None and not callable(initializer):
-            raise TypeError("initializer must be a callable")
-        self.recorder = recorder if recorder is not None else Recorder()
-        self.ids = ids if ids is not None else RunIds()
-        ctx = mp_context if mp_context is not None else multiprocessing.get_context()
-        self._events = WorkerChannel(ctx)
-        extra = {"max_tasks_per_child": max_tasks_per_child} if max_tasks_per_child else {}
-        super().__init__(max_workers, ctx, init_worker,
-                         (self._events, initializer, initargs, gil_period_us), **extra)
-        self.pool_id: int = next(self.ids.pools)
-        self.max_workers: int = self._max_workers  # type: ignore[attr-defined]  # private, 3.11-3.13
-        self.pending = PendingTasks(self.recorder, self.pool_id)
-        #: called with (task, future, (fn, args, kwargs)) after each submit; a driver's hook.
-        self.on_submit: OnSubmit | None = None
+        self.recorder = recorder
+        self.pool_id = pool_id
+        self.pending = pending
+        self._events = events
+        self._token = token
         #: called from the event thread with the ids of the tasks a broken pool never started.
         self.on_broken: Callable[[list[int]], None] | None = None
-        self._token = next(_tokens)
-        register_parent(self._token, self)
         self._lock = threading.Condition()
         self._workers: dict[int, tuple[int, BaseProcess]] = {}  # pid -> (worker id, process)
         self._exited: set[int] = set()
@@ -190,7 +175,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         self._running: dict[int, tuple[int, int]] = {}
         self._started_ever: set[int] = set()
         self._finished: set[int] = set()
-        self._unpicklable: set[int] = set()
+        self.unpicklable: set[int] = set()
         self._broken_tasks: list[int] = []
         self._exits: list[tuple[int, int, int | None]] = []  # (worker, pid, exitcode), in order
         self._exit_t: dict[int, int] = {}  # worker -> when its process was seen gone
@@ -200,7 +185,9 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         self._wake_r, self._wake_w = os.pipe()
         self._ctl_r, self._ctl_w = os.pipe()
         self._fds_open = True
-        self.recorder.record("pool_created", self.pool_id, self.max_workers, self.executor_kind)
+
+    def start(self) -> None:
+        register_parent(self._token, self)
         self._drain_thread = threading.Thread(target=self._drain, daemon=True,
                                               name=f"pool{self.pool_id}-events")
         self._watch_thread = threading.Thread(target=self._watch, daemon=True,
@@ -208,29 +195,32 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         self._drain_thread.start()
         self._watch_thread.start()
 
-    # -- workers ----------------------------------------------------------------------------
+    def add_worker(self, pid: int, worker: int, process: BaseProcess) -> None:
+        with self._lock:
+            self._workers[pid] = (worker, process)
+            self._lock.notify_all()
 
-    def _spawn_process(self) -> None:
-        # Private hook (CPython 3.11-3.13): called for every new worker, under the pool's lock.
-        t = time.monotonic_ns()
-        before = set(self._processes)
-        super()._spawn_process()  # type: ignore[misc]
-        for pid in set(self._processes) - before:
-            process = self._processes[pid]
-            worker = next(self.ids.workers)
-            with self._lock:
-                self._workers[pid] = (worker, process)
-                self._lock.notify_all()
-            self.recorder.record_at(
-                "worker_spawned", t, worker, self.pool_id, process.name or "", pid
-            )
-            self._signal(self._wake_w, b"w")
+    def retire(self) -> None:
+        """The pool shuts down, or was dropped: record it once; the threads end after it."""
+        with self._lock:
+            first = not self._retiring
+            self._retiring = True
+        if first:
+            self.recorder.record("pool_retired", self.pool_id)
+            self._signal(self._wake_w, b"r")
+
+    def join(self) -> None:
+        self._watch_thread.join()
+        self._drain_thread.join()
 
     def _signal(self, fd: int, byte: bytes) -> None:
         # Under the lock, and only while open: a closed descriptor's number may be reused.
         with self._lock:
             if self._fds_open:
                 os.write(fd, byte)
+
+    def wake(self) -> None:
+        self._signal(self._wake_w, b"w")
 
     def worker_pids(self) -> dict[int, int]:
         """pid -> worker id of this pool's worker processes that have not exited."""
@@ -381,7 +371,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
                 self._broken = True
                 self._broken_tasks.append(task)
             self._maybe_report_broken()
-        elif exc is not None and task in self._unpicklable:
+        elif exc is not None and task in self.unpicklable:
             self.recorder.record("task_cancelled", task, f"could not pickle the call: {exc!r}")
 
     def _maybe_report_broken(self) -> None:
@@ -428,6 +418,96 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         with self._lock:
             return self._broken and not self._broken_delivered
 
+
+class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
+    """`ProcessPoolExecutor` whose workers, tasks, chunks and pickling appear in `recorder`."""
+
+    executor_kind = "processes"
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        mp_context: BaseContext | None = None,
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+        *,
+        max_tasks_per_child: int | None = None,
+        recorder: Recorder | None = None,
+        ids: RunIds | None = None,
+        gil_period_us: int | None = None,
+    ) -> None:
+        """As ProcessPoolExecutor; `gil_period_us` also samples each worker's GIL (off: None)."""
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
+        self.recorder = recorder if recorder is not None else Recorder()
+        self.ids = ids if ids is not None else RunIds()
+        ctx = mp_context
+        if ctx is None:  # the plain pool's default: fork cannot recycle workers, spawn can
+            ctx = multiprocessing.get_context("spawn" if max_tasks_per_child is not None else None)
+        self._events = WorkerChannel(ctx)
+        try:
+            super().__init__(max_workers, ctx, init_worker,
+                             (self._events, initializer, initargs, gil_period_us),
+                             max_tasks_per_child=max_tasks_per_child)
+        except BaseException:  # a refused argument (as the plain pool refuses it): no pipe leak
+            self._events.close()
+            raise
+        self.pool_id: int = next(self.ids.pools)
+        self.max_workers: int = self._max_workers  # type: ignore[attr-defined]  # private, 3.11-3.13
+        self.pending = PendingTasks(self.recorder, self.pool_id)
+        #: called with (task, future, (fn, args, kwargs)) after each submit; a driver's hook.
+        self.on_submit: OnSubmit | None = None
+        self._token = next(_tokens)
+        self._pool = _PoolEvents(self.recorder, self.pool_id, self.pending, self._events,
+                                 self._token)
+        self._unpicklable = self._pool.unpicklable
+        self.recorder.record("pool_created", self.pool_id, self.max_workers, self.executor_kind)
+        self._pool.start()
+        # Dropped without shutdown(): the plain pool then shuts down by itself; record it.
+        weakref.finalize(self, self._pool.retire).atexit = False
+
+    # -- workers ----------------------------------------------------------------------------
+
+    def _spawn_process(self) -> None:
+        # Private hook (CPython 3.11-3.13): called for every new worker, under the pool's lock.
+        t = time.monotonic_ns()
+        before = set(self._processes)
+        super()._spawn_process()  # type: ignore[misc]
+        for pid in set(self._processes) - before:
+            process = self._processes[pid]
+            worker = next(self.ids.workers)
+            self._pool.add_worker(pid, worker, process)
+            self.recorder.record_at(
+                "worker_spawned", t, worker, self.pool_id, process.name or "", pid
+            )
+            self._pool.wake()
+
+    # -- what the pool's events say ------------------------------------------------------------
+
+    @property
+    def on_broken(self) -> Callable[[list[int]], None] | None:
+        """Called from the event thread with the ids of the tasks a broken pool never started."""
+        return self._pool.on_broken
+
+    @on_broken.setter
+    def on_broken(self, hook: Callable[[list[int]], None] | None) -> None:
+        self._pool.on_broken = hook
+
+    def worker_pids(self) -> dict[int, int]:
+        """pid -> worker id of this pool's worker processes that have not exited."""
+        return self._pool.worker_pids()
+
+    def breaking(self) -> bool:
+        """The pool broke and its final report (pool_broken, on_broken) is not out yet."""
+        return self._pool.breaking()
+
+    def take_worker_events(self, message: WorkerEvents) -> None:
+        """A worker's events into the recorder, its pid turned into its worker id."""
+        self._pool.take_worker_events(message)
+
+    def record_result_loads(self, task: int, t0: int, duration: int, nbytes: int) -> None:
+        self._pool.record_result_loads(task, t0, duration, nbytes)
+
     # -- tasks ------------------------------------------------------------------------------
 
     def submit_task(
@@ -445,7 +525,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         else:
             info = (Deferred(args), None, None, None)
         rec.record_at("task_submitted", t0, task, self.pool_id, *info)
-        self.pending.add(task, fut, (fn, args, kwargs), self._on_done)
+        self.pending.add(task, fut, (fn, args, kwargs), self._pool._on_done)
         if self.on_submit is not None:
             self.on_submit(task, fut, (fn, args, kwargs))
         return fut
@@ -490,13 +570,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
     # -- shutdown ---------------------------------------------------------------------------
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        with self._lock:
-            first = not self._retiring
-            self._retiring = True
-        if first:
-            self.recorder.record("pool_retired", self.pool_id)
-            self._signal(self._wake_w, b"r")
+        self._pool.retire()
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
         if wait:
-            self._watch_thread.join()
-            self._drain_thread.join()
+            self._pool.join()

@@ -27,14 +27,18 @@ Events from a worker name it by pid in their `worker` field; the parent maps pid
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import pickle
 import select
 import struct
+import sys
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from multiprocessing.context import BaseContext
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from schedviz.instrument.common import short_repr
 from schedviz.instrument.gil import ProcessGil
@@ -192,13 +196,45 @@ class WorkerCall:
         return run_in_worker(self.token, self.task, self.payload)
 
 
+def _end_worker_as_the_pool_would(exc: BaseException) -> NoReturn:
+    """A call that fails to unpickle ends its worker process, as in the plain pool.
+
+    The plain pool's worker unpickles each call while taking it off the call queue, outside any
+    handler: an error or `sys.exit()` there ends the process (multiprocessing's bootstrap prints
+    the traceback and exits with 1, or with the SystemExit's code), so the pool breaks and the
+    Future fails with BrokenProcessPool. Here the call is unpickled inside the task, where the
+    pool would catch it and send it back as the task's exception: end the process the same way
+    instead. Nothing is half-written: this worker sent nothing for this task yet.
+    """
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        if code is None:
+            status = 0
+        elif isinstance(code, int):
+            status = code
+        else:
+            sys.stderr.write(f"{code}\n")
+            status = 1
+    else:
+        sys.stderr.write(f"Process {multiprocessing.current_process().name}:\n")
+        traceback.print_exception(exc)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
+
+
 def run_in_worker(token: int, task: int, payload: bytes) -> ResultEnvelope:
     """Run one task in this worker: unpickle the call, run it, pickle the result; time each."""
     channel, pid = _channel, _pid
     if channel is None:
         raise RuntimeError("schedviz worker state missing: the pool's initializer did not run")
     t0 = time.monotonic_ns()
-    fn, args, kwargs = pickle.loads(payload)
+    try:
+        fn, args, kwargs = pickle.loads(payload)
+    except BaseException as exc:
+        _end_worker_as_the_pool_would(exc)
     t_start = time.monotonic_ns()
     channel.signal(SIGNAL_STARTED, pid, task, t_start, t_start - t0, len(payload))
     ends: list[int] | None = [] if isinstance(fn, ChunkCall) else None
