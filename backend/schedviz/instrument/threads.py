@@ -148,9 +148,8 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
         self.pending = PendingTasks(self.recorder, self.pool_id)
         #: called with (task, future, (fn, args, kwargs)) after each submit; a driver's hook.
         self.on_submit: OnSubmit | None = None
-        super().__init__(
-            max_workers, thread_name_prefix or f"pool{self.pool_id}", self._book.init_worker
-        )
+        # Threads are named as the plain pool names them (ThreadPoolExecutor-N_i by default).
+        super().__init__(max_workers, thread_name_prefix, self._book.init_worker)
         # The effective size (the default depends on the CPU count); only readable privately.
         # Checked on CPython 3.11-3.13.
         self.max_workers: int = self._max_workers
