@@ -23,6 +23,7 @@ from schedviz.web import recordings
 from schedviz.web.fanout import Hub
 from schedviz.web.runs import NoRun, RunConflict, RunManager
 from schedviz.web.security import allowed_hosts
+from schedviz.web.tracepush import TRACE_PATH, TracePush
 from schedviz.web.ws import websocket_endpoint
 
 
@@ -41,32 +42,40 @@ def frontend_dir() -> Path:
 _AIO_SOURCE = Path(aio_workloads.__file__).read_text(encoding="utf-8")
 
 
-def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP_LAST) -> FastAPI:
+def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP_LAST,
+               live_host: str = "127.0.0.1", live_port: int | None = None) -> FastAPI:
     """A new app with its own run manager; nothing starts until a run is requested.
 
     Every run is recorded into the recordings store of `data_dir` (see storage/datadir.py for
     the default), opened when the app starts serving and closed when it stops; the newest
-    `keep_last` unkept recordings are kept, older ones pruned.
+    `keep_last` unkept recordings are kept, older ones pruned. With `live_port` (the port it
+    serves on, bound on `live_host`), it writes the data directory's live file while it serves,
+    for traces pushed to /ws/trace (web/tracepush.py).
     """
     lo, hi = KEEP_LAST_RANGE
     if not lo <= keep_last <= hi:
         raise ValueError(f"keep_last must be between {lo} and {hi}; got {keep_last}")
     hub = Hub()
     manager = RunManager(hub, keep_last=keep_last)
+    push = TracePush(manager)
     hosts = allowed_hosts()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         manager.store = await asyncio.to_thread(RecordingStore.in_data_dir, data_dir)
         try:
+            if live_port is not None:  # the store's lock is ours: so is the data dir's live file
+                push.publish_live_file(manager.store.path.parent, live_host, live_port)
             yield
         finally:
+            push.withdraw_live_file()
             await manager.close()
             await asyncio.to_thread(manager.store.close)
 
     app = FastAPI(title="schedviz", version=str(protocol.SCHEMA_VERSION), lifespan=lifespan)
     app.state.hub = hub
     app.state.manager = manager
+    app.state.trace_push = push
     app.state.allowed_hosts = hosts
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
 
@@ -104,7 +113,7 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
             run = await manager.start(config)
         except RunConflict as exc:
             raise HTTPException(409, str(exc)) from exc
-        return {"run_id": run.run_id, "run": run.status()}
+        return {"run_id": run.run_id, "run": run.status_wire()}
 
     @app.post("/api/runs/current/stop")
     async def stop_run() -> dict[str, Any]:
@@ -129,5 +138,6 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
 
     app.include_router(recordings.router(store))
     app.add_api_websocket_route("/ws", websocket_endpoint)
+    app.add_api_websocket_route(TRACE_PATH, push.endpoint)
     app.mount("/", StaticFiles(directory=frontend_dir(), html=True), name="frontend")
     return app

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from schedviz.protocol import (
@@ -48,19 +49,38 @@ class NoRun(RuntimeError):
     """There is no running run to change or stop."""
 
 
-class Run:
-    """One run's identity and state; its events are in the store, only their count is here."""
+class CurrentRun:
+    """What the manager knows of any run, a lab's or a pushed trace (web/tracepush.py): its
+    identity and state; its events are in the store, only their count is here."""
 
-    def __init__(self, run_id: str, config: RunConfig) -> None:
+    def __init__(self, run_id: str) -> None:
         self.run_id = run_id
-        self.config = config
         self.state: Literal["running", "ended"] = "running"
         self.events = 0
-        self.lab: LabProcess | None = None
         self.ended_reason: str | None = None
         self.wall_time_ns = time.time_ns()
-        # Set from run_started: the wall clock at the run's t = 0, as the lab pinned it.
+        # Set from run_started: the wall clock at the run's t = 0, as its producer pinned it.
         self.t0_wall_ns: int | None = None
+
+    def status_wire(self) -> dict[str, Any]:
+        """The run's RunStatus as sent (the `run` of hello, status and REST replies)."""
+        raise NotImplementedError
+
+    def busy(self) -> str:
+        """Why nothing else may start while this run is going."""
+        return f"run {self.run_id} is still going; stop it before starting another"
+
+
+class Run(CurrentRun):
+    """A run of the built-in workloads in a lab process."""
+
+    def __init__(self, run_id: str, config: RunConfig) -> None:
+        super().__init__(run_id)
+        self.config = config
+        self.lab: LabProcess | None = None
+
+    def status_wire(self) -> dict[str, Any]:
+        return self.status().model_dump(mode="json")
 
     def status(self) -> RunStatus:
         return RunStatus(
@@ -81,32 +101,42 @@ class RunManager:
         self.keep_last = keep_last
         # Opened by the app when it starts serving (opening it takes the data dir's lock).
         self.store: RecordingStore | None = None
-        self.current: Run | None = None
+        self.current: CurrentRun | None = None
         self._pump: asyncio.Task[None] | None = None
         self._store_warned = False
 
-    def status(self) -> RunStatus | None:
-        return self.current.status() if self.current else None
+    def status(self) -> dict[str, Any] | None:
+        """The current run's status as sent, or None before the first run."""
+        return self.current.status_wire() if self.current else None
 
     def running(self) -> Run:
-        if self.current is None or self.current.state != "running":
+        run = self.current
+        if run is None or run.state != "running":
             raise NoRun("no run is going; start one first")
-        return self.current
+        if not isinstance(run, Run):
+            raise NoRun(f"{run.busy()}: it cannot be stopped or changed from here")
+        return run
 
-    async def start(self, config: RunConfig) -> Run:
+    def begin(self, run: CurrentRun, config: Mapping[str, Any], *, name: str | None = None,
+              source: str | None = None) -> None:
+        """Make `run` the current run and start its recording; refused while another goes."""
         if self.current is not None and self.current.state == "running":
-            raise RunConflict(
-                f"run {self.current.run_id} is still going; stop it before starting another"
-            )
-        run = Run(uuid.uuid4().hex[:12], config)
-        self._store().create_recording(run.run_id, config.model_dump(),
-                                       source=workload_source(config.model_dump()))
+            raise RunConflict(self.current.busy())
+        self._store().create_recording(run.run_id, config, name=name, source=source)
         self._store_warned = False
         self.current = run
+
+    def announce(self, run: CurrentRun) -> None:
+        """Tell every viewer the run's status."""
+        self.hub.broadcast({**StatusMessage(run=None).wire(), "run": run.status_wire()})
+
+    async def start(self, config: RunConfig) -> Run:
+        run = Run(uuid.uuid4().hex[:12], config)
+        self.begin(run, config.model_dump(), source=workload_source(config.model_dump()))
         run.lab = await LabProcess.spawn(
             {"cmd": "start", "run_id": run.run_id, "config": config.model_dump()}
         )
-        self.hub.broadcast(StatusMessage(run=run.status()).wire())
+        self.announce(run)
         self._pump = asyncio.create_task(self._pump_events(run), name=f"pump-{run.run_id}")
         return run
 
@@ -126,7 +156,8 @@ class RunManager:
             raise RuntimeError("the recordings store is not open: the app has not started")
         return self.store
 
-    def _publish(self, run: Run, events: list[dict[str, Any]]) -> None:
+    def publish(self, run: CurrentRun, events: list[dict[str, Any]]) -> None:
+        """Record the run's next events and send them to every viewer."""
         if run.t0_wall_ns is None and events and events[0].get("kind") == "run_started":
             run.t0_wall_ns = int(events[0]["wall_time_ns"])
         try:
@@ -151,35 +182,38 @@ class RunManager:
             kind = message.get("type")
             if kind == "events":
                 events = [expand(e) for e in message.get("events", [])]
-                self._publish(run, events)
+                self.publish(run, events)
                 ends = [e for e in events if e.get("kind") == "run_ended"]
                 if not ended and ends:
                     # Ended as far as the user is concerned; the lab only has to exit now.
                     ended = True
-                    self._mark_ended(run, ends[-1].get("reason"))
+                    self.mark_ended(run, ends[-1].get("reason"))
             elif kind == "command_error":
                 self.hub.broadcast(ErrorMessage(message=str(message.get("message"))).wire())
         code = await run.lab.wait()
         if not ended:
             self._synthesize_end(run, describe_exit(code))
-            self._mark_ended(run, "error")
+            self.mark_ended(run, "error")
 
-    def _mark_ended(self, run: Run, reason: str | None) -> None:
+    def mark_ended(self, run: CurrentRun, reason: str | None,
+                   recorded_as: str | None = None) -> None:
+        """The run ended for `reason` (its run_ended's); its recording ends as `recorded_as`
+        (default: the same reason)."""
         run.state = "ended"
         run.ended_reason = reason
         try:
-            self._store().finish(run.run_id, reason or "unknown")
+            self._store().finish(run.run_id, recorded_as or reason or "unknown")
             self._store().prune(self.keep_last)
         except StorageError as exc:
             self._storage_failed(exc)
-        self.hub.broadcast(StatusMessage(run=run.status()).wire())
+        self.announce(run)
 
     def _synthesize_end(self, run: Run, why: str) -> None:
         seq = run.events
         t = time.time_ns() - (run.t0_wall_ns if run.t0_wall_ns is not None else run.wall_time_ns)
         message = f"{why} before the run finished; press Run to start a new one"
         log.warning("run %s: %s", run.run_id, message)
-        self._publish(run, [
+        self.publish(run, [
             {"seq": seq, "t": t, "kind": "error", "message": message},
             {"seq": seq + 1, "t": t, "kind": "run_ended", "reason": "error", "message": message},
         ])
@@ -187,7 +221,7 @@ class RunManager:
     async def close(self) -> None:
         """Stop any run and end its lab (server shutdown)."""
         run = self.current
-        if run is not None and run.lab is not None and run.state == "running":
+        if isinstance(run, Run) and run.lab is not None and run.state == "running":
             await run.lab.send({"cmd": "stop"})
             await run.lab.terminate()
         if self._pump is not None:

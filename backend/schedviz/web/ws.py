@@ -78,9 +78,8 @@ async def _send_loop(
 ) -> None:
     manager: RunManager = ws.app.state.manager
     try:
-        await ws.send_json(
-            HelloMessage(schema_version=SCHEMA_VERSION, run=manager.status()).wire()
-        )
+        hello = HelloMessage(schema_version=SCHEMA_VERSION, run=None).wire()
+        await ws.send_json({**hello, "run": manager.status()})
         if replay is not None:
             async for batch in replay:
                 await ws.send_json(batch)
