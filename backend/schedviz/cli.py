@@ -477,6 +477,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- tracing a program ------------------------------------------------------------------------
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from schedviz.trace.command import TraceOptions, trace_program
+    from schedviz.trace.program import Program
+
+    rest = list(args.program)
+    if args.module is None:
+        if not rest:
+            raise UsageError("give the script to run (schedviz trace script.py [args…]) or "
+                             "-m module [args…]")
+        target, rest = rest[0], rest[1:]
+    else:
+        target = args.module
+    program = Program(target, tuple(rest), module=args.module is not None)
+    return trace_program(TraceOptions(program, name=args.name, events_out=args.events_out,
+                                      data_dir=args.data_dir, open_browser=args.open))
+
+
 # -- the web app -------------------------------------------------------------------------------
 
 
@@ -576,7 +596,25 @@ def build_parser() -> argparse.ArgumentParser:
     _data_dir_option(imp)
     imp.set_defaults(func=cmd_import)
 
-    for cmd in (serve, run, record, listing, export, imp):
+    trace = sub.add_parser(
+        "trace", help="run your own program (a script or -m module) and record its pools, "
+                      "threads and event loops",
+        usage="schedviz trace [options] (script.py | -m module) [args …]")
+    trace.add_argument("-m", dest="module", metavar="MODULE",
+                       help="run a module as `python -m MODULE` does")
+    trace.add_argument("--name", type=_name,
+                       help="the recording's name (default: the script's file name)")
+    trace.add_argument("--events-out", type=_path, metavar="FILE",
+                       help="write the events as JSON Lines to FILE instead of the library")
+    trace.add_argument("--open", action="store_true",
+                       help="open the recording in the browser when the program ends (with "
+                            "a running server), else say how to see it")
+    _data_dir_option(trace)
+    trace.add_argument("program", nargs=argparse.REMAINDER,
+                       help="the script and its arguments (after -m: the module's arguments)")
+    trace.set_defaults(func=cmd_trace)
+
+    for cmd in (serve, run, record, listing, export, imp, trace):
         cmd.set_defaults(parser=cmd)
     return parser
 

@@ -186,7 +186,7 @@ class PoolRetired(_Event):
 
 
 class WorkerSpawned(_Event):
-    """v1: a worker thread (v2: or process; v5: or a traced program's own thread) started: a lane."""
+    """v1: a worker thread (v2: or process; v5: or a traced program's thread) started: a lane."""
 
     kind: Literal["worker_spawned"] = "worker_spawned"
     worker: int = Field(description="v1: worker id, unique in the run (one lane each)")
