@@ -99,6 +99,7 @@ class LiveSink:
         self.url: str | None = None
         self.summary = ""
         self._ws: ClientConnection | None = None
+        self._stack = contextlib.ExitStack()
 
     def open(self, meta: TraceMeta) -> None:
         live = read_live_file(self.data_dir)
@@ -144,12 +145,14 @@ class LiveSink:
 
         url, token = live["url"], live["token"]
         try:
-            return connect(
+            # Entered as a context (newer websockets want that), left in _drop.
+            ws: ClientConnection = self._stack.enter_context(connect(
                 url, additional_headers={"Authorization": f"Bearer {token}"},
                 proxy=None,  # loopback: never through a proxy the environment names
                 compression=None, open_timeout=OPEN_TIMEOUT_S, ping_interval=None,
                 max_size=2**20,
-            )
+            ))
+            return ws
         except ConnectionRefusedError:
             # The file outlived its server (e.g. its pid was reused): nobody listens.
             raise no_server(Path(live["folder"]), live["explicit"]) from None
@@ -196,10 +199,9 @@ class LiveSink:
         return "the connection closed"
 
     def _drop(self) -> None:
-        if self._ws is not None:
-            with contextlib.suppress(Exception):
-                self._ws.close()
-            self._ws = None
+        self._ws = None
+        with contextlib.suppress(Exception):
+            self._stack.close()
 
 
 def _alive(pid: int) -> bool:
