@@ -77,7 +77,7 @@ def _report(session: TraceSession, sinks: list[Sink], options: TraceOptions) -> 
         said = sink.describe()
         if said:
             sys.stderr.write(f"schedviz trace: {said}\n")
-    urls = [u for u in (sink.url() for sink in sinks) if u]
+    urls = [u for u in (getattr(sink, "url", lambda: None)() for sink in sinks) if u]
     if urls and options.open_browser:
         webbrowser.open(urls[0])
         return

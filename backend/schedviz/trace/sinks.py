@@ -13,8 +13,8 @@ Guarantees:
   (sources.py) stored at the end, when the events say which those are.
 - A library held by another process (a running server) is refused with who holds it and what
   to use instead (`--live`), never waited on.
-- After `close`, `describe()` says where the trace went and `url()` which page shows it now
-  (`--open` opens that one; a live sink, pushing to a running server, has one).
+- After `close`, `describe()` says where the trace went and an optional `url()` which page
+  shows it now (`--open` opens that one; a live sink, pushing to a running server, has one).
 """
 
 from __future__ import annotations
@@ -62,9 +62,8 @@ class Sink(Protocol):
         """After close: one line on where the trace went ("" for nothing to say)."""
         ...
 
-    def url(self) -> str | None:
-        """After close: the page that shows the trace now (a running server's), if any."""
-        ...
+    # Optional: `url() -> str | None`, after close the page that shows the trace now (a
+    # running server's); `--open` opens the first one a sink offers.
 
 
 class JsonlSink:
