@@ -514,7 +514,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.open:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     keep_last = DEFAULT_KEEP_LAST if args.keep_last is None else args.keep_last
-    app = create_app(data_dir=args.data_dir, keep_last=keep_last)
+    # The live file (web/tracepush.py) tells `schedviz trace --live` where to push a trace.
+    app = create_app(data_dir=args.data_dir, keep_last=keep_last, live_host=args.host,
+                     live_port=args.port)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
