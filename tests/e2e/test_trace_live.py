@@ -58,6 +58,7 @@ def test_a_pushed_trace_shows_live_and_lands_in_the_library(
     expect(timeline).to_have_attribute("data-events", str(len(events)))
     expect(timeline).to_have_attribute("data-finished", str(tasks))
     assert f"recorded {RUN_ID}" in sink.describe()
+    assert sink.url() == f"{server}/?recording={RUN_ID}"
 
     with urllib.request.urlopen(f"{server}/api/recordings") as res:
         (rec,) = json.load(res)

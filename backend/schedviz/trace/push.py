@@ -96,14 +96,15 @@ class LiveSink:
     def __init__(self, data_dir: str | Path | None = None) -> None:
         self.data_dir = data_dir
         self.run_id: str | None = None
-        self.url: str | None = None
+        self.ws_url: str | None = None
+        self.closed = False
         self.summary = ""
         self._ws: ClientConnection | None = None
         self._stack = contextlib.ExitStack()
 
     def open(self, meta: TraceMeta) -> None:
         live = read_live_file(self.data_dir)
-        self.url = live["url"]
+        self.ws_url = live["url"]
         ws = self._connect(live)
         self._ws = ws
         self._send({"type": "open", "run_id": meta.run_id, "name": meta.name,
@@ -128,14 +129,23 @@ class LiveSink:
             if reply.get("type") != "closed":
                 raise SinkRefused(f"the schedviz server refused the trace: "
                                   f"{reply.get('message')}")
-            page = self.url.replace("ws://", "http://").rsplit("/ws/", 1)[0] if self.url else ""
-            self.summary = (f"pushed live to {page}/ and recorded {reply['run_id']} "
+            self.summary = (f"pushed live to {self._page()} and recorded {reply['run_id']} "
                             f"{meta.name!r} (kept): {reply['events']} events")
+            self.closed = True
         finally:
             self._drop()
 
     def describe(self) -> str:
         return self.summary
+
+    def url(self) -> str | None:
+        """The server's page of the recording, once the push closed (`--open` opens it)."""
+        return f"{self._page()}?recording={self.run_id}" if self.closed else None
+
+    def _page(self) -> str:
+        """The server's page, from the push's ws://host:port/ws/trace."""
+        assert self.ws_url is not None
+        return self.ws_url.replace("ws://", "http://", 1).rsplit("/ws/", 1)[0] + "/"
 
     # -- the socket --------------------------------------------------------------------------
 
