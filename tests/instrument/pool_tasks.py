@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pickle
+import sys
 import time
 
 
@@ -31,3 +33,28 @@ def die(code: int) -> None:
 def die_after_file(path: str) -> None:
     wait_for_file(path)
     os._exit(7)
+
+
+def _raise_value_error(message: str) -> None:
+    raise ValueError(message)
+
+
+class ErrorAtUnpickle:
+    """An argument whose unpickling in the worker raises (cf. CPython's test_deadlock)."""
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return _raise_value_error, ("unpickling failed on purpose",)
+
+
+class ExitAtUnpickle:
+    """An argument whose unpickling in the worker calls sys.exit() (cf. CPython's test_deadlock)."""
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return sys.exit, ()
+
+
+class ErrorAtPickle:
+    """An argument that cannot be pickled at all."""
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        raise pickle.PicklingError("pickling failed on purpose")
