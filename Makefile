@@ -67,6 +67,14 @@ bench: $(VENV)/.installed-dev browser
 test-pythons:
 	scripts/test-pythons.sh
 
+# CPython's own test_concurrent_futures with the instrumented executors swapped in for the
+# stdlib's (scripts/cpython_futures_suite.py says where the tests come from; on Debian's 3.11:
+# apt-get install -y libpython3.11-testsuite). Another interpreter:
+# .venv-3.13/bin/python scripts/cpython_futures_suite.py
+.PHONY: test-cpython-futures
+test-cpython-futures: $(VENV)/.installed
+	$(BIN)/python scripts/cpython_futures_suite.py
+
 # frontend/protocol.js is generated from backend/schedviz/protocol.py (its JSON Schema); a test in
 # make test fails while the checked-in file is stale. Run this after changing the wire format.
 .PHONY: protocol
