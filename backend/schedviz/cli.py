@@ -494,7 +494,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         target = args.module
     program = Program(target, tuple(rest), module=args.module is not None)
     return trace_program(TraceOptions(program, name=args.name, events_out=args.events_out,
-                                      data_dir=args.data_dir, open_browser=args.open))
+                                      data_dir=args.data_dir, open_browser=args.open,
+                                      live=args.live))
 
 
 # -- the web app -------------------------------------------------------------------------------
@@ -611,6 +612,9 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--open", action="store_true",
                        help="open the recording in the browser when the program ends (with "
                             "a running server), else say how to see it")
+    trace.add_argument("--live", action="store_true",
+                       help="stream it to the running local server (`make run`) as it runs: "
+                            "the page shows it live, and the server records it")
     _data_dir_option(trace)
     trace.add_argument("program", nargs=argparse.REMAINDER,
                        help="the script and its arguments (after -m: the module's arguments)")

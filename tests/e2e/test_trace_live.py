@@ -5,6 +5,8 @@ then listing it in the library."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -69,3 +71,65 @@ def test_a_pushed_trace_shows_live_and_lands_in_the_library(
     expect(row.locator(".name")).to_have_text("trace · demo.py")
     expect(row.locator(".library-events")).to_have_text(f"{len(events):,}")
     screenshot("trace-live-library")
+
+
+# A program of one's own: a pool whose first task waits for the test's go-ahead file, so the page
+# is seen showing it while it runs (no timing guess).
+WAITING_PROGRAM = '''
+import os, sys, time
+from concurrent.futures import ThreadPoolExecutor
+
+def work(i):
+    if i == 0:
+        while not os.path.exists(sys.argv[1]):
+            time.sleep(0.01)
+    return i * i
+
+with ThreadPoolExecutor(max_workers=2) as pool:
+    print(sum(pool.map(work, range(6))))
+'''
+
+
+def test_schedviz_trace_live_of_a_program_shows_it_as_it_runs_then_as_a_recording(
+    app: Page, server: str, screenshot: Any, tmp_path: Path,
+) -> None:
+    script = tmp_path / "waits.py"
+    script.write_text(WAITING_PROGRAM)
+    go = tmp_path / "go"
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("schedviz")), "trace", "--live", "--data-dir",
+         str(tmp_path / "data"), str(script), str(go)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        timeline = app.locator("#timeline")
+        app.wait_for_function("document.getElementById('timeline').dataset.runState === 'running'"
+                              " && +document.getElementById('timeline').dataset.lanes >= 2",
+                              timeout=30_000)
+        run_id = timeline.get_attribute("data-run-id")
+        # Live: the first task runs (waiting for the file), the other worker did the rest, and
+        # the program has not finished.
+        expect(timeline).to_have_attribute("data-finished", "5")
+        expect(timeline).to_have_attribute("data-running", "1")
+        assert proc.poll() is None
+        screenshot("trace-cli-live-running")
+        go.write_text("go")
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert out.strip() == "55"
+    expect(timeline).to_have_attribute("data-run-state", "ended")
+    expect(timeline).to_have_attribute("data-finished", "6")
+    # Then as a recording: in the library, and replayed from it.
+    with urllib.request.urlopen(f"{server}/api/recordings") as res:
+        listed = {r["id"]: r for r in json.load(res)}
+    assert listed[run_id]["ended_reason"] == "completed"
+    assert listed[run_id]["has_source"] is True
+    app.click("#library-button")
+    app.locator(f"#library tr[data-id='{run_id}'] .library-replay").click()
+    app.wait_for_function("document.body.dataset.replay === 'ready'")
+    expect(timeline).to_have_attribute("data-finished", "6")
+    screenshot("trace-cli-live-recording")

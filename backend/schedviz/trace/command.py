@@ -1,8 +1,10 @@
 """`schedviz trace script.py [args…]` / `schedviz trace -m module [args…]`: the program, traced.
 
 The rule: the program runs as under python (program.py), in this process, while a trace
-(session.py) records it into the sinks the options choose: `--events-out FILE.jsonl`, else a
-kept recording in the library named after the program (`--name`). Our own words go to stderr,
+(session.py) records it into the sinks the options choose: `--live` streams it to the running
+local server (push.py), which shows it live and records it; `--events-out FILE.jsonl` writes JSON
+Lines (beside a live push, or instead of the library); else a kept recording in the library
+named after the program (`--name`). Our own words go to stderr,
 prefixed `schedviz trace:`, only before the program starts (a refusal) and after it ended.
 
 Guarantees:
@@ -31,13 +33,19 @@ class TraceOptions:
     events_out: str | None = None
     data_dir: str | None = None
     open_browser: bool = False
+    live: bool = False
 
 
 def sinks_for(options: TraceOptions) -> list[Sink]:
-    """The sinks the options ask for (the live push adds its own here)."""
+    """The sinks the options ask for."""
+    sinks: list[Sink] = []
+    if options.live:
+        from schedviz.trace.push import LiveSink  # websockets: only for a live push
+
+        sinks.append(LiveSink(options.data_dir))
     if options.events_out:
-        return [JsonlSink(options.events_out)]
-    return [LibrarySink(options.data_dir)]
+        sinks.append(JsonlSink(options.events_out))
+    return sinks or [LibrarySink(options.data_dir)]
 
 
 def trace_program(options: TraceOptions) -> int:
