@@ -54,3 +54,22 @@ def test_never_awaited_and_never_retrieved_are_noted_at_their_lines() -> None:
     assert unretrieved[2] == "Task exception was never retrieved"
     assert unretrieved[3:] == [str(EXAMPLE), source_line('raise ValueError("nobody looks')]
     assert len(events) == 2
+
+
+def test_a_traced_script_records_both_at_their_lines(tmp_path: Path) -> None:
+    events_out = tmp_path / "events.jsonl"
+    schedviz = Path(sys.executable).with_name("schedviz")
+    proc = subprocess.run([str(schedviz), "trace", "--events-out", str(events_out), str(EXAMPLE)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    warned = [json.loads(line) for line in events_out.open()
+              if '"python_warning"' in line]
+    assert [(w["category"], w["message"], w["file"], w["line"]) for w in warned] == [
+        ("RuntimeWarning", "coroutine 'tick' was never awaited", str(EXAMPLE),
+         source_line("tick()  # never awaited")),
+        ("asyncio", "Task exception was never retrieved", str(EXAMPLE),
+         source_line('raise ValueError("nobody looks')),
+    ]
+    # Python still says both, as it does without the trace.
+    assert "coroutine 'tick' was never awaited" in proc.stderr
+    assert "Task exception was never retrieved" in proc.stderr
