@@ -200,6 +200,7 @@ async function startPage() {
       library.setScenarios(scenarios);
     })
     .catch((err) => notices.banner("scenarios", "warning", `Could not load scenarios: ${err.message}`));
+  showExamples();
   const wanted = new URLSearchParams(location.search).get("recording");
   if (wanted) await openRecording(wanted);
 }
@@ -309,6 +310,27 @@ function syncRunState() {
 function showApiError(err) {
   notices.banner("control", "error", `Server refused: ${err.message}`);
   form.markInvalid(err.field ?? null);
+}
+
+/** The shipped examples in the toolbar: pick one and trace it (shown live as it runs). */
+function showExamples() {
+  const box = $("examples");
+  const select = /** @type {HTMLSelectElement} */ ($("example-select"));
+  api.listExamples().then((list) => {
+    select.replaceChildren(...list.map((ex) => {
+      const opt = document.createElement("option");
+      opt.value = ex.name;
+      opt.textContent = ex.file;
+      opt.title = ex.title;
+      return opt;
+    }));
+    box.hidden = list.length === 0;
+  }).catch(() => { box.hidden = true; });
+  $("example-run").addEventListener("click", () => {
+    if (store.replay) closeReplay();
+    notices.clear("control");
+    api.runExample(select.value).catch(showApiError);
+  });
 }
 
 /**

@@ -277,3 +277,19 @@ export function newSession() {
 export function sessionExportUrl(id, format) {
   return `/api/sessions/${id}/export?format=${format}`;
 }
+
+/**
+ * The shipped examples (examples/*.py): name, file, title.
+ * @returns {Promise<{name: string, file: string, title: string}[]>}
+ */
+export function listExamples() {
+  return request("/api/examples");
+}
+
+/**
+ * Run a shipped example by name under `schedviz trace --live`; the trace arrives as a run.
+ * @param {string} name
+ */
+export function runExample(name) {
+  return request(`/api/examples/${encodeURIComponent(name)}/run`, { method: "POST", body: "{}" });
+}

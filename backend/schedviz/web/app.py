@@ -19,7 +19,7 @@ from schedviz import aio_workloads, protocol, scenarios
 from schedviz.protocol import LiveChange, RunConfig
 from schedviz.storage.recordings import DEFAULT_KEEP_LAST, KEEP_LAST_RANGE, RecordingStore
 from schedviz.validation import describe_error
-from schedviz.web import recordings
+from schedviz.web import examples, recordings
 from schedviz.web.fanout import Hub
 from schedviz.web.runs import NoRun, RunConflict, RunManager
 from schedviz.web.security import allowed_hosts
@@ -56,6 +56,7 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
     if not lo <= keep_last <= hi:
         raise ValueError(f"keep_last must be between {lo} and {hi}; got {keep_last}")
     hub = Hub()
+    example_runner = examples.ExampleRunner()
     manager = RunManager(hub, keep_last=keep_last)
     push = TracePush(manager)
     hosts = allowed_hosts()
@@ -68,6 +69,7 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
                 push.publish_live_file(manager.store.path.parent, live_host, live_port)
             yield
         finally:
+            await asyncio.to_thread(example_runner.stop)
             push.withdraw_live_file()
             await manager.close()
             await asyncio.to_thread(manager.store.close)
@@ -137,6 +139,8 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
         return manager.store
 
     app.include_router(recordings.router(store))
+    app.state.examples = example_runner
+    app.include_router(examples.router(example_runner, lambda: store().path.parent))
     app.add_api_websocket_route("/ws", websocket_endpoint)
     app.add_api_websocket_route(TRACE_PATH, push.endpoint)
     app.mount("/", StaticFiles(directory=frontend_dir(), html=True), name="frontend")
