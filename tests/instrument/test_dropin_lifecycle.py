@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from pool_tasks import ErrorAtPickle, ErrorAtUnpickle, ExitAtUnpickle, square, wait_for_file
-from test_dropin import EXECUTORS, PROCESSES, Factory
+from test_dropin import EXECUTORS, PROCESSES, THREADS, Factory
 
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.recorder import Recorder
@@ -177,3 +177,24 @@ def test_worker_threads_are_named_as_in_the_plain_pool(cls: type[Any]) -> None:
     with cls(1, thread_name_prefix="mine") as pool:
         pool.submit(square, 1).result(timeout=DEADLINE_S)
         assert [t.name for t in pool._threads] == ["mine_0"]
+
+
+class _Owner:
+    def method(self) -> int:
+        return 1
+
+
+@pytest.mark.parametrize("executor", sorted(THREADS))
+def test_a_task_that_ran_leaves_no_reference_to_its_call(executor: str) -> None:
+    """As CPython's test_no_stale_references: a task's callable is freed once it ran, also when
+    a new worker thread ran it before submit() returned (each submit here starts a thread)."""
+    owner = _Owner()
+    ref = weakref.ref(owner)
+    with THREADS[executor](max_workers=8) as pool:
+        futures = [pool.submit(owner.method) for _ in range(8)]
+        del owner
+        assert [f.result(timeout=DEADLINE_S) for f in futures] == [1] * 8
+        recorder = getattr(pool, "recorder", None)
+        if recorder is not None:
+            recorder.drain()  # what a run's flusher does every ~30 ms
+        assert _collected(ref), "a task's callable is still referenced after it ran"

@@ -1,8 +1,9 @@
 """Bookkeeping of one pool's tasks that have not started: what a resize moves, a stop cancels.
 
 Guarantees:
-- A task is pending from its submit until it starts, is cancelled or is moved. The per-task
-  path (add, started) is single dict operations, atomic under the GIL: no lock and, unless
+- A task is pending from its submit until it starts, is cancelled or is moved, also when it
+  starts before its submit() returns. The per-task path (add, started) is a few dict and set
+  operations, each atomic under the GIL: no lock and, unless
   the pool asks for one, no done-callback per task. cancel_all and move_all use a snapshot.
 - A task leaves pending once: whoever pops it records what happened to it. A cancelled task
   is recorded as `task_cancelled` with the reason given to `cancel_all`, or "cancelled" for a
@@ -50,6 +51,9 @@ class PendingTasks:
         self._lock = threading.Lock()
         self._tasks: dict[int, tuple[Future[Any], Call]] = {}
         self._moving: set[int] = set()
+        # Tasks a worker started before their submit() had added them: a new worker thread can
+        # run its first task while the submitting thread is still inside submit().
+        self._early: set[int] = set()
         self._cancel_reason = "cancelled"  # what cancel_all is doing, for the done-callbacks
         self._last_sweep = 0.0
         recorder.add_drain_hook(self._sweep_now_and_then)
@@ -60,11 +64,25 @@ class PendingTasks:
     ) -> None:
         """Track a submitted task; with `also`, `also(task, future)` runs when it is done."""
         self._tasks[task] = (fut, call)
+        if task in self._early:  # it already started: never pending (nor kept alive) here
+            self._tasks.pop(task, None)
+            self._early.discard(task)
         if also is not None:
             fut.add_done_callback(functools.partial(self._on_done, task, also))
 
     def started(self, task: int) -> None:
         self._tasks.pop(task, None)
+
+    def started_maybe_before_added(self, task: int) -> None:
+        """`started`, for a task that may start before its add() ran (a thread pool's: a new
+        worker thread can run its first task while submit() is still starting that thread).
+
+        Every such task must be added. Marked first, then popped; add() stores, then looks:
+        whichever way the two threads interleave (no lock), the task does not stay pending.
+        """
+        self._early.add(task)
+        if self._tasks.pop(task, None) is not None:
+            self._early.discard(task)
 
     def _cancelled(self, task: int, reason: str) -> None:
         """Record a cancellation once: only if this call took the task out of pending."""

@@ -120,7 +120,7 @@ def _start_task(
     args: tuple[Any, ...], kwargs: dict[str, Any],
 ) -> Any:
     # A plain function, not a method: a queued task must not keep its pool alive.
-    pending.started(task)
+    pending.started_maybe_before_added(task)
     return _run_task(rec, task, fn, args, kwargs)
 
 
