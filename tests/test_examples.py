@@ -3,6 +3,8 @@ and print what their docstrings promise; `schedviz trace` runs the same files un
 
 from __future__ import annotations
 
+import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +49,58 @@ def test_the_asyncio_mistakes_are_reported_by_python_itself() -> None:
                           capture_output=True, text=True, timeout=60)
     assert "coroutine 'tick' was never awaited" in proc.stderr
     assert "Task exception was never retrieved" in proc.stderr
+
+
+def trace(name: str, tmp: Path, *args: str) -> tuple[subprocess.CompletedProcess[str],
+                                                     list[dict[str, object]]]:
+    """`schedviz trace` of a shipped example: the run and its events."""
+    out = tmp / f"{name}.jsonl"
+    schedviz = Path(sys.executable).with_name("schedviz")
+    proc = subprocess.run([str(schedviz), "trace", "--events-out", str(out),
+                           str(EXAMPLES / name), *args],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc, [json.loads(line) for line in out.open()]
+
+
+def of_kind(events: list[dict[str, object]], kind: str) -> list[dict[str, object]]:
+    return [e for e in events if e["kind"] == kind]
+
+
+def test_traced_map_example_has_its_chunks_on_worker_lanes(tmp_path: Path) -> None:
+    proc, events = trace("process_map_chunks.py", tmp_path)
+    assert "40 items in chunks of 5: 40 results" in proc.stdout
+    chunks = [e for e in of_kind(events, "task_submitted") if e.get("items") is not None]
+    assert len(chunks) == math.ceil(40 / 5)
+    assert sorted(int(str(e["first_item"])) for e in chunks) == list(range(0, 40, 5))
+    pool_workers = {e["worker"] for e in of_kind(events, "worker_spawned")
+                    if e["pool"] is not None}
+    ran_on = {e["worker"] for e in of_kind(events, "task_started")}
+    assert len(pool_workers) == 2 and ran_on <= pool_workers
+    assert all(e["ok"] for e in of_kind(events, "task_finished"))
+
+
+def test_traced_gather_example_yields_at_its_own_lines(tmp_path: Path) -> None:
+    proc, events = trace("asyncio_gather.py", tmp_path)
+    assert "a done, b done, c done" in proc.stdout
+    lines = (EXAMPLES / "asyncio_gather.py").read_text().splitlines()
+    awaits = {i for i, line in enumerate(lines, 1) if "await " in line}
+    yields = [e for e in of_kind(events, "aio_step") if e["outcome"] == "yield"]
+    assert len(yields) >= 9  # three coroutines, three awaits each
+    assert {e["file"] for e in yields} == {str(EXAMPLES / "asyncio_gather.py")}
+    assert {e["line"] for e in yields} <= awaits
+
+
+def test_traced_two_threads_example_has_a_lane_per_thread(tmp_path: Path) -> None:
+    _, events = trace("two_threads.py", tmp_path)
+    lanes = {e["name"] for e in of_kind(events, "worker_spawned") if e["pool"] is None}
+    assert lanes == {"MainThread", "compute", "wait"}
+    assert len(of_kind(events, "worker_exited")) == 3
+
+
+def test_traced_examples_print_what_they_print_alone(tmp_path: Path) -> None:
+    for name in ("asyncio_gather.py", "future_waits_on_future.py", "two_threads.py"):
+        plain = subprocess.run([sys.executable, str(EXAMPLES / name)], capture_output=True,
+                               text=True, timeout=60)
+        traced, _ = trace(name, tmp_path)
+        assert sorted(traced.stdout.splitlines()) == sorted(plain.stdout.splitlines()), name
