@@ -198,3 +198,36 @@ def test_a_task_that_ran_leaves_no_reference_to_its_call(executor: str) -> None:
         if recorder is not None:
             recorder.drain()  # what a run's flusher does every ~30 ms
         assert _collected(ref), "a task's callable is still referenced after it ran"
+
+
+def test_a_process_pool_that_cannot_start_its_threads_is_broken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As CPython's test_python_finalization_error: a thread that cannot be started (the
+    interpreter is shutting down) breaks the pool instead of leaving it half started."""
+    rec = Recorder()
+    pool = InstrumentedProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("spawn"), recorder=rec)
+    real_start = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        if self.name.endswith("-exits"):
+            raise RuntimeError("can't create new thread at interpreter shutdown")
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    with pool:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(square, 2)
+        with pytest.raises(BrokenProcessPool):
+            list(pool.map(square, [1, 2]))
+    assert [e[0] for e in rec.drain()] == ["pool_created", "pool_broken"]
+
+
+def test_a_process_pool_never_used_starts_no_thread_and_closes_its_pipes() -> None:
+    before = set(threading.enumerate())
+    fds = len(os.listdir("/proc/self/fd"))
+    pool = InstrumentedProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+    assert set(threading.enumerate()) == before  # as the plain pool: threads at first submit
+    pool.shutdown()
+    assert len(os.listdir("/proc/self/fd")) == fds

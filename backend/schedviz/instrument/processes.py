@@ -185,15 +185,43 @@ class _PoolEvents:
         self._wake_r, self._wake_w = os.pipe()
         self._ctl_r, self._ctl_w = os.pipe()
         self._fds_open = True
+        self._started = False
+        self._unstartable: str | None = None  # why the threads could not be started
+        self._drain_thread: threading.Thread | None = None
+        self._watch_thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Start the drain and exit-watch threads, once, before the pool's first worker.
+
+        At the first submit, as the plain pool starts its own threads (a pool never used starts
+        none). Raises BrokenProcessPool if a thread cannot be started (the interpreter is
+        shutting down): the pool cannot run without them, and refuses work from then on.
+        """
+        with self._lock:
+            if self._unstartable is not None:
+                raise BrokenProcessPool(self._unstartable)
+            if self._started or self._retiring:
+                return
+            self._started = True
         register_parent(self._token, self)
         self._drain_thread = threading.Thread(target=self._drain, daemon=True,
                                               name=f"pool{self.pool_id}-events")
         self._watch_thread = threading.Thread(target=self._watch, daemon=True,
                                               name=f"pool{self.pool_id}-exits")
-        self._drain_thread.start()
-        self._watch_thread.start()
+        try:
+            self._drain_thread.start()
+            self._watch_thread.start()
+        except RuntimeError as exc:
+            why = f"the pool could not start its event threads: {exc}"
+            with self._lock:
+                self._unstartable = why
+                self._retiring = True
+            self.recorder.record("pool_broken", self.pool_id, why, None, None, None)
+            if self._drain_thread.is_alive():
+                self._signal(self._ctl_w, b"s")  # it ends, and closes what it owns
+            else:
+                self._close()
+            raise BrokenProcessPool(why) from exc
 
     def add_worker(self, pid: int, worker: int, process: BaseProcess) -> None:
         with self._lock:
@@ -205,13 +233,27 @@ class _PoolEvents:
         with self._lock:
             first = not self._retiring
             self._retiring = True
+            idle = not self._started  # never used: no thread will close what it owns
         if first:
             self.recorder.record("pool_retired", self.pool_id)
             self._signal(self._wake_w, b"r")
+        if idle:
+            self._close()
 
     def join(self) -> None:
-        self._watch_thread.join()
-        self._drain_thread.join()
+        for thread in (self._watch_thread, self._drain_thread):
+            if thread is not None and thread.ident is not None:  # started
+                thread.join()
+
+    def _close(self) -> None:
+        unregister_parent(self._token)
+        with self._lock:
+            if not self._fds_open:
+                return
+            self._fds_open = False
+            for fd in (self._wake_r, self._wake_w, self._ctl_r, self._ctl_w):
+                os.close(fd)
+        self._events.close()
 
     def _signal(self, fd: int, byte: bytes) -> None:
         # Under the lock, and only while open: a closed descriptor's number may be reused.
@@ -258,12 +300,7 @@ class _PoolEvents:
                 else:
                     return
         finally:
-            unregister_parent(self._token)
-            with self._lock:
-                self._fds_open = False
-                for fd in (self._wake_r, self._wake_w, self._ctl_r, self._ctl_w):
-                    os.close(fd)
-            self._events.close()
+            self._close()
 
     def _take_frame(self, frames: FrameReader) -> None:
         item = frames.read()
@@ -462,7 +499,6 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
                                  self._token)
         self._unpicklable = self._pool.unpicklable
         self.recorder.record("pool_created", self.pool_id, self.max_workers, self.executor_kind)
-        self._pool.start()
         # Dropped without shutdown(): the plain pool then shuts down by itself; record it.
         weakref.finalize(self, self._pool.retire).atexit = False
 
@@ -516,6 +552,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         """Submit `fn` under a task id chosen by the caller (a moved task keeps its id)."""
         rec = self.recorder
         t0 = time.monotonic_ns()
+        self._pool.start()  # once: its threads, before the first worker
         call = QueuedCall(self._token, task, (fn, args, kwargs), rec, self._unpicklable)
         fut: Future[T] = ProcessPoolExecutor.submit(self, call)
         info: tuple[Deferred, int | None, int | None, int | None]
