@@ -25,6 +25,10 @@ Guarantees:
   stamp) and worker_exited with its exit code; its events reach the Recorder before its exit.
 - When the pool breaks (a worker died), pool_broken names that worker; its running tasks finish
   with an error and the tasks that never started are recorded as cancelled ("pool_broken").
+- A pool dropped without shutdown() is collected and shuts down as the plain pool does: its
+  threads, its futures' callbacks and the result registry hold `_PoolEvents`, never the
+  executor; it is then recorded as retired. A call that fails to unpickle in its worker ends
+  that worker, as in the plain pool, so the pool breaks (BrokenProcessPool).
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ Guarantees:
 - Each task id is recorded as submitted exactly once, then either started and finished exactly
   once on one worker, or cancelled, or moved to another pool (where it may start later).
 - A worker is recorded as spawned before any task it runs, and as exited after its last task.
+- A pool dropped without shutdown() is collected, and its threads end, as with the plain pool
+  (nothing of the pool's own holds the executor); it is then recorded as retired.
 """
 
 from __future__ import annotations
