@@ -52,7 +52,7 @@ def load() -> tuple[ModuleType | None, str | None]:
     if is_gil_enabled is not None and not is_gil_enabled():
         return None, "this is a free-threaded Python: there is no GIL to show"
     try:
-        from schedviz import _gilsampler as module  # type: ignore[attr-defined]
+        from schedviz import _gilsampler as module
     except ImportError as exc:
         return None, (
             f"the GIL sampler extension is not built for Python {version} ({exc}); "

@@ -266,7 +266,7 @@ def _load_accelerator() -> tuple[Any, str | None]:
     if os.environ.get(PURE_PYTHON_ENV):
         return None, f"{PURE_PYTHON_ENV} is set"
     try:
-        from schedviz import _aiostep  # type: ignore[attr-defined]
+        from schedviz import _aiostep
     except ImportError as exc:
         return None, f"schedviz._aiostep is not built ({exc}); reinstall with a C compiler"
     _aiostep.configure(is_user_code, set(SYNC_CODE_OBJECTS), SLEEP_CODE, throw_step)
