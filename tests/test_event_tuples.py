@@ -42,7 +42,7 @@ _COMMON = ("seq", "t", "kind")
 
 #: sites whose kind is not written out -> where their events are built (checked there)
 FORWARDING = {
-    "instrument/processes.py:InstrumentedProcessPoolExecutor.take_worker_events":
+    "instrument/processes.py:_PoolEvents.take_worker_events":
         "tuple literals in instrument/worker.py (run_in_worker) and instrument/gil.py "
         "(ProcessGil), sent back by a worker process",
     "instrument/gil.py:GilWatcher.pull": "the tuple literals of instrument/gil.py:_gil_events",
