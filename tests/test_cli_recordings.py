@@ -338,8 +338,11 @@ def test_serve_passes_its_library_options_to_the_app(
     assert main(["serve", "--data-dir", "/srv/lib", "--keep-last", "50"]) == 0
     assert main(["serve"]) == 0
     default = web_app.DEFAULT_KEEP_LAST
-    assert made == [{"data_dir": "/srv/lib", "keep_last": 50},
-                    {"data_dir": None, "keep_last": default}]
+    # The host and port go to the app too: its live file tells `schedviz trace --live` where
+    # to push (web/tracepush.py).
+    live = {"live_host": "127.0.0.1", "live_port": 8000}
+    assert made == [{"data_dir": "/srv/lib", "keep_last": 50, **live},
+                    {"data_dir": None, "keep_last": default, **live}]
     with pytest.raises(SystemExit):
         main(["serve", "--help"])
     assert f"default {default})" in " ".join(capsys.readouterr().out.split())
