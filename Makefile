@@ -60,6 +60,7 @@ bench: $(VENV)/.installed-dev browser
 	$(BIN)/python benchmarks/gil_accuracy.py --json bench-results/gil-accuracy.json
 	$(BIN)/python benchmarks/render_bench.py --out bench-results/render.json
 	$(BIN)/python benchmarks/storage_bench.py --out bench-results/storage.json
+	$(BIN)/python benchmarks/trace_overhead.py --out bench-results/trace-overhead.json
 	$(BIN)/python benchmarks/replay_bench.py --out bench-results/replay.json
 
 # The GIL sampler is compiled per interpreter: build and test it under every CPython 3.11-3.13
