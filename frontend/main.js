@@ -395,6 +395,7 @@ function showRun(i) {
   const run = replayRuns[i];
   if (!run) return;
   replaySource = run.source;
+  sourcePanel.reload();
   showRecording(run.recording, run.events);
   replayBar.setRun(i);
   bookmarks.load(run.recording.id);
@@ -426,6 +427,7 @@ function showRecording(rec, events) {
 function closeReplay() {
   replayBar.hide();
   replaySource = null;
+  sourcePanel.reload();
   replayRuns = [];
   store.reset(null);
   view.setClock(clock, false);

@@ -33,6 +33,8 @@ export class SourcePanel {
     this.source = null;
     /** @type {Promise<void> | null} */
     this._loading = null;
+    /** Grows with each `reload`: an answer for an older source is dropped. */
+    this._generation = 0;
     this.title = document.createElement("h2");
     this.title.textContent = "asyncio workloads";
     this.where = document.createElement("p");
@@ -73,8 +75,10 @@ export class SourcePanel {
     this._attributes(model);
     if (!active) return false;
     if (!this.source && !this._loading) {
+      const generation = this._generation;
       this._loading = this.load()
         .then((src) => {
+          if (generation !== this._generation) return;
           this.source = src;
           this._build();
           this._marks = "";
@@ -98,6 +102,21 @@ export class SourcePanel {
     }
     this._showNotices(model);
     return true;
+  }
+
+  /**
+   * Show another source from the next update on (a replayed recording keeps its own: a traced
+   * program's files, not the shipped workloads).
+   */
+  reload() {
+    this._generation++;
+    this.source = null;
+    this._loading = null;
+    this._marks = "";
+    this._shownRun = null;
+    this.current = null;
+    this.lineEls = [];
+    this.body.replaceChildren();
   }
 
   /**
