@@ -16,7 +16,7 @@
  */
 import { SlowSteps } from "./slow.js";
 import { SyncWaiters } from "./waiters.js";
-import { byTime, insertSorted, lowerBound, upperBound } from "../core/sorted.js";
+import { byTime, insertSorted, lowerBound, maxOf, upperBound } from "../core/sorted.js";
 
 /**
  * @typedef {object} AioStep
@@ -47,6 +47,9 @@ import { byTime, insertSorted, lowerBound, upperBound } from "../core/sorted.js"
 /** @typedef {{t: number, value: number}} Sample */
 /** @typedef {{name: string, maxsize: number, samples: Sample[], max: number}} AioQueue */
 /** @typedef {import("./waiters.js").SyncObject} SyncObject */
+
+/** @param {Sample} s */
+const sampleValue = (s) => s.value;
 
 /** Everything an asyncio run's events say, fed by the timeline model's dispatcher. */
 export class AioFacts {
@@ -261,7 +264,7 @@ export class AioFacts {
   undoReadySample() {
     const s = this.ready.pop();
     this._readyMemo = null;
-    if (s && s.value >= this.maxReady) this.maxReady = maxValue(this.ready);
+    if (s && s.value >= this.maxReady) this.maxReady = maxOf(this.ready, sampleValue);
   }
 
   /** @param {{t: number, task: number | null, pool_task: number}} ev */
@@ -280,7 +283,7 @@ export class AioFacts {
     if (!q) return;
     const s = q.samples.pop();
     if (q.samples.length === 0) this.queues.delete(ev.name);
-    else if (s && s.value >= q.max) q.max = maxValue(q.samples);
+    else if (s && s.value >= q.max) q.max = maxOf(q.samples, sampleValue);
   }
 
   /**
@@ -462,14 +465,4 @@ function popMatching(items, t) {
 function removeFromEnd(items, item) {
   const i = items.lastIndexOf(item);
   if (i >= 0) items.splice(i, 1);
-}
-
-/**
- * The largest value of some samples, 0 for none.
- * @param {Sample[]} samples
- */
-function maxValue(samples) {
-  let max = 0;
-  for (const s of samples) if (s.value > max) max = s.value;
-  return max;
 }

@@ -8,7 +8,7 @@
  * lab records them in order) and rebuilt once, lazily, after one lands out of order; a count's
  * step function is worked out once per change, not once per frame.
  */
-import { byTime, insertSorted } from "../core/sorted.js";
+import { byTime, insertSorted, maxOf } from "../core/sorted.js";
 
 /** @typedef {import("./loop.js").AioStep} AioStep */
 /** @typedef {import("./loop.js").Sample} Sample */
@@ -83,7 +83,7 @@ export class SyncWaiters {
       for (const obj of this.objects.values()) obj.deltas.sort((a, b) => a.t - b.t || a.d - b.d);
       this._dirty = false;
     }
-    for (const obj of this.objects.values()) obj.max = maxOf(waiterSamples(obj));
+    for (const obj of this.objects.values()) obj.max = maxOf(waiterSamples(obj), (s) => s.value);
     return this.objects;
   }
 
@@ -123,10 +123,3 @@ export function waiterSamples(obj) {
 
 /** @type {WeakMap<SyncObject, {deltas: {t: number, d: number}[], n: number, series: Sample[]}>} */
 const SERIES = new WeakMap();
-
-/** @param {Sample[]} samples */
-function maxOf(samples) {
-  let max = 0;
-  for (const s of samples) if (s.value > max) max = s.value;
-  return max;
-}

@@ -2,6 +2,7 @@
 /**
  * Sorted-array helpers shared by the model: events arrive almost in time order, so inserting
  * searches from the end first and costs O(1) in the common case, O(log n + shift) otherwise.
+ * Also the one fold the facts need when a step back drops their largest item: `maxOf`.
  */
 
 /**
@@ -86,4 +87,16 @@ export function removeSorted(items, item, key) {
     }
   }
   return false;
+}
+
+/**
+ * The largest key of the items, 0 for none.
+ * @template T
+ * @param {Iterable<T>} items
+ * @param {(item: T) => number} key
+ */
+export function maxOf(items, key) {
+  let max = 0;
+  for (const item of items) if (key(item) > max) max = key(item);
+  return max;
 }

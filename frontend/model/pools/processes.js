@@ -10,7 +10,7 @@
  * - A chunk is counted once per task id, however often its task_submitted is repeated (a task
  *   moved by a resize keeps its id).
  */
-import { byTime, insertSorted, upperBound } from "../core/sorted.js";
+import { byTime, insertSorted, maxOf, upperBound } from "../core/sorted.js";
 
 /** @typedef {import("../core/lanes.js").Task} Task */
 /** @typedef {{t: number, rss: number, uss: number | null}} MemorySample */
@@ -134,7 +134,7 @@ export class ProcessFacts {
       if (key === "lab") this.labPid = null;
     }
     if (ev.rss >= series.maxRss) series.maxRss = maxOf(series.samples, (s) => s.rss);
-    if (ev.rss >= this.maxRss) this.maxRss = maxOf([...this.memory.values()], (s) => s.maxRss);
+    if (ev.rss >= this.maxRss) this.maxRss = maxOf(this.memory.values(), (s) => s.maxRss);
   }
 
   /**
@@ -159,18 +159,6 @@ export class ProcessFacts {
   undoPoolBroken() {
     this.breaks.pop();
   }
-}
-
-/**
- * The largest key of the items, 0 for none.
- * @template T
- * @param {T[]} items
- * @param {(item: T) => number} key
- */
-function maxOf(items, key) {
-  let max = 0;
-  for (const item of items) if (key(item) > max) max = key(item);
-  return max;
 }
 
 /** @param {number | null} worker */
