@@ -14,7 +14,7 @@
  */
 
 /** Version of the event schema this frontend understands. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** kind -> the kind's own field names (after seq, t, kind), in declared order. */
 // BEGIN EVENT_FIELDS
@@ -28,7 +28,7 @@ export const EVENT_FIELDS = {
   "worker_exited": ["worker", "pool", "exitcode"],
   "task_submitted": ["task", "pool", "args", "map_id", "first_item", "items"],
   "task_started": ["task", "worker"],
-  "task_finished": ["task", "worker", "ok", "result", "error", "item_ends"],
+  "task_finished": ["task", "worker", "ok", "result", "error", "item_ends", "cpu_ns"],
   "task_cancelled": ["task", "reason"],
   "task_moved": ["task", "from_pool", "to_pool"],
   "serialized": ["task", "side", "what", "op", "duration_ns", "nbytes"],
@@ -49,7 +49,12 @@ export const EVENT_FIELDS = {
   "config_changed": ["field", "old", "new"],
   "error": ["message"],
   "warning": ["message"],
-  "python_warning": ["category", "message", "file", "line"]
+  "python_warning": ["category", "message", "file", "line"],
+  "future_wait": ["wait", "call", "tasks", "timeout_s", "task", "worker", "thread"],
+  "future_wait_ended": ["wait", "outcome"],
+  "future_callback": ["task", "name", "dur_ns", "worker", "thread", "thread_ident", "ok"],
+  "deadlock": ["pool", "chain", "message"],
+  "aio_loop_cpu": ["cpu_ns"]
 };
 // END EVENT_FIELDS
 
@@ -86,6 +91,11 @@ export const EventKind = Object.freeze({
   ERROR: "error", // v1: something went wrong in the run
   WARNING: "warning", // v1: something the user should know
   PYTHON_WARNING: "python_warning", // v5: Python itself reported something while a traced program ran: a warning it showed (a coroutine never awaited, an unclosed resource) or an asyncio report (a task exception never retrieved, a task destroyed while pending, a slow callback in debug mode)
+  FUTURE_WAIT: "future_wait", // v6: a thread began to wait on futures of tasks: `Future.result()`, `.exception()`, `concurrent.futures.wait()` or `as_completed()`; t = when the wait began
+  FUTURE_WAIT_ENDED: "future_wait_ended", // v6: a wait of future_wait returned or raised
+  FUTURE_CALLBACK: "future_callback", // v6: a done-callback of a task's future ran; t = when it began
+  DEADLOCK: "deadlock", // v6: every worker of a thread pool waits on a future that only this pool can finish: nothing can go on unless a wait times out
+  AIO_LOOP_CPU: "aio_loop_cpu", // v6: the CPU time the event loop's thread used in the run (at its end)
 });
 
 /** Server -> browser message types over /ws, with their fields. */

@@ -335,7 +335,7 @@ def work(rec, task, worker, t, info):
     rec.record("task_startd", task, worker)                 # unknown kind
     rec.record_at("task_moved", t, task, 0)                 # one field short
     rec.record("serialized", task, "parent", "dumps", "args", 5, 10)  # what/op swapped
-    finished = ("task_finished", t, task, worker, "yes", None, None, None)  # ok is a bool
+    finished = ("task_finished", t, task, worker, "yes", None, None, None, None)  # ok is a bool
     rec.record(*finished)                                   # forwards: not in FORWARDING
     record = rec.record                                     # an alias hides its calls
     rec.record_at("task_submitted", t, task, 0, *info)      # how many is *info?

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # ---------------------------------------------------------------------------------------------
 # Run configuration (the body of POST /api/runs and of the websocket "start" message)
@@ -249,6 +249,10 @@ class TaskFinished(_Event):
     item_ends: list[int] | None = Field(
         description="v2: for a chunk, ns from its start to the end of each item that finished"
     )
+    cpu_ns: int | None = Field(
+        None, description="v6: CPU time the worker's thread spent in the task (null: not "
+        "measured, as in recordings before v6)"
+    )
 
 
 class TaskCancelled(_Event):
@@ -473,6 +477,66 @@ class PythonWarning(_Event):
     line: int | None = Field(ge=1, description="v5: the line in that file (null: not known)")
 
 
+class FutureWait(_Event):
+    """v6: a thread began to wait on futures of tasks: `Future.result()`, `.exception()`,
+    `concurrent.futures.wait()` or `as_completed()`; t = when the wait began."""
+
+    kind: Literal["future_wait"] = "future_wait"
+    wait: int = Field(description="v6: the wait's id, unique in the run (future_wait_ended)")
+    call: Literal["result", "exception", "wait", "as_completed"] = Field(
+        description="v6: which call waits")
+    tasks: list[int] = Field(description="v6: the tasks whose futures it waits on")
+    timeout_s: float | None = Field(description="v6: the call's timeout (null: none)")
+    task: int | None = Field(description="v6: the pool task doing the waiting, if a pool "
+                             "worker waits (null: a thread of the program or the lab)")
+    worker: int | None = Field(description="v6: the waiting thread's lane, if it has one")
+    thread: str = Field(description="v6: the waiting thread's name")
+
+
+class FutureWaitEnded(_Event):
+    """v6: a wait of future_wait returned or raised."""
+
+    kind: Literal["future_wait_ended"] = "future_wait_ended"
+    wait: int = Field(description="v6: the future_wait this ends")
+    outcome: Literal["done", "timeout", "cancelled", "error", "interrupted"] = Field(
+        description="v6: done = what it waited for is done (result() returned or re-raised "
+        "the task's exception), timeout = TimeoutError, cancelled = CancelledError, "
+        "error = the wait itself failed, interrupted = KeyboardInterrupt or the like")
+
+
+class FutureCallback(_Event):
+    """v6: a done-callback of a task's future ran; t = when it began."""
+
+    kind: Literal["future_callback"] = "future_callback"
+    task: int = Field(description="v6: the task whose future it was added to")
+    name: str = Field(description="v6: the callback's qualified name")
+    dur_ns: int = Field(description="v6: how long it ran")
+    worker: int | None = Field(description="v6: the lane of the thread that ran it, if any")
+    thread: str = Field(description="v6: the name of the thread that ran it")
+    thread_ident: int = Field(description="v6: threading.get_ident() of that thread")
+    ok: bool = Field(description="v6: false when it raised (the future logs and goes on)")
+
+
+class Deadlock(_Event):
+    """v6: every worker of a thread pool waits on a future that only this pool can finish:
+    nothing can go on unless a wait times out."""
+
+    kind: Literal["deadlock"] = "deadlock"
+    pool: int = Field(description="v6: the deadlocked pool")
+    chain: list[list[int]] = Field(
+        description="v6: the wait-for chain as [waiting task, awaited task] pairs, in order "
+        "from a running task; an awaited task is pending (no worker is free to start it) or "
+        "running and waiting itself (a cycle)")
+    message: str = Field(description="v6: the chain in words, and how it can end")
+
+
+class AioLoopCpu(_Event):
+    """v6: the CPU time the event loop's thread used in the run (at its end)."""
+
+    kind: Literal["aio_loop_cpu"] = "aio_loop_cpu"
+    cpu_ns: int = Field(description="v6: CPU ns of the loop's thread from its start to its end")
+
+
 EVENT_MODELS: tuple[type[_Event], ...] = (
     RunStarted,
     RunEnded,
@@ -505,6 +569,11 @@ EVENT_MODELS: tuple[type[_Event], ...] = (
     ErrorEvent,
     WarningEvent,
     PythonWarning,
+    FutureWait,
+    FutureWaitEnded,
+    FutureCallback,
+    Deadlock,
+    AioLoopCpu,
 )
 
 _COMMON = ("seq", "t", "kind")
@@ -553,7 +622,12 @@ Event = Annotated[
     | ConfigChanged
     | ErrorEvent
     | WarningEvent
-    | PythonWarning,
+    | PythonWarning
+    | FutureWait
+    | FutureWaitEnded
+    | FutureCallback
+    | Deadlock
+    | AioLoopCpu,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

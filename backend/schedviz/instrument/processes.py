@@ -445,7 +445,7 @@ class _PoolEvents:
                 continue
             why = who if in_progress else f"its result was lost when the pool broke ({who})"
             self.recorder.record_at("task_finished", end, task, running[task][0], False, None,
-                                    f"BrokenProcessPool: {why}", None)
+                                    f"BrokenProcessPool: {why}", None, None)
         never_started = sorted(t for t in tasks if t not in started)
         for task in never_started:
             self.recorder.record("task_cancelled", task, "pool_broken")

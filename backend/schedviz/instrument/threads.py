@@ -39,12 +39,15 @@ def _run_task(
     """Run one task on a worker thread, recording its start and outcome around it."""
     worker: int = getattr(_worker_local, "worker", -1)
     rec.record("task_started", task, worker)
+    cpu0 = time.thread_time_ns()
     try:
         result = fn(*args, **kwargs)
     except BaseException as exc:
-        rec.record("task_finished", task, worker, False, None, Deferred(exc), None)
+        rec.record("task_finished", task, worker, False, None, Deferred(exc), None,
+                   time.thread_time_ns() - cpu0)
         raise
-    rec.record("task_finished", task, worker, True, Deferred(result), None, None)
+    rec.record("task_finished", task, worker, True, Deferred(result), None, None,
+               time.thread_time_ns() - cpu0)
     return result
 
 

@@ -238,20 +238,22 @@ def run_in_worker(token: int, task: int, payload: bytes) -> ResultEnvelope:
     t_start = time.monotonic_ns()
     channel.signal(SIGNAL_STARTED, pid, task, t_start, t_start - t0, len(payload))
     ends: list[int] | None = [] if isinstance(fn, ChunkCall) else None
+    cpu0 = time.thread_time_ns()
     try:
         result = fn.run(args[0], ends) if ends is not None else fn(*args, **kwargs)
         t_end = time.monotonic_ns()
+        cpu = time.thread_time_ns() - cpu0
         data = pickle.dumps(result, PICKLE_PROTOCOL)
     except BaseException as exc:
         rel = [e - t_start for e in ends] if ends is not None else None
         finished = ("task_finished", time.monotonic_ns(), task, pid, False, None,
-                    short_repr(exc), rel)
+                    short_repr(exc), rel, time.thread_time_ns() - cpu0)
         channel.put((pid, [finished, *(_gil.drain(pid) if _gil else ())]))
         raise
     t_dumped = time.monotonic_ns()
     rel = [e - t_start for e in ends] if ends is not None else None
     events = [
-        ("task_finished", t_end, task, pid, True, short_repr(result), None, rel),
+        ("task_finished", t_end, task, pid, True, short_repr(result), None, rel, cpu),
         ("serialized", t_end, task, "worker", "result", "dumps", t_dumped - t_end, len(data)),
     ]
     if _gil is not None:

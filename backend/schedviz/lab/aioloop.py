@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 
 from schedviz.aio_workloads import WORKLOADS, Run
 from schedviz.instrument import gil
@@ -78,6 +79,7 @@ class AsyncioRun:
                   watch_queue=self.inst.watch_queue)
         self.inst.start_watchdog()
         error = None
+        cpu0 = time.thread_time_ns()  # the loop's thread: every step and select ran here
         try:
             asyncio.set_event_loop(loop)
             self._main = loop.create_task(WORKLOADS[cfg.workload](run), name="main")
@@ -94,6 +96,7 @@ class AsyncioRun:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.run_until_complete(loop.shutdown_default_executor())
         finally:
+            self.inst.rec.record("aio_loop_cpu", time.thread_time_ns() - cpu0)
             self.inst.stop_watchdog()
             asyncio.set_event_loop(None)
             loop.close()
