@@ -19,7 +19,7 @@ from schedviz import aio_workloads, protocol, scenarios
 from schedviz.protocol import LiveChange, RunConfig
 from schedviz.storage.recordings import DEFAULT_KEEP_LAST, KEEP_LAST_RANGE, RecordingStore
 from schedviz.validation import describe_error
-from schedviz.web import examples, recordings
+from schedviz.web import examples, lessons, recordings
 from schedviz.web.fanout import Hub
 from schedviz.web.runs import NoRun, RunConflict, RunManager
 from schedviz.web.security import allowed_hosts
@@ -139,6 +139,7 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
         return manager.store
 
     app.include_router(recordings.router(store))
+    app.include_router(lessons.router(store))
     app.state.examples = example_runner
     app.include_router(examples.router(example_runner, lambda: store().path.parent))
     app.add_api_websocket_route("/ws", websocket_endpoint)
