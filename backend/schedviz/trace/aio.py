@@ -101,6 +101,10 @@ class LoopPolicy(asyncio.DefaultEventLoopPolicy):
         inst = _TraceInstrument(self._rec, self._tasks, self._slow_step_ms)
         return TracedLoop(inst, self._make_pool, self._ids)
 
+    def next_task_id(self) -> int:
+        """A task id of the trace's one counter, for a task not made by a loop (generators.py)."""
+        return next(self._tasks)
+
 
 class Loops:
     """The trace's loop policy, installed for the program's run."""
