@@ -124,7 +124,7 @@ export const ServerMessage = Object.freeze({
  * @typedef {{
  *   executor: "threads" | "processes" | "asyncio",
  *   workload: "cpu" | "sleep" | "hash" | "mixed" | "convoy" | "echo" | "blocking" | "gather"
- *     | "offload" | "queue",
+ *     | "offload" | "queue" | "cpu_work",
  *   n_tasks: number,
  *   task_ms: number,
  *   hash_mb: number,
@@ -199,7 +199,7 @@ export const CONFIG_LIMITS = Object.freeze({
  */
 export const CONFIG_CHOICES = Object.freeze({
   executor: ["threads", "processes", "asyncio"], // v1
-  workload: ["sleep", "cpu", "hash", "mixed", "convoy"], // v1
+  workload: ["sleep", "cpu", "hash", "mixed", "convoy", "cpu_work"], // v1
   arrival: ["batch", "rate"], // v1
   start_method: ["spawn", "fork", "forkserver"], // v2
   submit_mode: ["submit", "map"], // v2
@@ -208,7 +208,7 @@ export const CONFIG_CHOICES = Object.freeze({
 
 /** The workloads executor "asyncio" runs (the server refuses the pool workloads there). */
 export const ASYNCIO_WORKLOADS = Object.freeze([
-  "sleep", "echo", "blocking", "cpu", "gather", "offload", "queue",
+  "sleep", "echo", "blocking", "cpu", "gather", "offload", "queue", "cpu_work",
 ]);
 
 /** The RunConfig fields a running run takes changes to (`set` messages). */

@@ -97,6 +97,17 @@ async def cpu(run: Run) -> None:
                          start_all("ticker", max(1, run.n - 1), lambda i: ticker(run, i)))
 
 
+# -- cpu_work: the pools' CPU-bound tasks as coroutines (a comparison's asyncio run) ------------
+
+async def cpu_work(run: Run) -> None:
+    from schedviz.workloads import cpu_work as work  # the very function the pools run
+
+    async def task(i: int) -> int:
+        return work(i, run.s * 1000.0)  # no await: the loop runs one task at a time
+
+    await start_all("work", run.n, task)
+
+
 # -- gather: the same three waits one after another, then at once ---------------------------
 
 async def fetch(delay: float) -> float:
@@ -175,5 +186,5 @@ async def queue(run: Run) -> None:
 
 WORKLOADS: dict[str, Callable[[Run], Coroutine[Any, Any, None]]] = {
     "sleep": sleepers, "echo": echo, "blocking": blocking, "cpu": cpu, "gather": gather,
-    "offload": offload, "queue": queue,
+    "offload": offload, "queue": queue, "cpu_work": cpu_work,
 }

@@ -245,6 +245,48 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if reason in ("completed", "stopped") else 1
 
 
+def _into(events: list[dict[str, Any]]) -> Forward:
+    """A run's forward that keeps its wire events in `events`."""
+    return lambda batch, evs: events.extend(evs)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from schedviz import compare
+
+    fields = {"workload": args.workload, "n_tasks": args.n_tasks, "task_ms": args.task_ms,
+              "max_workers": args.max_workers, "start_method": args.start_method}
+    try:
+        the_plan = compare.plan(compare.config_of(fields))
+    except compare.ComparisonError as exc:
+        raise UsageError(str(exc)) from None
+    out_dir = Path(args.events_out) if args.events_out else None
+    if out_dir is not None:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Refused(f"cannot make {out_dir}: {exc.strerror}") from None
+    for note in the_plan.notes:
+        sys.stderr.write(f"note: {note}\n")
+    runs: list[list[dict[str, Any]]] = []
+    for i, (executor, config) in enumerate(the_plan.runs, 1):
+        sys.stderr.write(f"[{i}/{len(the_plan.runs)}] {executor} …\n")
+        events: list[dict[str, Any]] = []
+        reason = _Headless(config).run(_into(events))
+        if out_dir is not None:
+            with (out_dir / f"{executor}.jsonl").open("w") as out:
+                out.writelines(map(event_line, events))
+        if reason != "completed":
+            sys.stderr.write(f"schedviz compare: the {executor} run ended {reason}\n")
+            return 1
+        runs.append(events)
+    rows = compare.summarize(runs)
+    if args.json:
+        print(json.dumps({**the_plan.as_json(), "summary": [r.as_json() for r in rows]}))
+    else:
+        print(compare.table(rows))
+    return 0
+
+
 # -- the library -------------------------------------------------------------------------------
 
 
@@ -563,6 +605,26 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where to write the events (.jsonl)")
     run.set_defaults(func=cmd_run)
 
+    from schedviz.compare import MAX_WORKERS, N_TASKS, TASK_MS, WORKLOADS
+    comp = sub.add_parser("compare", help="run one workload on each executor (sequential, "
+                                          "threads, processes, asyncio) and compare wall "
+                                          "time, CPU time and speedup")
+    comp.add_argument("--workload", choices=WORKLOADS, default="cpu",
+                      help="what each task does (default cpu)")
+    comp.add_argument("--n-tasks", type=int, default=8,
+                      help=f"tasks ({N_TASKS[0]}–{N_TASKS[1]}, default 8)")
+    comp.add_argument("--task-ms", type=float, default=100.0,
+                      help=f"each task's length in ms ({TASK_MS[0]:g}–{TASK_MS[1]:g}, "
+                           "default 100)")
+    comp.add_argument("--max-workers", type=int, default=2,
+                      help=f"the pools' size ({MAX_WORKERS[0]}–{MAX_WORKERS[1]}, default 2)")
+    comp.add_argument("--start-method", choices=("spawn", "fork", "forkserver"),
+                      default="spawn", help="how the process pool starts its workers")
+    comp.add_argument("--events-out", type=_path, metavar="DIR",
+                      help="also write each run's events as DIR/<executor>.jsonl")
+    comp.add_argument("--json", action="store_true", help="the plan and summary as JSON")
+    comp.set_defaults(func=cmd_compare)
+
     record = sub.add_parser("record", help="run a scenario headless into the library, kept "
                                            "under a name")
     _run_options(record)
@@ -620,7 +682,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the script and its arguments (after -m: the module's arguments)")
     trace.set_defaults(func=cmd_trace)
 
-    for cmd in (serve, run, record, listing, export, imp, trace):
+    for cmd in (serve, run, comp, record, listing, export, imp, trace):
         cmd.set_defaults(parser=cmd)
     return parser
 

@@ -30,11 +30,12 @@ SCHEMA_VERSION = 6
 # ---------------------------------------------------------------------------------------------
 
 Workload = Literal[
-    "cpu", "sleep", "hash", "mixed", "convoy", "echo", "blocking", "gather", "offload", "queue"
+    "cpu", "sleep", "hash", "mixed", "convoy", "echo", "blocking", "gather", "offload", "queue",
+    "cpu_work",
 ]
 #: workloads each executor can run (asyncio runs coroutines, the pools run functions)
-POOL_WORKLOADS = ("cpu", "sleep", "hash", "mixed", "convoy")
-ASYNCIO_WORKLOADS = ("sleep", "echo", "blocking", "cpu", "gather", "offload", "queue")
+POOL_WORKLOADS = ("cpu", "sleep", "hash", "mixed", "convoy", "cpu_work")
+ASYNCIO_WORKLOADS = ("sleep", "echo", "blocking", "cpu", "gather", "offload", "queue", "cpu_work")
 Arrival = Literal["batch", "rate"]
 Executor = Literal["threads", "processes", "asyncio"]
 StartMethod = Literal["spawn", "fork", "forkserver"]
@@ -65,7 +66,9 @@ class RunConfig(BaseModel):
         "v4 (asyncio): sleep = coroutines sleeping, echo = a TCP echo server and clients, "
         "blocking = one coroutine calls time.sleep, cpu = a coroutine that never yields, "
         "gather = sequential awaits vs gather, offload = CPU work via run_in_executor, "
-        "queue = producers and consumers on an asyncio.Queue with a Lock and a Semaphore",
+        "queue = producers and consumers on an asyncio.Queue with a Lock and a Semaphore; "
+        "v6: cpu_work = the cpu loop until the task used task_ms of CPU time (a fixed amount "
+        "of work, on every executor; asyncio: one coroutine per task that never yields)",
     )
     n_tasks: int = Field(12, ge=1, le=10_000, description="v1: tasks to submit (1–10000)")
     task_ms: float = Field(

@@ -2,6 +2,8 @@
 
 - `cpu`: a pure-Python loop; holds the GIL the whole time (threads take turns).
 - `sleep`: `time.sleep`; releases the GIL (threads overlap).
+- `cpu_work`: the loop of `cpu` until the task's own thread has used `ms` of CPU time: the same
+  work whatever else runs, so threads sharing the GIL take longer and processes do not.
 - `hash`: `hashlib.sha256` over a buffer; releases the GIL for buffers over 2 KiB.
 - `mixed`: the three in turn, by task id.
 - `convoy`: even tasks `cpu`, odd tasks `io_loop` (short sleeps, each followed by a little
@@ -30,6 +32,22 @@ def cpu(task: int, ms: float) -> int:
     while time.perf_counter() < end:
         n += 1
     return n
+
+
+def cpu_work(task: int, ms: float) -> int:
+    """Spin the same loop until this thread has used `ms` milliseconds of CPU; the iterations.
+
+    `cpu` stops at a wall-clock time, so two threads sharing the GIL each do half the work in
+    it; this stops at a fixed amount of work (a thread waiting for the GIL uses no CPU time),
+    which is what a comparison of executors must hold constant.
+    """
+    end = time.thread_time_ns() + int(ms * 1_000_000)
+    n = 0
+    while True:
+        for _ in range(1000):  # reading the thread's CPU clock is a system call: not each turn
+            n += 1
+        if time.thread_time_ns() >= end:
+            return n
 
 
 def io_loop(task: int, ms: float) -> int:
@@ -88,13 +106,16 @@ def run_task(
         result = cpu(task, ms)
     elif kind == "sleep":
         result = sleep(task, ms)
+    elif kind == "cpu_work":
+        result = cpu_work(task, ms)
     elif kind == "hash":
         result = hash_mb(task, mb)
     elif kind == "io_loop":
         result = io_loop(task, ms)
     else:
         raise ValueError(
-            f"unknown workload {workload!r}; expected cpu, sleep, hash, mixed or convoy"
+            f"unknown workload {workload!r}; expected cpu, cpu_work, sleep, hash, mixed or "
+            "convoy"
         )
     if fail_every and (task + 1) % fail_every == 0:
         raise TaskFailed(f"task {task} failed on purpose (fail_every={fail_every})")

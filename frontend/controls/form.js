@@ -28,13 +28,14 @@ const LIMITS = CONFIG_LIMITS;
 export const WORKLOAD_LABELS = Object.freeze({
   pool: {
     sleep: "sleep (I/O-like)", cpu: "cpu (pure Python)", hash: "hash (hashlib)", mixed: "mixed",
-    convoy: "convoy (cpu + I/O)",
+    convoy: "convoy (cpu + I/O)", cpu_work: "cpu_work (fixed CPU time per task)",
   },
   asyncio: {
     sleep: "sleep (coroutines sleeping)", echo: "echo (TCP server + clients)",
     blocking: "blocking (time.sleep in a coroutine)", cpu: "cpu (a coroutine that never yields)",
     gather: "gather (sequential vs gather)", offload: "offload (run_in_executor)",
     queue: "queue (Queue, Lock, Semaphore, Event)",
+    cpu_work: "cpu_work (coroutines that never yield)",
   },
 });
 

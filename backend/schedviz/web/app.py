@@ -19,7 +19,7 @@ from schedviz import aio_workloads, protocol, scenarios
 from schedviz.protocol import LiveChange, RunConfig
 from schedviz.storage.recordings import DEFAULT_KEEP_LAST, KEEP_LAST_RANGE, RecordingStore
 from schedviz.validation import describe_error
-from schedviz.web import examples, lessons, recordings
+from schedviz.web import compare, examples, lessons, recordings
 from schedviz.web.fanout import Hub
 from schedviz.web.runs import NoRun, RunConflict, RunManager
 from schedviz.web.security import allowed_hosts
@@ -59,6 +59,7 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
     example_runner = examples.ExampleRunner()
     manager = RunManager(hub, keep_last=keep_last)
     push = TracePush(manager)
+    comparisons = compare.ComparisonRunner(manager)
     hosts = allowed_hosts()
 
     @asynccontextmanager
@@ -70,6 +71,7 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
             yield
         finally:
             await asyncio.to_thread(example_runner.stop)
+            await comparisons.close()
             push.withdraw_live_file()
             await manager.close()
             await asyncio.to_thread(manager.store.close)
@@ -142,6 +144,7 @@ def create_app(data_dir: str | Path | None = None, keep_last: int = DEFAULT_KEEP
     app.include_router(lessons.router(store))
     app.state.examples = example_runner
     app.include_router(examples.router(example_runner, lambda: store().path.parent))
+    app.include_router(compare.router(comparisons))
     app.add_api_websocket_route("/ws", websocket_endpoint)
     app.add_api_websocket_route(TRACE_PATH, push.endpoint)
     app.mount("/", StaticFiles(directory=frontend_dir(), html=True), name="frontend")
