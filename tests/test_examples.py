@@ -21,6 +21,10 @@ EXPECTED = {
     "future_waits_on_future.py": ([], "outer got 'inner result'"),
     "two_threads.py": ([], "wait: done"),
     "asyncio_warnings.py": ([], "done"),
+    "lesson_as_completed.py": ([], "map: download 4 -> page 4"),
+    "lesson_why_a_pool.py": ([], "20 tasks on a pool of 4 workers"),
+    "lesson_preemptive.py": ([], "two generators:"),
+    "lesson_generators.py": ([], "a done, b done, c done"),
 }
 
 

@@ -1,0 +1,49 @@
+"""Lesson 13 (preemptive vs cooperative) on a real `schedviz trace` of its example: the GIL
+switches between its two threads, counted again from the GIL lane's events, and the
+generators' switches, each at the example's yield line."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from schedviz.lessons import get
+from test_examples import EXAMPLES, trace
+
+LESSON = get("preemptive-vs-cooperative")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    _, events = trace(f"{LESSON.example}.py", tmp_path_factory.mktemp("l13"))
+    return {"events": events, "observed": {o.key: o for o in LESSON.observe(events)}}
+
+
+def test_gil_switches_between_the_threads_are_the_gil_lanes(run: dict[str, Any]) -> None:
+    events = sorted(run["events"], key=lambda e: (e["t"], e["seq"]))
+    lane = {e["name"]: e["worker"] for e in events if e["kind"] == "worker_spawned"}
+    ended = {e["worker"]: e["t"] for e in events if e["kind"] == "worker_exited"}
+    spawned = {e["worker"]: e["t"] for e in events if e["kind"] == "worker_spawned"}
+    cpu = [lane["cpu-1"], lane["cpu-2"]]
+    lo, hi = max(spawned[w] for w in cpu), min(ended[w] for w in cpu)
+    holders = [e["thread"] for e in events
+               if e["kind"] == "gil" and e["held"] and lo <= e["t"] < hi
+               and e["thread"] in ("cpu-1", "cpu-2")]
+    switches = len([k for k, _ in itertools.groupby(holders)]) - 1
+    assert run["observed"]["gil_switches"].value == switches
+    # About 0.2 s of two threads' bytecode at a 5 ms switch interval: many switches, not 0.
+    assert switches >= 5
+
+
+def test_every_generator_switch_is_at_a_yield_or_a_return(run: dict[str, Any]) -> None:
+    lines = (EXAMPLES / f"{LESSON.example}.py").read_text().splitlines()
+    yield_line = next(i for i, t in enumerate(lines, 1) if t.strip().startswith("yield "))
+    steps = sorted((e for e in run["events"] if e["kind"] == "aio_step"), key=lambda e: e["t"])
+    switched = [a for a, b in itertools.pairwise(steps) if a["task"] != b["task"]]
+    assert {a["line"] for a in switched if a["outcome"] == "yield"} == {yield_line}
+    assert all(a["outcome"] in ("yield", "done") for a in switched)
+    at_yield = sum(a["outcome"] == "yield" for a in switched)
+    assert run["observed"]["coop_switches"].value == len(switched) == 9  # 4 + 4 steps, 2 ends
+    assert run["observed"]["coop_at_yield"].value == at_yield == 8
