@@ -46,7 +46,7 @@ def main() -> None:
 
     # Cooperative: one thread, two generators, a switch at each yield and nowhere else.
     start = time.perf_counter()
-    round_robin(one=crunch_in_steps(4), two=crunch_in_steps(4))
+    round_robin(one=crunch_in_steps(8), two=crunch_in_steps(8))
     print(f"two generators: {time.perf_counter() - start:.2f} s")
 
 

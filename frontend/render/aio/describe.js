@@ -134,8 +134,8 @@ function describeYield(model, step, nowT) {
   return {
     title: `${nameOf(model, step.task)} yielded${where} awaiting ${step.awaiting || "something"}`,
     rows,
-    note: "A yield point: the task suspended at this await and gave the loop back; the loop " +
-      "then ran whatever was ready. The source panel shows the line.",
+    note: "A yield point: the task suspended here (an await, or a generator's yield) and gave " +
+      "the loop back; the loop then ran whatever was ready. The source panel shows the line.",
   };
 }
 
