@@ -52,6 +52,7 @@ from typing import Any, TypeVar
 
 from schedviz.instrument import gil
 from schedviz.instrument.common import Deferred, RunIds
+from schedviz.instrument.futures import PoolFutures
 from schedviz.instrument.pending import OnSubmit, PendingMixin, PendingTasks
 from schedviz.instrument.recorder import Recorder
 from schedviz.instrument.worker import (
@@ -496,6 +497,8 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         self.pool_id: int = next(self.ids.pools)
         self.max_workers: int = self._max_workers  # type: ignore[attr-defined]  # private, 3.11-3.13
         self.pending = PendingTasks(self.recorder, self.pool_id)
+        #: its futures' waits and callbacks (no deadlock: a worker process cannot wait on them)
+        self.futures = PoolFutures(self.recorder, self.pool_id, None)
         #: called with (task, future, (fn, args, kwargs)) after each submit; a driver's hook.
         self.on_submit: OnSubmit | None = None
         self._token = next(_tokens)
@@ -569,6 +572,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         self.pending.add(task, fut, (fn, args, kwargs), self._pool._on_done)
         if self.on_submit is not None:
             self.on_submit(task, fut, (fn, args, kwargs))
+        self.futures.adopt(fut, task)  # last: the driver's own callbacks are not the program's
         return fut
 
     def map(

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from schedviz.instrument import gil
 from schedviz.instrument.common import Deferred, RunIds
+from schedviz.instrument.futures import PoolFutures, current
 from schedviz.instrument.pending import OnSubmit, PendingMixin, PendingTasks
 from schedviz.instrument.recorder import Recorder
 
@@ -39,13 +40,16 @@ def _run_task(
     """Run one task on a worker thread, recording its start and outcome around it."""
     worker: int = getattr(_worker_local, "worker", -1)
     rec.record("task_started", task, worker)
+    current.task = task  # a wait this task makes names it
     cpu0 = time.thread_time_ns()
     try:
         result = fn(*args, **kwargs)
     except BaseException as exc:
+        current.task = None
         rec.record("task_finished", task, worker, False, None, Deferred(exc), None,
                    time.thread_time_ns() - cpu0)
         raise
+    current.task = None
     rec.record("task_finished", task, worker, True, Deferred(result), None, None,
                time.thread_time_ns() - cpu0)
     return result
@@ -72,11 +76,14 @@ class _Workers:
         self.threads: dict[int, threading.Thread] = {}
         self.watchers: list[threading.Thread] = []
         self.retiring = False
+        #: the pool's futures (their waits, for deadlock); set once the pool knows its size
+        self.futures: PoolFutures | None = None
 
     def init_worker(self) -> None:
         """Runs first in each new worker thread: give it an id and announce it."""
         worker = next(self.ids.workers)
         _worker_local.worker = worker
+        current.lane, current.book = worker, self.futures
         thread = threading.current_thread()
         self.recorder.record(
             "worker_spawned", worker, self.pool_id, thread.name, threading.get_native_id()
@@ -158,6 +165,8 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
         # The effective size (the default depends on the CPU count); only readable privately.
         # Checked on CPython 3.11-3.13.
         self.max_workers: int = self._max_workers
+        self.futures = PoolFutures(self.recorder, self.pool_id, self.max_workers)
+        self._book.futures = self.futures
         self.recorder.record("pool_created", self.pool_id, self.max_workers, self.executor_kind)
         # Dropped without shutdown(): its threads end as the plain pool's do; record that.
         weakref.finalize(self, self._book.retire).atexit = False
@@ -180,6 +189,7 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
         self.pending.add(task, fut, (fn, args, kwargs))
         if self.on_submit is not None:
             self.on_submit(task, fut, (fn, args, kwargs))
+        self.futures.adopt(fut, task)  # last: the driver's own callbacks are not the program's
         return fut
 
     # -- shutdown ---------------------------------------------------------------------------

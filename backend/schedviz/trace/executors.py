@@ -8,9 +8,11 @@ plain executor's signature. `concurrent.futures` resolves the two names lazily (
 the attribute on the package first means that hook is never asked, and the submodules'
 attributes are set too, so every spelling finds the traced class. Names the program bound
 before the patch (an import done before the trace began, for the inline API) stay plain.
+`concurrent.futures.wait` and `as_completed` (in the package and in `concurrent.futures._base`,
+where they are defined) are instrument/futures.py's, which record the waits.
 
 Guarantees:
-- `install` patches the three modules and `remove` puts back exactly what was there.
+- `install` patches the modules and `remove` puts back exactly what was there.
 - The traced classes are subclasses of the plain ones (isinstance and issubclass keep
   working) and take the same arguments; process workers also sample their GIL when the
   sampler is available here.
@@ -19,6 +21,7 @@ Guarantees:
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures._base
 import concurrent.futures.process
 import concurrent.futures.thread
 import threading
@@ -26,6 +29,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from schedviz.instrument import futures
 from schedviz.instrument.common import RunIds
 from schedviz.instrument.processes import InstrumentedProcessPoolExecutor
 from schedviz.instrument.recorder import Recorder
@@ -33,6 +37,8 @@ from schedviz.instrument.threads import InstrumentedThreadPoolExecutor
 
 _MODULES = (concurrent.futures, concurrent.futures.thread, concurrent.futures.process)
 _NAMES = ("ThreadPoolExecutor", "ProcessPoolExecutor")
+#: the module functions that wait on futures, recorded
+_WAITS = {"wait": futures.wait, "as_completed": futures.as_completed}
 
 
 class Executors:
@@ -83,6 +89,10 @@ class Executors:
                     continue
                 self._saved.append((module, name, module.__dict__.get(name, _MISSING)))
                 setattr(module, name, traced[name])
+        for module in (concurrent.futures, concurrent.futures._base):
+            for name, recorded in _WAITS.items():
+                self._saved.append((module, name, module.__dict__.get(name, _MISSING)))
+                setattr(module, name, recorded)
 
     def remove(self) -> None:
         for module, name, old in reversed(self._saved):

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from schedviz.instrument import gil
+from schedviz.instrument import futures, gil
 from schedviz.instrument.common import RunIds
 from schedviz.instrument.recorder import Recorder
 
@@ -75,6 +75,7 @@ class ThreadLanes:
         worker = next(self._ids.workers)
         self._rec.record("worker_spawned", worker, None, thread.name, threading.get_native_id())
         gil.register_current_thread(worker, thread.name)
+        futures.current.lane = worker  # its waits and the callbacks it runs name this lane
         return worker
 
     def wrap(self, thread: threading.Thread) -> None:
@@ -101,3 +102,4 @@ class ThreadLanes:
         if self._main is not None:
             self._rec.record("worker_exited", self._main, None, None)
             self._main = None
+            futures.current.lane = None  # the lane ended (close runs in the thread install ran in)
