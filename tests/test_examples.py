@@ -21,6 +21,8 @@ EXPECTED = {
     "future_waits_on_future.py": ([], "outer got 'inner result'"),
     "two_threads.py": ([], "wait: done"),
     "asyncio_warnings.py": ([], "done"),
+    "lesson_deadlock.py": (["0.2"], "both deadlocks ended by their timeouts"),
+    "lesson_future_api.py": ([], "cancel() of a pending one: True; it is cancelled"),
     "lesson_as_completed.py": ([], "map: download 4 -> page 4"),
     "lesson_why_a_pool.py": ([], "20 tasks on a pool of 4 workers"),
     "lesson_preemptive.py": ([], "two generators:"),
