@@ -186,8 +186,11 @@ def test_plain_round_robin_returns_the_return_values_in_the_order_given() -> Non
             yield
         return name * n
 
-    assert round_robin(gen("a", 2), gen("b", 3), c=gen("c", 1)) == ["aa", "bbb", "c"]
+    scheduler = RoundRobin(gen("a", 2), gen("b", 3), c=gen("c", 1))
+    assert scheduler.run() == ["aa", "bbb", "c"]
     assert ran == ["a0", "b0", "c0", "a1", "b1", "b2"]
+    assert scheduler.run() == ["aa", "bbb", "c"]  # nothing left to run: the same results
+    assert len(ran) == 6
     assert RoundRobin(gen("a", 1), gen("a", 1), gen("b", 1)).names == ["gen-1", "gen-2", "gen-3"]
     assert RoundRobin(x=gen("a", 1)).names == ["x"]
 

@@ -76,9 +76,10 @@ class RoundRobin:
         return [t.name for t in self._turns]
 
     def run(self) -> list[Any]:
-        """Run every generator to its end; their return values, in the order given."""
-        trace = _Trace.begin(self._turns)
-        alive = list(self._turns)
+        """Run every generator to its end; their return values, in the order given (a second
+        run steps nothing: every generator has ended, or was closed when one raised)."""
+        alive = [turn for turn in self._turns if not turn.done]
+        trace = _Trace.begin(alive) if alive else None
         try:
             while alive:
                 if trace is not None:
