@@ -12,7 +12,7 @@ import { LiveClock, deriveRunState } from "./model/core/live.js";
 import { Replay, ReplayClock } from "./model/core/replay.js";
 import { currentValue } from "./model/core/selectors.js";
 import { EventStore } from "./model/core/store.js";
-import { RunForm } from "./controls/form.js";
+import { RunForm, defaultConfig } from "./controls/form.js";
 import { BOOKMARK_KEYS, BookmarkList } from "./controls/bookmarklist.js";
 import { ShortcutHelp } from "./controls/keys.js";
 import { REPLAY_KEYS, ReplayBar } from "./controls/replaybar.js";
@@ -22,6 +22,14 @@ import { Notices } from "./controls/notices.js";
 import { RunBanners } from "./controls/runbanners.js";
 import { SummaryView } from "./controls/summaryview.js";
 import { TimelineView } from "./controls/timelineview.js";
+import { LessonPanel } from "./controls/lessonpanel.js";
+import { LessonRuns } from "./controls/lessonruns.js";
+import { PAGE_KEYS, bindPageKeys } from "./controls/pagekeys.js";
+import { pngName, savePng } from "./controls/pngexport.js";
+import { Presenter, toggleFullscreen } from "./controls/presenter.js";
+import { RunSettings } from "./controls/runsettings.js";
+import { readUrl, writeUrl } from "./controls/urlstate.js";
+import { listLessons } from "./transport/lessons.js";
 import * as api from "./transport/api.js";
 import { loadEmbedded } from "./transport/embedded.js";
 import { readRuns } from "./transport/recordings.js";
@@ -140,14 +148,7 @@ const bookmarks = new BookmarkList(
 );
 
 const form = new RunForm(/** @type {HTMLFormElement} */ ($("run-form")), {
-  onRun: (config) => {
-    notices.clear("control");
-    // A new run is for watching live: leave a replay first.
-    if (store.replay) closeReplay();
-    if (!connection.send({ type: "start", config })) {
-      api.startRun(config).catch(showApiError);
-    }
-  },
+  onRun: (config) => startRun(config),
   onStop: () => {
     if (!connection.send({ type: "stop" })) api.stopRun().catch(showApiError);
   },
@@ -172,7 +173,200 @@ const connection = new Connection(socketUrl(), {
   },
 });
 
+/** The settings line: what the run on screen runs, from the run itself. */
+const settingsLine = new RunSettings($("run-settings"));
+/** @type {string | null} the run whose settings the form took (a live run seen running) */
+let formShows = null;
+/** Which run is which lesson's (a lesson's Run, the address, this browser's memory). */
+const lessonRuns = new LessonRuns(safeStorage());
+/** @type {string | null} the run whose observed summary was asked for */
+let observedRun = null;
+/** The address as the page was opened: the lesson, its settings, presenter mode. */
+const opened = readUrl(location.search);
+const lessons = new LessonPanel(
+  {
+    select: /** @type {HTMLSelectElement} */ ($("lesson-select")),
+    previous: $("lesson-previous"),
+    next: $("lesson-next"),
+    panel: $("lesson"),
+  },
+  {
+    onSelect: (lesson) => {
+      if (lesson) document.body.dataset.lesson = lesson.id;
+      else delete document.body.dataset.lesson;
+      if (lesson?.kind === "preset") form.applyConfig({ ...defaultConfig(), ...lessons.runConfig() });
+      observedRun = null;
+      updateUrl();
+      followLessonRun();
+    },
+    onRun: (lesson) => {
+      lessonRuns.expect(lesson.id);
+      if (lesson.kind === "example" && lesson.example) {
+        if (store.replay) closeReplay();
+        notices.clear("control");
+        api.runExample(lesson.example).catch(showApiError);
+      } else {
+        const config = { ...defaultConfig(), ...lessons.runConfig() };
+        form.applyConfig(config);
+        startRun(config);
+      }
+    },
+    onKnobs: (lesson) => {
+      if (lesson.kind === "preset") form.applyConfig({ ...defaultConfig(), ...lessons.runConfig() });
+      updateUrl();
+    },
+  },
+);
+const presenter = new Presenter(
+  { button: $("presenter-button"), legend: $("legend"), legendHome: /** @type {HTMLElement} */ ($("legend").parentElement), legendAway: $("legend-away"),
+    panel: $("lesson"), above: [$("banners"), $("summary"), $("replay"), /** @type {HTMLElement} */ (document.querySelector(".topbar"))] },
+  () => {
+    updateUrl();
+    view.invalidate();
+  },
+);
+$("png-button").addEventListener("click", () => exportPng());
+form.form.addEventListener("change", () => updateUrl());
+bindPageKeys(PAGE_KEYS, {
+  run: () => {
+    if (lessons.current) lessons.run();
+    else if (!form.runButton.disabled) form.form.requestSubmit();
+  },
+  stop: () => {
+    if (!form.stopButton.disabled) form.stopButton.click();
+  },
+  zoomIn: () => zoomView(0.5),
+  zoomOut: () => zoomView(2),
+  fit: () => $("fit").click(),
+  live: () => view.goLive(),
+  fullscreen: () => {
+    toggleFullscreen().catch((err) => notices.toast(`Fullscreen was refused: ${err.message}`));
+  },
+  presenter: () => presenter.set(!presenter.on),
+  nextLesson: () => lessons.step(1),
+  previousLesson: () => lessons.step(-1),
+  png: () => exportPng(),
+});
+help.register("Page", [...PAGE_KEYS]);
+
 void startPage();
+
+/**
+ * Start a run with this config (the form's or a lesson's): over the websocket, or HTTP while it
+ * is down.
+ * @param {Record<string, any>} config
+ */
+function startRun(config) {
+  notices.clear("control");
+  // A new run is for watching live: leave a replay first.
+  if (store.replay) closeReplay();
+  if (!connection.send({ type: "start", config })) {
+    api.startRun(config).catch(showApiError);
+  }
+}
+
+/** @returns {Storage | null} the browser's storage, when the page may use it */
+function safeStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Zoom around the middle of the plot (a key; the wheel zooms around the cursor).
+ * @param {number} factor  below 1 zooms in
+ */
+function zoomView(factor) {
+  view.viewport.zoomAt(view.layout.plotW / 2, factor);
+  liveButton.classList.remove("active");
+  view.invalidate();
+}
+
+/** Save the timeline as drawn now, named after the lesson and the run. */
+function exportPng() {
+  const canvas = /** @type {HTMLCanvasElement} */ ($("timeline-canvas"));
+  view.drawNow();
+  savePng(canvas, pngName({ lesson: lessons.current, runId: store.runId }))
+    .catch((err) => notices.toast(`No PNG: ${err.message}`));
+}
+
+/** Write the lesson, its settings, presenter mode and the recording replayed into the address. */
+function updateUrl() {
+  const lesson = lessons.current;
+  const base = lesson ? { ...defaultConfig(), ...(lesson.config ?? {}) } : defaultConfig();
+  const settings = lesson ? (lesson.kind === "example" ? {} : lessons.values) : form.readConfig();
+  const recording = store.replay ? store.runId : null;
+  const search = writeUrl({ lesson: lesson?.id ?? null, presenter: presenter.on, recording, settings, base });
+  if (search !== location.search) history.replaceState(null, "", `${location.pathname}${search}`);
+}
+
+/**
+ * The address' lesson and settings, once the lessons are known; bad values are named with what is
+ * allowed.
+ */
+function applyOpenedUrl() {
+  if (opened.problems.length > 0) {
+    notices.banner("url", "error", `The address has values this page cannot use: ${opened.problems.join(" ")}`);
+  }
+  if (!opened.lesson) {
+    if (Object.keys(opened.settings).length > 0) form.applyConfig({ ...defaultConfig(), ...opened.settings });
+    return;
+  }
+  const lesson = lessons.select(opened.lesson, opened.settings);
+  if (!lesson) {
+    const known = lessons.lessons.map((l) => l.id).join(", ");
+    notices.banner("url-lesson", "error", `lesson=${opened.lesson} is not a lesson here: ` +
+      (known ? `the lessons are ${known}.` : "this server lists no lessons."));
+  }
+}
+
+/** Show the lessons in the picker, then the address' lesson. */
+async function showLessons() {
+  try {
+    lessons.setLessons(await listLessons());
+  } catch (err) {
+    notices.banner("lessons", "warning", `Could not load the lessons: ${/** @type {Error} */ (err).message}. Reload the page to try again.`);
+  }
+  applyOpenedUrl();
+}
+
+/**
+ * The lesson panel follows the run on screen: a run of the lesson shown is "running" until it
+ * ends, then its observed summary is read once.
+ */
+function followLessonRun() {
+  const lesson = lessons.current;
+  const runId = store.runId;
+  if (!lesson) return;
+  if (!runId || lessonRuns.lessonOf(runId) !== lesson.id) {
+    lessons.clearObserved();
+    return;
+  }
+  const { state } = deriveRunState(store.model, status);
+  if (state === "ended" || store.replay) {
+    if (observedRun === runId) return;
+    observedRun = runId;
+    void lessons.observe(runId);
+  } else if (lessons.observedRun !== runId) {
+    lessons.running(runId);
+  }
+}
+
+/** The settings line (and, for a run seen running live, the form) show the run on screen. */
+function showSettings() {
+  const runId = store.runId;
+  const config = store.model.config ?? (status && status.run_id === runId ? status.config : null);
+  settingsLine.show(runId, config);
+  if (!runId || !config || store.replay || formShows === runId) return;
+  const running = status?.run_id === runId && status.state === "running" && !store.model.ended;
+  // A RunConfig (not a traced program's) of a run going now: the form says what it runs.
+  if (running && "executor" in config) {
+    formShows = runId;
+    form.applyConfig(config);
+  }
+}
 
 /**
  * Offline (an exported page): replay what it embeds, nothing else. Served: connect, load the
@@ -192,7 +386,9 @@ async function startPage() {
     startOffline(embedded.runs);
     return;
   }
+  if (opened.presenter) presenter.set(true);
   connection.start();
+  const lessonsShown = showLessons();
   api
     .getScenarios()
     .then((scenarios) => {
@@ -201,8 +397,13 @@ async function startPage() {
     })
     .catch((err) => notices.banner("scenarios", "warning", `Could not load scenarios: ${err.message}`));
   showExamples();
-  const wanted = new URLSearchParams(location.search).get("recording");
-  if (wanted) await openRecording(wanted);
+  await lessonsShown;
+  const wanted = opened.recording;
+  if (wanted) {
+    // The address names the recording's lesson: it is that lesson's run.
+    if (opened.lesson && lessons.current?.id === opened.lesson) lessonRuns.remember(wanted, opened.lesson);
+    await openRecording(wanted);
+  }
 }
 
 /**
@@ -247,6 +448,7 @@ function handleMessage(msg) {
       if (msg.run?.state === "ended") library.runEnded();
       break;
     case ServerMessage.ERROR:
+      lessonRuns.withdraw();
       notices.banner("control", "error", `Server refused: ${msg.message}`);
       form.markInvalid(msg.field ?? null);
       break;
@@ -287,6 +489,7 @@ function switchRun(runId) {
   known = {};
   view.fit();
   bookmarks.load(runId);
+  lessonRuns.seen(runId);
 }
 
 /** @param {RunStatus | null} run */
@@ -304,10 +507,13 @@ function setStatus(run) {
 function syncRunState() {
   const { state } = deriveRunState(store.model, status);
   form.setRunning(state === "running");
+  showSettings();
+  followLessonRun();
 }
 
 /** @param {any} err */
 function showApiError(err) {
+  lessonRuns.withdraw();
   notices.banner("control", "error", `Server refused: ${err.message}`);
   form.markInvalid(err.field ?? null);
 }
@@ -341,7 +547,11 @@ async function openRecording(id) {
   const runs = await loadRuns([id]);
   if (!runs) return;
   showRuns(runs);
-  history.replaceState(null, "", `?recording=${encodeURIComponent(id)}`);
+  // A recording known to be a lesson's shows that lesson, and what its run showed.
+  const lessonId = lessonRuns.lessonOf(id);
+  if (lessonId && lessons.current?.id !== lessonId) lessons.select(lessonId);
+  followLessonRun();
+  updateUrl();
 }
 
 /**
@@ -419,6 +629,7 @@ function showRecording(rec, events) {
   form.setRunning(false);
   replayBar.show(replay, clock, rec.name);
   sourcePanel.update(store.model);
+  showSettings();
   document.body.dataset.replay = "ready";
   view.invalidate();
 }
@@ -434,7 +645,8 @@ function closeReplay() {
   view.fit();
   delete document.body.dataset.replay;
   notices.clear("replay-live");
-  history.replaceState(null, "", location.pathname);
+  observedRun = null;
+  updateUrl();
   bookmarks.load(null);
   connection.close();
   connection.start();
@@ -456,5 +668,5 @@ function startOffline(runs) {
 
 // A handle for debugging and benchmarks from the browser console (the page owns these objects).
 Object.assign(window, {
-  schedviz: { store, view, status: () => status, replay: () => store.replay, player: replayBar },
+  schedviz: { store, view, status: () => status, replay: () => store.replay, player: replayBar, lessons },
 });
