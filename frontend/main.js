@@ -22,6 +22,7 @@ import { Notices } from "./controls/notices.js";
 import { RunBanners } from "./controls/runbanners.js";
 import { SummaryView } from "./controls/summaryview.js";
 import { TimelineView } from "./controls/timelineview.js";
+import { QueueView } from "./controls/queueview.js";
 import { LessonPanel } from "./controls/lessonpanel.js";
 import { LessonRuns } from "./controls/lessonruns.js";
 import { PAGE_KEYS, bindPageKeys } from "./controls/pagekeys.js";
@@ -62,6 +63,7 @@ const view = new TimelineView(
     onViewChange: (follow) => liveButton.classList.toggle("active", follow),
     onFrame: (nowT) => {
       summary.refresh(store.replay ? null : status, statusVersion, nowT, false);
+      queues.refresh(nowT);
       followHover();
     },
   },
@@ -75,6 +77,8 @@ let replaySource = null;
 /** v4: the asyncio workloads' source beside an asyncio run, following the hovered yield tick. */
 const sourcePanel = new SourcePanel($("source"), $("timeline"), () =>
   replaySource ? Promise.resolve(replaySource) : api.getAsyncioSource());
+/** The queues diagram: where each task sits at the moment on screen (now, or the cursor). */
+const queues = new QueueView($("queues"), store);
 const summary = new SummaryView({ summary: $("summary"), timeline: $("timeline"), legend: $("legend") }, store, [sourcePanel]);
 /** @type {import("./render/core/pick.js").Hit | null} */
 let followed = null;
