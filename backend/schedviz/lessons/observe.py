@@ -111,20 +111,30 @@ def ran(spans: Iterable[TaskSpan]) -> list[TaskSpan]:
     return [s for s in spans if s.run_ns is not None]
 
 
+def work_window(spans: Iterable[TaskSpan]) -> tuple[int, int] | None:
+    """When the work went on: from the first submit (else first start) to the last finish."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for s in spans:
+        if s.started is None or s.finished is None:
+            continue
+        firsts.append(s.submitted if s.submitted is not None else s.started)
+        lasts.append(s.finished)
+    if not firsts:
+        return None
+    return min(firsts), max(lasts)
+
+
 def work_wall_ns(spans: Iterable[TaskSpan]) -> int | None:
     """Wall time of the work: from the first submit (else first start) to the last finish."""
-    done = ran(spans)
-    if not done:
-        return None
-    first = min(s.submitted if s.submitted is not None else s.started  # type: ignore[type-var]
-                for s in done)
-    last = max(s.finished for s in done)  # type: ignore[type-var]
-    return int(last) - int(first)  # type: ignore[arg-type]
+    window = work_window(spans)
+    return window[1] - window[0] if window else None
 
 
 def task_time_ns(spans: Iterable[TaskSpan]) -> int:
     """The sum of the tasks' run times: how long they would take one after another."""
-    return sum(s.run_ns for s in ran(spans))  # type: ignore[misc]
+    return sum(s.finished - s.started for s in spans
+               if s.started is not None and s.finished is not None)
 
 
 def task_cpu_ns(spans: Iterable[TaskSpan]) -> int | None:
@@ -153,6 +163,15 @@ def cores_used(spans: Sequence[TaskSpan]) -> float | None:
     return ratio(task_cpu_ns(spans), work_wall_ns(spans))
 
 
+def running_wall_ns(spans: Iterable[TaskSpan]) -> int | None:
+    """From the first task's start to the last one's finish (the work without the wait for
+    the first worker)."""
+    done = ran(spans)
+    if not done:
+        return None
+    return max(s.finished or 0 for s in done) - min(s.started or 0 for s in done)
+
+
 @dataclass(frozen=True)
 class Parallelism:
     """How many tasks ran at once: the most at any moment, and the time-weighted mean."""
@@ -163,27 +182,29 @@ class Parallelism:
 
 def parallelism(spans: Iterable[TaskSpan]) -> Parallelism | None:
     """Tasks running at once, from their start and finish times; None when none ran."""
-    done = ran(spans)
-    if not done:
+    edges: list[tuple[int, int]] = []
+    for s in spans:
+        if s.started is not None and s.finished is not None:
+            edges += [(s.started, 1), (s.finished, -1)]
+    if not edges:
         return None
-    edges = sorted([(s.started, 1) for s in done] + [(s.finished, -1) for s in done],
-                   key=lambda x: (x[0], x[1]))  # a finish before a start at the same t
+    edges.sort()  # at the same t a finish (-1) comes before a start
     running = most = 0
     area = 0
     previous = edges[0][0]
     for t, step in edges:
-        area += running * (t - previous)  # type: ignore[operator]
+        area += running * (t - previous)
         previous = t
         running += step
         most = max(most, running)
-    span = int(edges[-1][0]) - int(edges[0][0])  # type: ignore[arg-type]
+    span = edges[-1][0] - edges[0][0]
     return Parallelism(most, area / span if span else float(most))
 
 
 def completion_order(spans: Iterable[TaskSpan]) -> list[int]:
     """Task ids in the order they finished (ties: by id)."""
     done = [s for s in spans if s.finished is not None]
-    return [s.task for s in sorted(done, key=lambda s: (s.finished, s.task))]
+    return [s.task for s in sorted(done, key=lambda s: (s.finished or 0, s.task))]
 
 
 def overtaken(order: Sequence[int]) -> int:
@@ -411,3 +432,12 @@ def longest_wait_between_steps(events: Events, prefix: str) -> int | None:
 def gil_holder_threads(events: Events) -> set[str]:
     """The names of the threads seen holding a GIL, over the whole run."""
     return {e["thread"] for e in events if e["kind"] == "gil" and e["held"] and e["thread"]}
+
+
+def aio_lifetime(events: Events) -> int | None:
+    """From the first asyncio task created to the last one done; None without tasks."""
+    created = [e["t"] for e in events if e["kind"] == "aio_task"]
+    done = [e["t"] for e in events if e["kind"] == "aio_task_done"]
+    if not created or not done:
+        return None
+    return int(max(done) - min(created))

@@ -94,3 +94,35 @@ def cores_used(spans: Sequence[ob.TaskSpan]) -> Observation:
     return Observation("cores_used", "CPU speedup vs one after another", times(value), "×",
                        f"the tasks' CPU time ({ms(cpu)} ms) / the wall time of the work: one "
                        "after another on one core this would be at most 1×")
+
+
+def gil_shares(events: Events, spans: Sequence[ob.TaskSpan]) -> dict[int, float] | None:
+    """worker -> its share of the GIL over the work's window; None without a GIL lane."""
+    window = ob.work_window(spans)
+    if not ob.gil_sampled(events) or window is None:
+        return None
+    return ob.workers_gil_share(events, *window)
+
+
+def workers_gil(shares: dict[int, float]) -> Observation:
+    """The share of the work's wall time some worker held the GIL."""
+    return Observation(
+        "workers_gil", "GIL held by the workers", round(100 * sum(shares.values())), "%",
+        f"of the wall time of the work, added up over the {len(shares)} workers seen holding it")
+
+
+def startup(startup_ns: dict[int, int]) -> Observation:
+    """The mean start-up of the worker processes (spawned to ready)."""
+    mean = sum(startup_ns.values()) / len(startup_ns)
+    longest = max(startup_ns.values())
+    return Observation("startup", "Worker start-up, on average", ms(mean), "ms",
+                       f"from starting a worker process to its being ready, over "
+                       f"{len(startup_ns)} workers (the longest: {ms(longest)} ms)")
+
+
+def cores_while_running(spans: Sequence[ob.TaskSpan]) -> Observation:
+    """The tasks' CPU time over the time from the first start to the last finish."""
+    value = ob.ratio(ob.task_cpu_ns(spans), ob.running_wall_ns(spans)) or 0.0
+    return Observation("cores_running", "CPU speedup once the first task started", times(value),
+                       "×", "the tasks' CPU time / the time from the first task's start to the "
+                       "last one's finish: the parallelism, without the wait for the workers")
