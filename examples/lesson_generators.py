@@ -21,7 +21,7 @@ def work(ms: float) -> None:
 
 def download(name: str, parts: int) -> Generator[str, None, str]:
     for part in range(1, parts + 1):
-        work(4)  # this step's work: nobody interrupts it
+        work(10)  # this step's work: nobody interrupts it
         print(f"{name}: part {part} of {parts}")
         yield f"{name} {part}"  # the yield point: hand the turn to the next generator
     return f"{name} done"
