@@ -32,7 +32,7 @@ _FOCUS = {
     "sleep": ("time.sleep(", "time.sleep("),
     "hash_mb": ("hashlib.sha256", "hashlib.sha256"),
     "run_task": ("if kind == \"cpu\":", "result = io_loop(task, ms)"),
-    "sleepers": ("async def sleeper", "await asyncio.sleep"),
+    "sleepers": ("async def sleeper(i", "await asyncio.sleep"),
     "blocking": ("async def blocker", "await asyncio.sleep(run.s)"),
 }
 

@@ -1,0 +1,40 @@
+"""A lesson's preset run for real by `schedviz run` (a fresh process each, as the lab is), its
+events read back from the JSON Lines it wrote: one run per lesson test module."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from realruns import schedviz_command
+from schedviz.lessons import Lesson
+
+RUN_TIMEOUT_S = 120
+
+
+def run_preset(lesson: Lesson, folder: Path, **overrides: Any) -> list[dict[str, Any]]:
+    """The events of one run of the lesson's preset (with `overrides`), to its end."""
+    assert lesson.preset is not None, f"lesson {lesson.id} runs no preset"
+    config = lesson.preset.model_copy(update=overrides)
+    config_file, out = folder / f"{lesson.id}.json", folder / f"{lesson.id}.jsonl"
+    config_file.write_text(config.model_dump_json())
+    proc = subprocess.run(
+        [*schedviz_command(), "run", "--config", str(config_file), "--events-out", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=RUN_TIMEOUT_S,
+    )
+    assert proc.returncode == 0, f"schedviz run of lesson {lesson.id} failed: {proc.stderr}"
+    return [json.loads(line) for line in out.open()]
+
+
+def of(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The events of one kind, in the order of the log."""
+    return [e for e in events if e["kind"] == kind]
+
+
+def by_key(found: list[Any]) -> dict[str, Any]:
+    """Observations by their key (each key once)."""
+    keyed = {o.key: o for o in found}
+    assert len(keyed) == len(found), f"an observation key repeats: {[o.key for o in found]}"
+    return keyed
