@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schedviz.lessons import Events, Lesson, NotObservable, Observation
+from schedviz.lessons import Events, Lesson, Observation
 from schedviz.lessons import observe as ob
 from schedviz.lessons import summary as sm
 from schedviz.protocol import RunConfig
@@ -15,17 +15,10 @@ def observe(events: Events) -> list[Observation]:
     sm.expect_run(events, TITLE, "threads", ("cpu",))
     spans = sm.need_tasks(ob.task_spans(events), TITLE)
     out = [sm.wall(spans), sm.cores_used(spans), *sm.parallelism(spans)[:1]]
-    if not ob.gil_sampled(events):
-        raise NotObservable("this run had no GIL lane (the GIL sampler was not available), so "
-                            "it cannot show who held the GIL")
-    wall = ob.work_wall_ns(spans) or 0
-    first = min(s.started for s in spans if s.started is not None)
-    shares = ob.workers_gil_share(events, first, first + wall)
-    held = sum(shares.values())
-    out.append(Observation(
-        "workers_gil", "GIL held by the workers", round(100 * held), "%",
-        f"of the wall time of the work, one worker or another held the GIL; {len(shares)} "
-        "workers shared it, one at a time"))
+    shares = sm.gil_shares(events, spans)
+    if shares is None:  # no GIL lane in this run: the CPU time still tells
+        return out
+    out.append(sm.workers_gil(shares))
     for worker, share in sorted(shares.items()):
         out.append(Observation(f"gil_w{worker}", f"GIL share of worker W{worker}",
                                round(100 * share), "%", "of the wall time of the work"))

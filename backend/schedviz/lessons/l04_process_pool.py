@@ -16,11 +16,7 @@ def observe(events: Events) -> list[Observation]:
     spans = sm.need_tasks(ob.task_spans(events), TITLE)
     out = [sm.wall(spans), sm.cores_used(spans), sm.cores_while_running(spans),
            *sm.parallelism(spans)[:1]]
-    startup = ob.startup_ns(events)
-    if not startup:
-        raise NotObservable("no worker process reported that it was ready (worker_ready): "
-                            "the run has no start-up to show")
-    out.append(sm.startup(startup))
+    out.append(sm.startup(events))
     pickled = ob.serialization(events)
     if pickled is None:
         raise NotObservable("nothing was pickled in this run (no serialized events)")

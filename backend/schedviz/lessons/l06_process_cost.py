@@ -14,11 +14,7 @@ _MB = 1024 * 1024
 def observe(events: Events) -> list[Observation]:
     """Each worker's start-up, and the memory of each worker process next to the lab's."""
     config = sm.expect_run(events, TITLE, "processes")
-    startup = ob.startup_ns(events)
-    if not startup:
-        raise NotObservable("no worker process reported that it was ready (worker_ready): "
-                            "the run has no start-up to show")
-    out = [sm.startup(startup)]
+    out = [sm.startup(events)]
     first_task = ob.first_start_after_pool_ns(events)
     if first_task:
         out.append(Observation(

@@ -25,7 +25,8 @@ def expect_run(events: Events, lesson: str, executor: str,
         raise NotObservable(f"these events have no run_started: not a run that {lesson} can "
                             "read")
     if not any(e["kind"] == "run_ended" for e in events):
-        raise NotObservable("the run has not ended yet: its summary comes at its end")
+        raise NotObservable("the run has not ended yet (no run_ended): its summary comes at its "
+                            "end, and a run cut off before it has none")
     ran = f"{config.get('executor')} running {config.get('workload')}"
     if config.get("executor") != executor or (workloads and config.get("workload")
                                               not in workloads):
@@ -111,8 +112,12 @@ def workers_gil(shares: dict[int, float]) -> Observation:
         f"of the wall time of the work, added up over the {len(shares)} workers seen holding it")
 
 
-def startup(startup_ns: dict[int, int]) -> Observation:
-    """The mean start-up of the worker processes (spawned to ready)."""
+def startup(events: Events) -> Observation:
+    """The mean start-up of the worker processes (spawned to ready); NotObservable without."""
+    startup_ns = ob.startup_ns(events)
+    if not startup_ns:
+        raise NotObservable("no worker process reported that it was ready (worker_ready): "
+                            "the run has no start-up to show")
     mean = sum(startup_ns.values()) / len(startup_ns)
     longest = max(startup_ns.values())
     return Observation("startup", "Worker start-up, on average", ms(mean), "ms",
