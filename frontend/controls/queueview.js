@@ -117,16 +117,21 @@ function flowHtml(f) {
 function readyHtml(model, src, t) {
   const q = readyQueueAt(src, t);
   const waiting = q.tasks.filter((x) => x.status === "ready").length;
-  const list = q.tasks.map((x) => {
+  /** @param {{task: number, status: "ran" | "running" | "ready"}} x */
+  const chip = (x) => {
     const task = model.aio.tasks.get(x.task);
     const name = task ? taskLabel(task) : `Task-${x.task}`;
     return `<span class="qchip aio ${x.status}" data-task="${x.task}" data-status="${x.status}" style="border-left-color:${taskColor(x.task)}"` +
       ` title="${esc(name)}: ${x.status === "ran" ? "its step ran" : x.status === "running" ? "its step runs now" : "waits its turn"}">${esc(name)}</span>`;
-  }).join("");
+  };
   const more = q.count - q.tasks.length;
   const what = q.state === "idle" ? "loop idle in select: nothing ready"
     : q.state === "none" ? "no loop iteration yet" : `${q.count} ready at this iteration${q.iterationT !== null ? ` (began ${formatTime(q.iterationT)})` : ""}`;
-  const body = `<div class="qsplit">${what}</div><div class="qchips">${list}${more > 0 ? `<span class="qmore">+${more}</span>` : ""}</div>`;
+  const prev = q.previous;
+  const before = prev ? `<div class="qprevious" data-count="${prev.count}" data-tasks="${prev.tasks.map((x) => x.task).join(",")}">` +
+    `<div class="qsplit">the last iteration with tasks ready had ${prev.count}:</div><div class="qchips">${prev.tasks.map(chip).join("")}${
+      prev.count > prev.tasks.length ? `<span class="qmore">+${prev.count - prev.tasks.length}</span>` : ""}</div></div>` : "";
+  const body = `<div class="qsplit">${what}</div><div class="qchips">${q.tasks.map(chip).join("")}${more > 0 ? `<span class="qmore">+${more}</span>` : ""}</div>${before}`;
   return `<div class="qflow" data-executor="asyncio"><div class="qpool">event loop · ready queue</div><div class="qstages">` +
     `<div class="qstage wide" data-stage="ready" data-state="${q.state}" data-count="${q.count}" data-waiting="${waiting}"` +
     ` data-tasks="${q.tasks.map((x) => x.task).join(",")}"><div class="qtitle">ready queue</div>` +

@@ -90,8 +90,8 @@ def test_a_process_pool_s_tasks_in_its_stages_live_and_at_the_replay_cursor(  # 
     app.wait_for_function(
         "document.getElementById('timeline').dataset.runState === 'ended'", timeout=30_000)
     rid = app.locator("#timeline").get_attribute("data-run-id") or ""
-    app.wait_for_function(
-        f"+document.querySelector('#queues .qstage[data-stage=\"done\"]')?.dataset.count === {N_TASKS}")
+    expect(app.locator('#queues .qstage[data-stage="done"]')).to_have_attribute(
+        "data-count", str(N_TASKS))
     end = stages(app)
     assert end["done"]["count"] == N_TASKS
     assert all(end[s]["count"] == 0 for s in ("pending", "call", "result"))
@@ -104,9 +104,8 @@ def test_a_process_pool_s_tasks_in_its_stages_live_and_at_the_replay_cursor(  # 
         app.evaluate(f"schedviz.player.seekTime(schedviz.replay().endT * {share})")
         t = app.evaluate("schedviz.replay().cursorT")
         want = at_cursor(events, t)
-        app.wait_for_function(
-            "n => +document.querySelector('#queues .qstage[data-stage=\"pending\"]')?.dataset.count === n",
-            arg=len(want["pending"]))
+        expect(app.locator('#queues .qstage[data-stage="pending"]')).to_have_attribute(
+            "data-count", str(len(want["pending"])))
         got = stages(app)
         assert "at the cursor" in got["text"]
         assert set(got["pending"]["tasks"]) == set(sorted(want["pending"])[:12])
@@ -114,3 +113,32 @@ def test_a_process_pool_s_tasks_in_its_stages_live_and_at_the_replay_cursor(  # 
     expect(queues).to_contain_text("at the cursor")
     queues.scroll_into_view_if_needed()
     screenshot("queues-process-pool-replay")
+
+
+def test_asyncio_s_ready_queue_at_the_replay_cursor_lists_the_iteration_s_tasks(  # type: ignore[no-untyped-def]
+        app: Page, server: str, screenshot) -> None:
+    app.select_option("#preset", "asyncio-echo")
+    app.click("#run")
+    app.wait_for_function(
+        "document.getElementById('timeline').dataset.runState === 'ended'", timeout=30_000)
+    rid = app.locator("#timeline").get_attribute("data-run-id") or ""
+    events = sorted(stored_events(server, rid), key=lambda e: (e["t"], e["seq"]))
+    # The iteration with the most ready tasks: at its start, they all wait their turn.
+    start = max((e for e in events if e["kind"] == "aio_ready"), key=lambda e: e["ready"])
+    n = start["ready"]
+    assert n >= 2, "the echo run had no iteration with two tasks ready"
+    want = [e["task"] for e in events if e["kind"] == "aio_step" and e["t"] >= start["t"]][:n]
+    app.goto(f"{server}/?recording={rid}")
+    app.wait_for_function("document.body.dataset.replay === 'ready'")
+    app.evaluate(f"schedviz.player.seekTime({start['t']})")
+    stage = app.locator('#queues .qstage[data-stage="ready"]')
+    expect(stage).to_have_attribute("data-count", str(n))
+    expect(stage).to_have_attribute("data-tasks", ",".join(str(t) for t in want[:12]))
+    expect(stage).to_have_attribute("data-waiting", str(min(n, 12)))
+    # A moment later the first has run and the next one runs or waits.
+    first = next(e for e in events if e["kind"] == "aio_step" and e["t"] >= start["t"])
+    app.evaluate(f"schedviz.player.seekTime({first['t'] + first['dur_ns']})")
+    expect(stage.locator(".qchip").first).to_have_attribute("data-status", "ran")
+    expect(stage).to_have_attribute("data-tasks", ",".join(str(t) for t in want[:12]))
+    app.locator("#queues").scroll_into_view_if_needed()
+    screenshot("queues-asyncio-replay")

@@ -258,15 +258,11 @@ def test_asyncio_s_ready_queue_is_the_iteration_s_tasks(
                    | {a + (b - a) // 2 for a, b in idle[::2]}
                    | {s["t"] + s["dur_ns"] + 1 for s in steps[1::5]})
     out = js.evaluate(READY, [events, times])
-    ran_with_others = 0
-    for snap in out:
-        t, q = snap["t"], snap["q"]
-        in_idle = any(a <= t < b for a, b in idle)
-        if in_idle:
-            assert q["state"] == "idle" and q["tasks"] == [], t
-            continue
-        assert q["state"] == "iteration", t
-        # The iteration's segment: between the newest iteration start and the next select.
+
+    def iteration(t: int) -> tuple[int, list[int]]:
+        """The ready count in force at t and the steps (indexes) of the iteration at t."""
+        # The segment: between the newest iteration start (a count, a select's end) and the
+        # next select; in it every iteration ran n steps.
         bounds = [rt for rt, _ in ready if rt <= t] + [b for _, b in idle if b <= t]
         seg_from = max(bounds, default=None)
         n = next((v for rt, v in reversed(ready) if rt <= t), 0)
@@ -278,23 +274,42 @@ def test_asyncio_s_ready_queue_is_the_iteration_s_tasks(
         if n > 0 and seg:
             k = bisect.bisect_right(starts, t) - 1
             g = max(0, (k - seg[0]) // n) if k >= seg[0] else 0
-            group = seg[g * n:(g + 1) * n]
+            return n, seg[g * n:(g + 1) * n]
+        return n, seg
+
+    ran_with_others = looked_back = 0
+    for snap in out:
+        t, q = snap["t"], snap["q"]
+        in_idle = any(a <= t < b for a, b in idle)
+        if in_idle:
+            assert q["state"] == "idle" and q["tasks"] == [], t
         else:
-            group = seg
-        assert [x["task"] for x in q["tasks"]] == [steps[i]["task"] for i in group], t
-        if n > 0:
-            assert q["count"] == n and len(group) <= n
-        # One iteration: no select inside it.
-        if group:
-            first, last = steps[group[0]]["t"], steps[group[-1]]["t"]
-            assert not any(first < a < last for a, _ in idle)
-        for x, i in zip(q["tasks"], group, strict=True):
-            s = steps[i]
-            want = "ready" if s["t"] > t else "running" if t < s["t"] + s["dur_ns"] else "ran"
-            assert x["status"] == want, (t, x)
-        running = [s for s in steps if s["t"] <= t < s["t"] + s["dur_ns"]]
-        for s in running:
-            assert {"task": s["task"], "status": "running"} in q["tasks"], t
-        if len(q["tasks"]) > 1:
-            ran_with_others += 1
+            assert q["state"] == "iteration", t
+            n, group = iteration(t)
+            assert [x["task"] for x in q["tasks"]] == [steps[i]["task"] for i in group], t
+            if n > 0:
+                assert q["count"] == n and len(group) <= n
+            # One iteration: no select inside it.
+            if group:
+                first, last = steps[group[0]]["t"], steps[group[-1]]["t"]
+                assert not any(first < a < last for a, _ in idle)
+            for x, i in zip(q["tasks"], group, strict=True):
+                s = steps[i]
+                want = "ready" if s["t"] > t else "running" if t < s["t"] + s["dur_ns"] else "ran"
+                assert x["status"] == want, (t, x)
+            running = [s for s in steps if s["t"] <= t < s["t"] + s["dur_ns"]]
+            for s in running:
+                assert {"task": s["task"], "status": "running"} in q["tasks"], t
+            if len(q["tasks"]) > 1:
+                ran_with_others += 1
+        # Nothing ready at t: the newest iteration before t that had ready tasks, all run.
+        k = bisect.bisect_right(starts, t) - 1
+        if q["tasks"] or k < 0:
+            assert q["previous"] is None, t
+        else:
+            _, group = iteration(starts[k])
+            assert q["previous"]["tasks"] == [
+                {"task": steps[i]["task"], "status": "ran"} for i in group], t
+            looked_back += 1
     assert ran_with_others >= 1, "no iteration with more than one ready task was seen"
+    assert looked_back >= 1, "no moment without ready tasks was seen"

@@ -404,6 +404,9 @@ function finish(b, model, t, cap) {
  * @property {number} count     tasks ready at that iteration
  * @property {{task: number, status: "ran" | "running" | "ready"}[]} tasks  in the order they ran
  *   (capped); ran: its step is over, running: at t, ready: still waiting its turn
+ * @property {{iterationT: number | null, count: number, tasks: {task: number, status: "ran" | "running" | "ready"}[]} | null} previous
+ *   when no task is ready at t (idle, or an iteration that ran only callbacks): the newest
+ *   iteration before t that had ready tasks, all of them run by then
  */
 
 /**
@@ -432,11 +435,28 @@ export function readySourceOf(events) {
  * @returns {ReadyQueue}
  */
 export function readyQueueAt(src, t, cap = LIST_CAP) {
+  const q = iterationAt(src, t, cap);
+  if (q.tasks.length > 0) return q;
+  const k = upperBound(src.steps, t, byTime) - 1;
+  if (k < 0) return q;
+  const before = iterationAt(src, src.steps[k].t, cap);
+  const tasks = before.tasks.map((x) => ({ task: x.task, status: /** @type {"ran"} */ ("ran") }));
+  return { ...q, previous: { iterationT: before.iterationT, count: before.count, tasks } };
+}
+
+/**
+ * The iteration at t alone (no look back).
+ * @param {ReadySource} src
+ * @param {number} t
+ * @param {number} cap
+ * @returns {ReadyQueue}
+ */
+function iterationAt(src, t, cap) {
   const { steps, ready, idle } = src;
   const ii = upperBound(idle, t, byTime) - 1;
   const lastIdle = ii >= 0 ? idle[ii] : null;
   if (lastIdle && t < lastIdle.t + lastIdle.dur) {
-    return { state: "idle", iterationT: null, count: 0, tasks: [] };
+    return { state: "idle", iterationT: null, count: 0, tasks: [], previous: null };
   }
   // The iteration's segment: from the newest iteration start known at or before t (a ready
   // count, the end of a select that waited) to the next one; within it every iteration ran
@@ -452,7 +472,10 @@ export function readyQueueAt(src, t, cap = LIST_CAP) {
   const i0 = from === -Infinity ? 0 : lowerBound(steps, from, byTime);
   const i1 = until === Infinity ? steps.length : lowerBound(steps, until, byTime);
   if (i0 >= i1) {
-    return { state: from === -Infinity ? "none" : "iteration", iterationT: from === -Infinity ? null : from, count: n, tasks: [] };
+    return {
+      state: from === -Infinity ? "none" : "iteration", iterationT: from === -Infinity ? null : from, count: n,
+      tasks: [], previous: null,
+    };
   }
   const k = upperBound(steps, t, byTime) - 1; // the newest step begun by t
   let g0 = i0;
@@ -473,5 +496,6 @@ export function readyQueueAt(src, t, cap = LIST_CAP) {
     iterationT: g0 === i0 && from !== -Infinity ? from : null,
     count: n > 0 ? n : g1 - g0,
     tasks,
+    previous: null,
   };
 }
