@@ -309,7 +309,9 @@ export class LessonPanel {
     dl.replaceChildren(...observations.map((o) => {
       const row = make("div", "lesson-observation");
       row.dataset.key = o.key;
-      row.append(make("dt", undefined, o.label), make("dd", "lesson-value", formatObserved(o.value, o.unit)));
+      // A number stands beside its label; words (an order, a chain) get a line of their own.
+      const kind = typeof o.value === "number" ? "lesson-value" : "lesson-value lesson-words";
+      row.append(make("dt", undefined, o.label), make("dd", kind, formatObserved(o.value, o.unit)));
       if (o.detail) row.append(make("dd", "lesson-detail", o.detail));
       return row;
     }));

@@ -13,8 +13,11 @@
 export function describeConfig(config) {
   if (!config) return "";
   if (typeof config.program === "string") {
+    const base = (/** @type {string} */ path) => path.split("/").pop() || path;
+    const name = base(config.program);
     const argv = Array.isArray(config.argv) ? config.argv.map(String) : [];
-    const name = config.program.split("/").pop() || config.program;
+    // argv[0] is the program itself, as sys.argv has it.
+    if (argv.length > 0 && base(argv[0]) === name) argv.shift();
     return ["schedviz trace", name, ...argv].join(" ");
   }
   const parts = [];
@@ -59,6 +62,10 @@ export class RunSettings {
     this.runId = runId ?? "";
     this.el.hidden = !text;
     this.el.dataset.runId = this.runId;
+    // A traced program has no RunConfig: the form then describes the next Run, not this one.
+    const traced = !!config && typeof config.program === "string";
+    if (traced) document.body.dataset.runTraced = "1";
+    else delete document.body.dataset.runTraced;
     const body = /** @type {HTMLElement} */ (this.el.querySelector(".run-settings-text") ?? this.el);
     if (body.textContent !== text) body.textContent = text;
   }

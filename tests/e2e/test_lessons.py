@@ -181,12 +181,17 @@ def run_comparison(page: Page, server: str, lesson: dict[str, Any], name: str,
     expect(page.locator("#lesson .lesson-explanation")).to_have_text(lesson["explanation"])
     link.click()
     page.wait_for_url(f"**/compare.html?lesson={lesson['id']}")
-    expect(page.get_by_text(lesson["explanation"])).to_be_visible()
-    expect(page.get_by_text(lesson["prediction"])).to_be_visible()
-    page.wait_for_function(
-        "document.querySelector('[data-observed]')?.dataset.observed === 'ready'",
-        timeout=RUN_TIMEOUT_MS)
-    expect(page.locator(".banner.error, [data-observed='error']")).to_have_count(0)
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    expect(page.locator("#lesson-explanation")).to_have_text(lesson["explanation"])
+    expect(page.locator("#lesson-prediction")).to_have_text(lesson["prediction"])
+    expect(page.locator("#observed-box")).to_be_hidden()
+    page.click("#compare-start")
+    page.wait_for_function("document.body.dataset.comparison === 'shown'"
+                           " || document.querySelector('.banner.error') !== null",
+                           timeout=RUN_TIMEOUT_MS)
+    expect(page.locator(".banner.error")).to_have_count(0)
+    expect(page.locator("#observed-box")).to_be_visible()
+    assert page.locator("#observed li").count() >= 1
     screenshot(name)
     page.set_viewport_size(PROJECTOR)
     screenshot(f"{name}-presenter")
