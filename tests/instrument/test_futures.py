@@ -401,6 +401,13 @@ def test_one_worker_waiting_on_its_own_pool_is_a_deadlock_once(rec: Recorder,
     assert len(seen.of("deadlock")) == 1
 
 
+def test_each_deadlock_episode_is_reported_once(rec: Recorder, seen: Seen) -> None:
+    with InstrumentedThreadPoolExecutor(1, recorder=rec) as pool:
+        for _ in range(2):  # the first episode ends with its timeout; the second is new
+            assert pool.submit(outer_waits_on_inner, pool, 0.2).result() == "timed out"
+    assert [e["chain"] for e in seen.of("deadlock")] == [[[0, 1]], [[2, 3]]]
+
+
 def wait_on_the_other(me: str, box: dict[str, Any], ready: threading.Event,
                       timeout: float) -> str:
     ready.wait(DEADLINE_S)

@@ -29,8 +29,9 @@ Deadlock: a thread pool's book knows the waits its workers are in. When the last
 of this same pool that are not done (each one is pending with no free worker to start it, or
 running on a worker that waits itself: a cycle), nothing can go on until a wait times out (or
 something outside cancels a future): `deadlock` is recorded at that moment with the wait-for
-chain and the message in words. The recorder's drain checks too, for a deadlock that forms
-without a new wait beginning. Process pools have no such book: their workers, other processes,
+chain and the message in words. Checking there is enough: a wait only stops being stuck as
+time goes on (a future only ever becomes done), so the pool can only become deadlocked when a
+wait begins. Process pools have no such book: their workers, other processes,
 cannot wait on the futures of this one.
 
 Guarantees:
@@ -40,7 +41,7 @@ Guarantees:
 - Each recorded wait gets exactly one `future_wait_ended`, also when the wait raised.
 - Each done-callback that runs is recorded once, with the lane and ident of its thread.
 - A deadlock is recorded once per episode (until one of its waits ends), at the moment the
-  last wait begins or, at the latest, at the recorder's next drain.
+  last wait begins, in the thread that begins it.
 """
 
 from __future__ import annotations
@@ -319,8 +320,6 @@ class PoolFutures:
         self._lock = threading.Lock()
         self._waits: dict[int, _Blocked] = {}
         self._reported: set[int] | None = None  # the waits of the deadlock recorded, if any
-        if max_workers is not None:
-            recorder.add_drain_hook(self._check_on_drain)
 
     def adopt(self, fut: _base.Future[Any], task: int) -> None:
         """Make `fut`, the future of `task`, one whose waits and callbacks are recorded."""
@@ -338,11 +337,6 @@ class PoolFutures:
             self._waits.pop(wait, None)
             if self._reported is not None and wait in self._reported:
                 self._reported = None  # the episode is over
-
-    def _check_on_drain(self) -> None:
-        if self._waits and self._reported is None:  # unlocked reads: a cheap "anything to do?"
-            with self._lock:
-                self._check()
 
     def _check(self) -> None:
         """Under the lock: record a deadlock if every worker waits on what only this pool ends."""
