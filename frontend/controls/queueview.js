@@ -8,8 +8,7 @@
  *
  * Rules it keeps: the numbers come from model/pools/flow.js, never from here; every stage
  * carries them as data attributes too (data-stage, data-count, data-tasks), so people and tests
- * read the same thing. The DOM is rewritten only when what it shows changed, at most ~10×/s
- * while only the clock moves.
+ * read the same thing. The DOM is rewritten only when what it shows changed, at most ~10×/s.
  */
 import { taskLabel } from "../model/aio/loop.js";
 import { isAsyncioRun } from "../model/core/selectors.js";
@@ -22,7 +21,7 @@ import { taskColor, workerColor } from "../render/core/theme.js";
 /** @typedef {import("../model/pools/flow.js").Stage} Stage */
 /** @typedef {import("../model/pools/flow.js").ReadySource} ReadySource */
 
-/** How often the view refreshes while only the clock moves. */
+/** The shortest interval between two refreshes (ms). */
 const IDLE_REFRESH_MS = 100;
 
 /** @param {string} s */
@@ -151,6 +150,10 @@ export class QueueView {
     this._at = 0;
     this._t = NaN;
     this._html = "";
+    /** @type {number | null} a moment still to show once the interval is over */
+    this._pendingT = null;
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this._timer = null;
     /** @type {{replay: object | null, src: ReadySource} | null} a whole recording's ready source */
     this._replaySrc = null;
   }
@@ -162,8 +165,19 @@ export class QueueView {
   refresh(t) {
     const store = this.store;
     const now = performance.now();
-    const changed = store.version !== this._version;
-    if (!changed && (t === this._t || now - this._at < IDLE_REFRESH_MS)) return;
+    const changed = store.version !== this._version || t !== this._t;
+    if (!changed) return;
+    // At most ~10×/s (a pass over every task each time); a change inside that interval is
+    // shown at its end, so the last state always reaches the screen.
+    if (now - this._at < IDLE_REFRESH_MS) {
+      this._pendingT = t;
+      this._timer ??= setTimeout(() => {
+        this._timer = null;
+        if (this._pendingT !== null) this.refresh(this._pendingT);
+      }, IDLE_REFRESH_MS - (now - this._at));
+      return;
+    }
+    this._pendingT = null;
     this._version = store.version;
     this._at = now;
     this._t = t;

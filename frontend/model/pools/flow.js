@@ -117,7 +117,7 @@ function picklingSteps(task, t) {
  * @param {number} t
  * @returns {{stage: "pending" | "call" | "worker" | "result" | "done", at: number,
  *   phase?: "unpickling" | "running" | "pickling", how?: "ok" | "error" | "cancelled",
- *   dumpsT?: number}}
+ *   dumpsT?: number | null}}  dumpsT: when the lab began pickling its call (null: not yet)
  */
 export function processStageAt(task, t) {
   const started = task.startedT !== null && task.startedT <= t;
@@ -127,18 +127,19 @@ export function processStageAt(task, t) {
   const { argsDumps, argsLoads, resultDumps, resultLoads } = picklingSteps(task, t);
   const finished = task.finishedT !== null && task.finishedT <= t;
   const how = task.ok === false ? "error" : "ok";
+  const dumpsT = argsDumps?.t ?? null;
   if (resultLoads && resultLoads.t + resultLoads.durationNs <= t) {
-    return { stage: "done", at: resultLoads.t + resultLoads.durationNs, how };
+    return { stage: "done", at: resultLoads.t + resultLoads.durationNs, how, dumpsT };
   }
   // No result pickled: it raised (the exception travels back unmeasured) or was lost when the
   // pool broke; its future is done from its end on.
-  if (finished && !resultDumps) return { stage: "done", at: /** @type {number} */ (task.finishedT), how };
+  if (finished && !resultDumps) return { stage: "done", at: /** @type {number} */ (task.finishedT), how, dumpsT };
   if (resultDumps && resultDumps.t + resultDumps.durationNs <= t) {
-    return { stage: "result", at: resultDumps.t + resultDumps.durationNs };
+    return { stage: "result", at: resultDumps.t + resultDumps.durationNs, dumpsT };
   }
   if (started || (argsLoads && argsLoads.t <= t)) {
     const phase = !started ? "unpickling" : finished ? "pickling" : "running";
-    return { stage: "worker", at: argsLoads?.t ?? /** @type {number} */ (task.startedT), phase };
+    return { stage: "worker", at: argsLoads?.t ?? /** @type {number} */ (task.startedT), phase, dumpsT };
   }
   if (argsDumps) return { stage: "call", at: argsDumps.t, dumpsT: argsDumps.t };
   const { since } = poolAt(task, t);
@@ -180,25 +181,32 @@ class Gather {
   }
 
   /**
-   * Indexes by time, then task id (oldest first).
-   * @returns {number[]}
-   */
-  order() {
-    const idx = this.ids.map((_, i) => i);
-    idx.sort((a, b) => this.at[a] - this.at[b] || this.ids[a] - this.ids[b]);
-    return idx;
-  }
-
-  /**
    * The stage: its count and its first `cap` tasks, oldest first (newest first if `newest`).
+   * Only the `cap` listed are ordered (a bounded buffer, one pass): the count is all of them.
    * @param {number} cap
    * @param {boolean} [newest]
    * @returns {Stage}
    */
   stage(cap, newest = false) {
-    const idx = this.order();
-    if (newest) idx.reverse();
-    return { count: idx.length, tasks: idx.slice(0, cap).map((i) => this.ids[i]) };
+    const sign = newest ? -1 : 1;
+    /** @param {number} a @param {number} b */
+    const before = (a, b) => sign * (this.at[a] - this.at[b] || this.ids[a] - this.ids[b]) < 0;
+    if (cap >= this.ids.length) {
+      const all = this.ids.map((_, i) => i).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+      return { count: this.ids.length, tasks: all.map((i) => this.ids[i]) };
+    }
+    /** @type {number[]} indexes of the best `cap` so far, in order */
+    const best = [];
+    for (let i = 0; i < this.ids.length; i++) {
+      if (best.length === cap && !before(i, best[cap - 1])) continue;
+      let j = best.length < cap ? best.length : cap - 1;
+      best[j] = i;
+      while (j > 0 && before(best[j], best[j - 1])) {
+        [best[j], best[j - 1]] = [best[j - 1], best[j]];
+        j--;
+      }
+    }
+    return { count: this.ids.length, tasks: best.map((i) => this.ids[i]) };
   }
 }
 
@@ -230,8 +238,7 @@ export function poolFlowsAt(model, t, cap = LIST_CAP) {
       else countDone(b, s.at, task.id, s.how ?? "ok");
       // The newest-pickled call some worker has begun to unpickle: every call pickled before it
       // has left the call queue (first in, first out).
-      const dumps = s.stage === "worker" || s.stage === "result" || s.stage === "done" ? argsDumpsT(task) : null;
-      if (dumps !== null && dumps > b.newestTakenDumpsT) b.newestTakenDumpsT = dumps;
+      if (s.stage !== "call" && s.dumpsT != null && s.dumpsT > b.newestTakenDumpsT) b.newestTakenDumpsT = s.dumpsT;
     } else {
       const s = threadStageAt(task, t);
       if (s.stage === "worker") placeOnWorker(b, task, s.at, "running");
@@ -262,12 +269,6 @@ export function busyFlows(flows) {
 export function isBusy(f) {
   return f.pending.count + f.callQueue.count + f.taken.count + f.resultQueue.count > 0 ||
     f.workers.some((w) => w.task !== null);
-}
-
-/** @param {Task} task */
-function argsDumpsT(task) {
-  for (const s of task.serialized) if (s.what === "args" && s.side === "parent") return s.t;
-  return null;
 }
 
 /**
