@@ -24,11 +24,19 @@ def work_window(events: list[dict[str, Any]]) -> tuple[int, int]:
             max(e["t"] for e in of(events, "task_finished")))
 
 
+def test_each_task_did_its_cpu_work(run: dict[str, Any]) -> None:
+    finished = of(run["events"], "task_finished")
+    assert len(finished) == 8 and all(e["ok"] for e in finished)
+    # cpu_work runs until its thread has used task_ms of CPU: a fixed amount of work
+    assert all(e["cpu_ns"] >= 50e6 for e in finished)
+
+
 def test_cpu_speedup_is_the_tasks_cpu_time_over_the_wall(run: dict[str, Any]) -> None:
     events = run["events"]
     start, end = work_window(events)
     cpu = sum(e["cpu_ns"] for e in of(events, "task_finished"))
     assert run["observed"]["cores_used"].value == round(cpu / (end - start), 2)
+    assert run["observed"]["task_cpu"].value == round(cpu / 1e6, 1)
     assert f"{round(cpu / 1e6, 1)} ms" in run["observed"]["cores_used"].detail
 
 

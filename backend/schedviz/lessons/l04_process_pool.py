@@ -12,7 +12,7 @@ TITLE = "A process pool on CPU-bound work"
 
 def observe(events: Events) -> list[Observation]:
     """The cores the work used, and the price: worker start-up and pickling."""
-    sm.expect_run(events, TITLE, "processes", ("cpu", "cpu_work"))
+    sm.expect_run(events, TITLE, "processes", ("cpu_work", "cpu"))
     spans = sm.need_tasks(ob.task_spans(events), TITLE)
     out = [sm.wall(spans), sm.cores_used(spans), sm.cores_while_running(spans),
            *sm.parallelism(spans)[:1]]
@@ -40,14 +40,14 @@ LESSON = Lesson(
         "interpreter that imports its modules: the hatched span at the start of each lane), "
         "and every call and result crosses between processes by pickling and unpickling "
         "(the small marks at the ends of each bar): extra work on both sides. Here 8 tasks "
-        "spin a pure-Python loop for 200 ms on 2 worker processes, started with spawn."
+        "do 200 ms of CPU work in a pure-Python loop on 2 worker processes, started with spawn."
     ),
     prediction=(
         "The CPU-bound tasks that shared one core on threads, now on 2 processes: how many "
         "cores do they use once running, and over the whole run, start-up included?"
     ),
     observe=observe,
-    preset=RunConfig(executor="processes", start_method="spawn", workload="cpu", n_tasks=8,
+    preset=RunConfig(executor="processes", start_method="spawn", workload="cpu_work", n_tasks=8,
                      task_ms=200, max_workers=2),
     knobs=("max_workers", "n_tasks", "task_ms", "start_method", "payload_numbers"),
 )

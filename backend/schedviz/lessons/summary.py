@@ -16,6 +16,9 @@ from typing import Any
 from schedviz.lessons import Events, NotObservable, Observation
 from schedviz.lessons import observe as ob
 
+_NO_CPU = ("the tasks report no CPU time (task_finished.cpu_ns): a recording made before "
+           "schema version 6 cannot answer this")
+
 
 def expect_run(events: Events, lesson: str, executor: str,
                workloads: Sequence[str] = (), **fields: Any) -> dict[str, Any]:
@@ -86,11 +89,20 @@ def parallelism(spans: Sequence[ob.TaskSpan]) -> list[Observation]:
     ]
 
 
+def task_cpu(spans: Sequence[ob.TaskSpan]) -> Observation:
+    """The tasks' CPU time added up: one after another on one core, about this long."""
+    cpu = ob.task_cpu_ns(spans)
+    if cpu is None:
+        raise NotObservable(_NO_CPU)
+    return Observation("task_cpu", "CPU time of the tasks, added up", ms(cpu), "ms",
+                       f"the {len(ob.ran(spans))} tasks' own CPU time: one after another on "
+                       "one core the work would take about this long")
+
+
 def cores_used(spans: Sequence[ob.TaskSpan]) -> Observation:
     cpu = ob.task_cpu_ns(spans)
     if cpu is None:
-        raise NotObservable("the tasks report no CPU time (task_finished.cpu_ns): a recording "
-                            "made before schema version 6 cannot answer this")
+        raise NotObservable(_NO_CPU)
     value = ob.cores_used(spans) or 0.0
     return Observation("cores_used", "CPU speedup vs one after another", times(value), "×",
                        f"the tasks' CPU time ({ms(cpu)} ms) / the wall time of the work: one "
