@@ -81,6 +81,9 @@ def _check_range(name: str, value: float, bounds: tuple[float, float]) -> None:
 
 def config_of(fields: dict[str, Any]) -> RunConfig:
     """The RunConfig of a comparison's settings (RunConfig fields), its ranges checked first."""
+    if "workload" in fields and fields["workload"] not in WORKLOADS:
+        raise ComparisonError(f"a comparison runs workload {', '.join(WORKLOADS)}; "
+                              f"got {fields['workload']!r}")
     for name, bounds in (("n_tasks", N_TASKS), ("task_ms", TASK_MS),
                          ("max_workers", MAX_WORKERS)):
         value = fields.get(name)

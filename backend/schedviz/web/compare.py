@@ -163,7 +163,7 @@ class ComparisonRunner:
 
 
 def router(runner: ComparisonRunner) -> APIRouter:
-    """POST /api/comparisons, GET /api/comparisons/current, /{id}, /{id}/summary,
+    """POST /api/comparisons, GET /api/comparisons/limits, /current, /{id}, /{id}/summary,
     /{id}/observed?lesson=ID."""
     api = APIRouter()
 
@@ -178,6 +178,13 @@ def router(runner: ComparisonRunner) -> APIRouter:
         except RunConflict as exc:
             raise HTTPException(409, str(exc)) from exc
         return await asyncio.to_thread(runner.status, comparison.id)
+
+    @api.get("/api/comparisons/limits")
+    async def limits() -> dict[str, Any]:
+        """What the page's form offers: the workloads and each number's allowed range."""
+        return {"workloads": list(compare.WORKLOADS), "n_tasks": list(compare.N_TASKS),
+                "task_ms": list(compare.TASK_MS), "max_workers": list(compare.MAX_WORKERS),
+                "start_methods": ["spawn", "fork", "forkserver"]}
 
     @api.get("/api/comparisons/current")
     async def current() -> dict[str, Any]:
