@@ -5,7 +5,7 @@ from __future__ import annotations
 from schedviz.lessons import Events, Lesson, NotObservable, Observation
 from schedviz.lessons import observe as ob
 from schedviz.lessons import summary as sm
-from schedviz.protocol import RunConfig
+from schedviz.protocol import RunConfig, plain_number
 
 TITLE = "Blocking the event loop"
 
@@ -16,7 +16,7 @@ def observe(events: Events) -> list[Observation]:
     block = ob.longest_block(events)
     if block is None:
         raise NotObservable(f"no step blocked the loop longer than the slow-step threshold "
-                            f"({config.get('slow_step_ms')} ms) in this run")
+                            f"({plain_number(config.get('slow_step_ms'))} ms) in this run")
     names = ob.task_names(events)
     where = f"{block['file'].rsplit('/', 1)[-1]}:{block['line']}" if block["file"] else "?"
     out = [
@@ -27,7 +27,7 @@ def observe(events: Events) -> list[Observation]:
         Observation("blocked_steps", "Steps that blocked the loop",
                     sum(1 for e in events if e["kind"] == "aio_blocked" and not e["ongoing"]),
                     "", f"steps longer than the slow-step threshold "
-                        f"({config.get('slow_step_ms')} ms)"),
+                        f"({plain_number(config.get('slow_step_ms'))} ms)"),
     ]
     gap = ob.longest_wait_between_steps(events, "ticker")
     if gap is not None:
