@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from realruns import schedviz_command
 from schedviz.lessons import Lesson
 
@@ -38,3 +40,15 @@ def by_key(found: list[Any]) -> dict[str, Any]:
     keyed = {o.key: o for o in found}
     assert len(keyed) == len(found), f"an observation key repeats: {[o.key for o in found]}"
     return keyed
+
+
+def preset_run(lesson: Lesson, **overrides: Any) -> Any:
+    """A module-scoped fixture: one real run of the lesson's preset (with `overrides`), as
+    {"events": its events, "observed": the lesson's observations by key}."""
+
+    @pytest.fixture(scope="module")
+    def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+        events = run_preset(lesson, tmp_path_factory.mktemp(lesson.id), **overrides)
+        return {"events": events, "observed": by_key(lesson.observe(events))}
+
+    return run

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from lessonruns import by_key, of, run_preset
+from lessonruns import of, preset_run
 from schedviz.lessons import get
 
 LESSON = get("threads-io")
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    events = run_preset(LESSON, tmp_path_factory.mktemp("l01"))
-    return {"events": events, "observed": by_key(LESSON.observe(events))}
+run = preset_run(LESSON)
 
 
 def test_wall_time_and_the_sum_of_the_task_times_are_the_events(run: dict[str, Any]) -> None:

@@ -7,16 +7,11 @@ from typing import Any
 
 import pytest
 
-from lessonruns import by_key, of, run_preset
+from lessonruns import of, preset_run
 from schedviz.lessons import get
 
 LESSON = get("threads-cpu")
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    events = run_preset(LESSON, tmp_path_factory.mktemp("l02"))
-    return {"events": events, "observed": by_key(LESSON.observe(events))}
+run = preset_run(LESSON)
 
 
 def work_window(events: list[dict[str, Any]]) -> tuple[int, int]:

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from lessonruns import by_key, of, run_preset
+from lessonruns import of, preset_run
 from schedviz.lessons import get
 
 LESSON = get("threads-hash")
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    events = run_preset(LESSON, tmp_path_factory.mktemp("l03"), n_tasks=8, hash_mb=8)
-    return {"events": events, "observed": by_key(LESSON.observe(events))}
+run = preset_run(LESSON, n_tasks=8, hash_mb=8)
 
 
 def test_speedup_and_cpu_time_are_the_task_events(run: dict[str, Any]) -> None:

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from lessonruns import by_key, of, run_preset
+from lessonruns import of, preset_run
 from schedviz.lessons import get
 
 LESSON = get("process-pool")
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    # fork keeps the run short; the start-up is measured the same way for spawn
-    events = run_preset(LESSON, tmp_path_factory.mktemp("l04"), start_method="fork",
-                        n_tasks=4, task_ms=100)
-    return {"events": events, "observed": by_key(LESSON.observe(events))}
+# fork keeps the run short; the start-up is measured the same way for spawn
+run = preset_run(LESSON, start_method="fork", n_tasks=4, task_ms=100)
 
 
 def test_cpu_speedups_are_the_tasks_cpu_time(run: dict[str, Any]) -> None:

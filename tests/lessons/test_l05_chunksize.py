@@ -6,18 +6,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import pytest
-
-from lessonruns import by_key, of, run_preset
+from lessonruns import of, preset_run
 from schedviz.lessons import get
 
 LESSON = get("chunksize")
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    events = run_preset(LESSON, tmp_path_factory.mktemp("l05"), n_tasks=30, chunksize=4)
-    return {"events": events, "observed": by_key(LESSON.observe(events))}
+run = preset_run(LESSON, n_tasks=30, chunksize=4)
 
 
 def test_chunks_are_the_submitted_chunks(run: dict[str, Any]) -> None:

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from lessonruns import by_key, of, run_preset
+from lessonruns import of, preset_run
 from schedviz.lessons import get
 
 LESSON = get("blocking-loop")
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    events = run_preset(LESSON, tmp_path_factory.mktemp("l08"), task_ms=150, n_tasks=3)
-    return {"events": events, "observed": by_key(LESSON.observe(events))}
+run = preset_run(LESSON, task_ms=150, n_tasks=3)
 
 
 def test_the_longest_block_is_the_blocking_step(run: dict[str, Any]) -> None:
