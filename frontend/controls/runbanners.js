@@ -1,9 +1,12 @@
 // @ts-check
 /**
  * The run's own banners: its error and warning events (one banner per level, the newest with a
- * count of the others), an interpreter without a GIL lane (v3), and a viewer that fell behind.
+ * count of the others), an interpreter without a GIL lane (v3), a pool that deadlocked (v6), and
+ * a viewer that fell behind.
  * Banners of a run are keyed "run:…", so the next run clears them all.
  */
+
+import { chainText } from "../model/pools/futures.js";
 
 /** @typedef {import("./notices.js").Notices} Notices */
 /** @typedef {import("../model/core/timeline.js").TimelineModel} TimelineModel */
@@ -30,6 +33,7 @@ export class RunBanners {
   update(model) {
     this._runNotices(model);
     this._gilNotices(model);
+    this._deadlockNotices(model);
   }
 
   /**
@@ -57,6 +61,23 @@ export class RunBanners {
       const more = of.length > 1 ? ` (and ${of.length - 1} more)` : "";
       this.notices.banner(`run:${level}`, level, `${level === "error" ? "Error" : "Warning"}: ${last.message}${more}`);
     }
+  }
+
+  /**
+   * v6: a deadlock in a banner as well as on the timeline, with its wait-for chain, as soon as
+   * its event arrives; gone again when a replay steps back before it.
+   * @param {TimelineModel} model
+   */
+  _deadlockNotices(model) {
+    const list = model.futures.deadlocks;
+    if (list.length === 0) {
+      this.notices.clear("run:deadlock");
+      return;
+    }
+    const d = list[list.length - 1];
+    const more = list.length > 1 ? ` (and ${list.length - 1} more)` : "";
+    this.notices.banner("run:deadlock", "warning",
+      `Deadlock in pool ${d.pool}: ${chainText(d)}. ${d.message}${more}`);
   }
 
   /**

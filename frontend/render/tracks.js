@@ -11,7 +11,9 @@
  *   │ GIL    │ GIL holder per process (v3)   │  gil/lane.js
  *   │ loop … │ asyncio: loop, tasks, tracks  │  aio/section.js (v4)
  *   │ W1 …   │ worker lanes                  │  pools/lanes.js
+ *   │        │ waits, callbacks over lanes   │  pools/futures.js (v6; no height)
  *   │ lab    │ the parent process (v2)       │  pools/lablane.js (process pools only)
+ *   │ futures│ deadlocks, futures' states    │  pools/futures.js (v6; runs with futures)
  *   │ queue  │ queue-depth track             │  pools/queue.js
  *   └────────┴───────────────────────────────┘
  *
@@ -24,6 +26,7 @@ import { bookmarksTrack } from "./core/bookmarks.js";
 import { cursorTrack } from "./core/cursor.js";
 import { markersTrack } from "./core/markers.js";
 import { gilTrack } from "./gil/lane.js";
+import { futureMarksTrack, futuresTrack } from "./pools/futures.js";
 import { labTrack } from "./pools/lablane.js";
 import { workerLanesTrack } from "./pools/lanes.js";
 import { queueTrack } from "./pools/queue.js";
@@ -36,7 +39,7 @@ let registered = null;
 
 /** @returns {Track[]} the tracks in top-to-bottom order */
 export function tracks() {
-  registered ??= [axisTrack, markersTrack, bookmarksTrack, gilTrack, aioTrack, workerLanesTrack, labTrack, queueTrack, cursorTrack];
+  registered ??= [axisTrack, markersTrack, bookmarksTrack, gilTrack, aioTrack, futureMarksTrack, workerLanesTrack, labTrack, futuresTrack, queueTrack, cursorTrack];
   return registered;
 }
 

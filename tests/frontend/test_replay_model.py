@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page
+from synthetic_futures import future_run
+from tracedruns import trace_example
 
 pytestmark = pytest.mark.browser
 
@@ -82,6 +84,10 @@ async ([events, plan]) => {
       threadSummary: plain(summarizeThreadStates(m.threads, exitOf), new Set()),
       sync,
       ready: m.aio.readySeries(),
+      // v6: what a view finds of the waits and callbacks in a window (open waits included).
+      futures: [...m.futures.lanes.keys(), ...m.futures.threads.keys()].map((key) => [
+        key, m.futures.waitsIn(key, span[0], span[1]).map((w) => w.wait),
+        m.futures.callbacksIn(key, span[0], span[1]).map((c) => c.seq)]),
     });
   }
 
@@ -135,6 +141,26 @@ def test_the_model_at_the_cursor_is_the_model_of_the_events_before_it(
     assert not out["problems"], "\n".join(out["problems"])
     assert out["checks"] == len(PLAN)
     assert out["tasks"] > 0, "the walk ended on a cursor with tasks to compare"
+
+
+@pytest.fixture(scope="module")
+def future_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+    """v6: runs with waits on futures, callbacks and a deadlock: a synthetic one, and a real
+    program traced (one worker: a task waits on a task it submitted, until its timeout)."""
+    folder = tmp_path_factory.mktemp("future-runs")
+    return {"synthetic": future_run(seed=4).events,
+            "deadlock": trace_example(folder, "future_waits_on_future", "1")}
+
+
+@pytest.mark.parametrize("run", ["synthetic", "deadlock"])
+def test_future_facts_at_the_cursor_are_those_of_the_events_before_it(
+        js: Page, future_runs: dict[str, list[dict[str, Any]]], run: str) -> None:
+    events = future_runs[run]
+    kinds = {e["kind"] for e in events}
+    assert {"future_wait", "future_wait_ended", "deadlock"} <= kinds, kinds
+    out = js.evaluate(WALK, [events, PLAN])
+    assert not out["problems"], "\n".join(out["problems"])
+    assert out["checks"] == len(PLAN)
 
 
 def test_a_step_back_takes_back_one_time_group(js: Page,

@@ -80,7 +80,8 @@ def test_a_registered_track_is_laid_out_drawn_picked_described_and_in_the_legend
     run = batch(12, 3)
     got = probe(js, run.events, register=True)
     assert got["ids"] == [
-        "axis", "markers", "bookmarks", "gil", "aio", "lanes", "lab", "probe", "queue", "cursor"]
+        "axis", "markers", "bookmarks", "gil", "aio", "future-marks", "lanes", "lab", "futures",
+        "probe", "queue", "cursor"]
     # Laid out: its own 40 px box right above the queue track, which moves down by as much; the
     # tracks above it do not move.
     assert got["box"] is not None and got["box"]["h"] == 40
@@ -139,5 +140,5 @@ def test_the_registry_refuses_malformed_tracks_with_a_message(js: Page) -> None:
     assert out[3] == 'a track "lanes" is already registered'
     assert out[4] == 'no track "nowhere" to put "x" above'
     # Nothing was registered by the refused attempts.
-    assert errors["ids"] == ["axis", "markers", "bookmarks", "gil", "aio", "lanes", "lab", "queue",
-                             "cursor"]
+    assert errors["ids"] == ["axis", "markers", "bookmarks", "gil", "aio", "future-marks", "lanes",
+                             "lab", "futures", "queue", "cursor"]

@@ -18,6 +18,7 @@ import { AioFacts } from "../aio/loop.js";
 import { GilFacts } from "../gil/holders.js";
 import { BookmarkList } from "./bookmarks.js";
 import { LaneSet } from "./lanes.js";
+import { FutureFacts } from "../pools/futures.js";
 import { ProcessFacts } from "../pools/processes.js";
 import { QueueTrack } from "./queue.js";
 import { byTime, insertSorted, removeSorted } from "./sorted.js";
@@ -98,6 +99,8 @@ export class TimelineModel {
     this.threads = new ThreadStateFacts(this.gil);
     /** v4: an asyncio run's tasks, steps, idle time, slow steps, queues and waiters. */
     this.aio = new AioFacts();
+    /** v6: waits on futures, done-callbacks and deadlocks. */
+    this.futures = new FutureFacts();
     /**
      * Each task's, worker's and pool's own events, in the order applied: what `rewind` refolds
      * one of them from (a task has a handful, so refolding it costs next to nothing).
@@ -236,6 +239,18 @@ export class TimelineModel {
           t: ev.t, seq: ev.seq, category: ev.category, message: ev.message, file: ev.file ?? null,
           line: ev.line ?? null,
         }, byTime);
+        break;
+      case EventKind.FUTURE_WAIT:
+        this.futures.waitBegan(/** @type {any} */ (ev));
+        break;
+      case EventKind.FUTURE_WAIT_ENDED:
+        this.futures.waitEnded(/** @type {any} */ (ev));
+        break;
+      case EventKind.FUTURE_CALLBACK:
+        this.futures.callbackRan(/** @type {any} */ (ev));
+        break;
+      case EventKind.DEADLOCK:
+        this.futures.deadlock(/** @type {any} */ (ev));
         break;
       default:
         // Unknown kinds come from a newer producer; ignoring them keeps old viewers working.
@@ -503,6 +518,18 @@ export class TimelineModel {
         break;
       case EventKind.PYTHON_WARNING:
         this.pythonWarnings.pop();
+        break;
+      case EventKind.FUTURE_WAIT:
+        this.futures.undoWaitBegan(/** @type {any} */ (ev));
+        break;
+      case EventKind.FUTURE_WAIT_ENDED:
+        this.futures.undoWaitEnded(/** @type {any} */ (ev));
+        break;
+      case EventKind.FUTURE_CALLBACK:
+        this.futures.undoCallbackRan();
+        break;
+      case EventKind.DEADLOCK:
+        this.futures.undoDeadlock();
         break;
       default:
         break;

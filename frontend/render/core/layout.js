@@ -33,6 +33,8 @@
  * @property {number} stateH      height of the thread-state strip above it (v3; 0: none)
  * @property {number} labY        pools/lablane.js: top of the lab (parent process) lane
  * @property {number} labH        0 when there is none
+ * @property {number} futuresY    pools/futures.js: top of the futures' rows (v6)
+ * @property {number} futuresH    0 in a run without future events
  * @property {number} queueY      pools/queue.js: top of the queue-depth track
  * @property {number} queueH
  */
@@ -47,6 +49,7 @@
  * @property {number} [gil]      GIL rows above the worker lanes (v3)
  * @property {boolean} [states]  reserve a thread-state strip in each lane (v3)
  * @property {number} [aio]      height of the asyncio section above the worker lanes (v4)
+ * @property {number} [futureRows] v6: rows under the futures' header (-1: no futures track)
  * @property {boolean} [queue]   draw the queue-depth track (default true; v4: an asyncio run
  *   that never offloaded work has no pool queue to show)
  */

@@ -27,6 +27,7 @@ import { pickOrder } from "../tracks.js";
  *   | {type: "memory", lane: Lane | null, t: number, sample: MemorySample}
  *   | {type: "queue", t: number, depth: number, moved: number, cancelled: number}
  *   | {type: "bookmark", bookmark: import("../../model/core/bookmarks.js").Bookmark}
+ *   | import("../pools/futuremarks.js").FutureHit
  *   | import("../aio/pick.js").AioHit} Hit   every track's hits (a new track adds its own here)
  */
 

@@ -174,3 +174,20 @@ export function taskColor(id) {
   const n = TASK_COLORS.length;
   return TASK_COLORS[(((id - 1) % n) + n) % n];
 }
+
+/**
+ * v6: a Future's waits, done-callbacks and deadlocks. A wait is the purple of Paul Tol's
+ * "bright" scheme (hatched over the waiting task's bar), its end the colour of its outcome; a
+ * callback is magenta; a deadlock red, as a worker that died is.
+ */
+export const FUTURE_COLORS = Object.freeze({
+  wait: "#AA4499", // purple: a thread waits in result() / exception() / wait() / as_completed()
+  done: "#009E73", // what it waited for is done (as a task that finished ok)
+  timeout: "#CC3311", // TimeoutError: its timeout fired (a dashed line until it does)
+  cancelled: "#6b6b6b",
+  error: "#882255", // the wait itself failed, or was interrupted
+  callback: "#EE3377", // magenta: a done-callback ran on this lane's thread
+  callbackEdge: "#5c0f2e",
+  pending: "#CC79A7", // a future submitted and not yet started (the queue's colour)
+  deadlock: "#b42318",
+});

@@ -1,0 +1,177 @@
+"""The Future tracks on the canvas (v6): a wait drawn on the waiting worker's bar with its
+timeout, a done-callback on the lane of the thread that ran it, the deadlock's line down the
+lanes and its label with the chain, a row per thread without a lane and per future looked at;
+what is drawn is what is picked and described, and a run without future events shows none of
+it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from canvas_scene import PIXELS
+from canvas_scene import evaluate as scene
+from playwright.sync_api import Page
+from synthetic_futures import FutureRun, future_run
+from synthetic_runs import batch
+
+SETUP = PIXELS + """
+const { markerMeasure } = await import('/render/core/timeline.js');
+const { pick } = await import('/render/core/pick.js');
+const { describe } = await import('/render/core/describe.js');
+const { updateLegend } = await import('/controls/legend.js');
+const { barBox } = await import('/render/pools/lanebox.js');
+const { callbackBox } = await import('/render/pools/futuremarks.js');
+const { deadlockLabel, futureRows, HEADER_H, ROW_H } = await import('/render/pools/futures.js');
+const { FUTURE_COLORS } = await import('/render/core/theme.js');
+const { timeoutAt } = await import('/model/pools/futures.js');
+const measure = markerMeasure(ctx);
+const at = (x, y) => {
+  const hit = pick(model, vp, layout, x, y, nowT, measure);
+  return hit ? { type: hit.type, wait: hit.wait?.wait ?? null, task: hit.task?.id ?? hit.task ?? hit.callback?.task ?? null,
+                 desc: describe(model, hit, nowT) } : null;
+};
+"""
+
+BODY = """
+draw();
+const f = model.futures;
+const lane = (worker) => model.lanes.list.findIndex((l) => l.worker === worker);
+const bar = (worker) => barBox(layout, layout.lanesY + lane(worker) * layout.laneH);
+const X = (t) => layout.plotX + vp.toX(t);
+const out = { colors: FUTURE_COLORS, box: layout.boxes.futures, rows: futureRows(model),
+              HEADER_H, ROW_H, futuresY: layout.futuresY };
+const legend = document.createElement('ul');
+updateLegend(legend, model, nowT);
+out.legend = legend.classList.contains('futures');
+const inner = f.byId.get(arg.waitId);
+if (inner) {
+  const b = bar(inner.worker);
+  const mid = X((inner.t + inner.endT) / 2);
+  out.waitEdge = rgb(mid, b.y + 0.5);
+  out.waitHit = at(mid, b.y + b.h / 2);
+  const tx = Math.round(X(timeoutAt(inner))) - 1;
+  out.timeoutPx = rgb(tx, b.y + b.h / 2);
+  // Outside the wait, the same lane's bar is the lanes' to answer: the awaited task, run after.
+  const awaited = model.tasks.get(inner.tasks[0]);
+  out.afterHit = at(X((awaited.startedT + awaited.finishedT) / 2), b.y + b.h / 2);
+}
+const cb = f.callbacks.find((c) => c.worker !== null);
+if (cb) {
+  const cbBox = callbackBox(cb, vp, layout.plotX, bar(cb.worker));
+  out.callbackPx = rgb(cbBox.x + cbBox.w / 2, cbBox.y + cbBox.h / 2);
+  out.callbackHit = at(cbBox.x + cbBox.w / 2, cbBox.y + cbBox.h / 2);
+}
+const d = f.deadlocks[0];
+if (d) {
+  const label = deadlockLabel(model, d, vp, layout, (s) => { ctx.font = 'bold 15px ' + 'system-ui'; return ctx.measureText(s).width; });
+  out.deadlockText = label.text;
+  out.deadlockLabelPx = rgb(label.box.x + 3, label.box.y + label.box.h / 2);
+  out.deadlockLinePx = rgb(Math.round(X(d.t)), layout.lanesY + 2);
+  out.deadlockHit = at(label.box.x + 10, label.box.y + label.box.h / 2);
+}
+out.rowHits = out.rows.rows.map((r, i) => {
+  const y = layout.futuresY + HEADER_H + i * ROW_H + ROW_H / 2;
+  if (r.kind === 'future') {
+    const task = model.tasks.get(r.task);
+    const pendingEnd = task.startedT ?? task.cancelledT ?? nowT;
+    const x = X(((task.submittedT ?? 0) + pendingEnd) / 2);
+    const wide = X(pendingEnd) - X(task.submittedT ?? 0) >= 8;
+    return { kind: r.kind, hit: at(x, y), pending: wide ? rgb(x, y - ROW_H / 2 + 6) : null };
+  }
+  const w = f.threads.get(r.thread).waits[0];
+  return { kind: r.kind, thread: r.thread, hit: at(X((w.t + (w.endT ?? nowT)) / 2), y) };
+});
+return out;
+"""
+
+
+def draw(js: Page, events: list[dict[str, Any]], wait_id: int = 2) -> dict[str, Any]:
+    return scene(js, SETUP, BODY, {"events": events, "width": 1400, "waitId": wait_id})
+
+
+def rgb(hex_colour: str) -> list[int]:
+    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def close(a: list[int], b: list[int], tol: int = 40) -> bool:
+    return all(abs(x - y) <= tol for x, y in zip(a, b, strict=True))
+
+
+def test_the_wait_is_on_the_waiting_workers_bar_with_its_timeout_and_tooltip(js: Page) -> None:
+    run: FutureRun = future_run(seed=2)
+    out = draw(js, run.events)
+    c = out["colors"]
+    assert out["waitEdge"] == rgb(c["wait"])
+    assert out["timeoutPx"] == rgb(c["timeout"])
+    hit = out["waitHit"]
+    rec = run.waits[2]
+    assert hit["type"] == "future-wait" and hit["wait"] == 2
+    assert hit["desc"]["title"] == f"{rec.thread} waits in result(timeout={rec.timeout_s})"
+    rows = dict(hit["desc"]["rows"])
+    assert rows["waits on"] == "#2 (finished with a result)"
+    assert rows["waiting"] == f"task #{rec.task} on W{rec.worker} ({rec.thread})"
+    assert rows["outcome"].startswith("TimeoutError")
+    assert rows["timeout"].startswith(f"{rec.timeout_s} s, fired at ")
+    assert out["afterHit"]["type"] == "task" and out["afterHit"]["task"] == rec.tasks[0]
+
+
+def test_a_callback_is_drawn_and_described_on_the_lane_that_ran_it(js: Page) -> None:
+    run = future_run(seed=2)
+    out = draw(js, run.events)
+    assert out["callbackPx"] == rgb(out["colors"]["callback"])
+    hit = out["callbackHit"]
+    cb = next(c for c in run.callbacks if c.worker is not None)
+    assert hit["type"] == "future-callback" and hit["task"] == cb.task
+    assert hit["desc"]["title"] == f"Done-callback {cb.name}"
+    assert dict(hit["desc"]["rows"])["ran on"] == f"W{cb.worker} ({cb.thread})"
+
+
+def test_the_deadlock_is_a_line_down_the_lanes_and_a_label_with_its_chain(js: Page) -> None:
+    run = future_run(seed=2)
+    out = draw(js, run.events)
+    t, pool, chain = run.deadlocks[0]
+    assert out["deadlockText"] == (
+        f"⚠ deadlock · pool {pool}: #{chain[0][0]} → #{chain[0][1]} (pending: no free worker)")
+    assert out["deadlockLabelPx"] == rgb(out["colors"]["deadlock"])
+    assert close(out["deadlockLinePx"], rgb(out["colors"]["deadlock"]))
+    hit = out["deadlockHit"]
+    assert hit["type"] == "deadlock"
+    rows = dict(hit["desc"]["rows"])
+    assert rows["chain"] == f"#{chain[0][0]} → #{chain[0][1]}"
+    assert rows[f"#{chain[0][0]} waits on"].endswith("pending: no worker is free to start it")
+
+
+def test_rows_for_the_laneless_thread_and_each_future_looked_at(js: Page) -> None:
+    run = future_run(seed=2)
+    out = draw(js, run.events)
+    want_futures = list(dict.fromkeys(
+        [t for w in sorted(run.waits.values(), key=lambda w: w.began) for t in w.tasks]
+        + [c.task for c in run.callbacks]))
+    rows = out["rows"]["rows"]
+    assert rows[0] == {"kind": "thread", "thread": "MainThread"}
+    assert {r["task"] for r in rows[1:]} == set(want_futures)
+    assert out["box"]["h"] == out["HEADER_H"] + len(rows) * out["ROW_H"] + 4
+    pending_rows = 0
+    for r in out["rowHits"]:
+        if r["kind"] == "thread":
+            assert r["hit"]["type"] == "future-wait"
+            continue
+        assert r["hit"]["type"] == "future"
+        assert r["hit"]["desc"]["title"] == f"Future of task #{r['hit']['task']}"
+        # The pending part of a future's row: the queue's reddish purple (tint or hatching).
+        if r["pending"] is not None:
+            pending_rows += 1
+            red, green, blue = r["pending"]
+            assert red - green > 15 and blue - green > 5, r
+    assert pending_rows >= 1, "the inner task's pending time is wide enough to see"
+    cancelled = next(r for r in out["rowHits"] if r["kind"] == "future" and r["hit"]["task"] == 3)
+    assert dict(cancelled["hit"]["desc"]["rows"])["state"] == "cancelled"
+    assert out["legend"] is True
+
+
+def test_a_run_without_future_events_shows_none_of_it(js: Page) -> None:
+    run = batch(8, 2)
+    out = draw(js, run.events)
+    assert out["box"] == {"y": out["box"]["y"], "h": 0}
+    assert out["rows"]["rows"] == []
+    assert out["legend"] is False
