@@ -21,6 +21,7 @@ def test_chunks_are_the_submitted_chunks(run: dict[str, Any]) -> None:
     assert seen["items"].value == sum(c["items"] for c in chunks) == 30
     assert seen["items_per_chunk"].value == round(30 / len(chunks), 1)
     assert seen["items"].detail == "in 1 map() call"
+    assert seen["round_trips_saved"].value == 30 - len(chunks)
 
 
 def test_pickling_per_item_is_the_serialized_time_over_the_items(run: dict[str, Any]) -> None:

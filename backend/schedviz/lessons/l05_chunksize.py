@@ -25,6 +25,9 @@ def observe(events: Events) -> list[Observation]:
                     "results pickled back in one reply"),
         Observation("items_per_chunk", "Items per chunk, on average",
                     round(sent.items_per_chunk, 1), "", "items / chunks"),
+        Observation("round_trips_saved", "Round trips saved vs chunksize 1",
+                    sent.items - sent.chunks, "",
+                    "with chunksize 1 every item would be a round trip of its own"),
     ]
     pickled = ob.serialization(events)
     if pickled is not None and sent.items:
