@@ -153,6 +153,8 @@ async function follow(id) {
       showObservations($("observed"), observed.observations);
       $("observed-box").hidden = false;
     }
+    // The timelines and numbers take the room now; the explanation stays one click away.
+    /** @type {HTMLDetailsElement} */ ($("lesson-details")).open = false;
     document.body.dataset.comparison = "shown";
   } catch (err) {
     notices.banner("comparison", "error", /** @type {Error} */ (err).message);
