@@ -218,6 +218,7 @@ const lessons = new LessonPanel(
     onKnobs: (lesson) => {
       if (lesson.kind === "preset") form.applyConfig({ ...defaultConfig(), ...lessons.runConfig() });
       updateUrl();
+      liveKnobs(lesson);
     },
   },
 );
@@ -267,6 +268,31 @@ function startRun(config) {
   if (!connection.send({ type: "start", config })) {
     api.startRun(config).catch(showApiError);
   }
+}
+
+/**
+ * A live knob (max_workers, the switch interval, …) moved while the lesson's own run goes on: the
+ * run takes the change at once, as the form's live inputs do.
+ * @param {import("./transport/lessons.js").LessonInfo} lesson
+ */
+function liveKnobs(lesson) {
+  const runId = store.runId;
+  if (lesson.kind !== "preset" || !runId || lessonRuns.lessonOf(runId) !== lesson.id) return;
+  if (deriveRunState(store.model, status).state !== "running") return;
+  const config = store.model.config ?? {};
+  /** @type {Record<string, number>} */
+  const changes = {};
+  for (const name of LIVE_FIELDS) {
+    const value = lessons.values[name];
+    if (typeof value !== "number" || value === known[name]) continue;
+    // As the form does: chunksize means something to map() runs only, the slow-step threshold
+    // to an asyncio run only.
+    if (name === "chunksize" && config.submit_mode !== "map") continue;
+    if (name === "slow_step_ms" && config.executor !== "asyncio") continue;
+    changes[name] = value;
+  }
+  if (Object.keys(changes).length === 0) return;
+  if (!connection.send({ type: "set", ...changes })) api.liveChange(changes).catch(showApiError);
 }
 
 /** @returns {Storage | null} the browser's storage, when the page may use it */

@@ -227,6 +227,30 @@ def test_a_lesson_address_restores_the_lesson_and_its_settings(course: Page,
     expect(course.locator("#run-settings")).to_contain_text("7 tasks")
 
 
+def test_a_live_knob_changes_the_lessons_running_run(course: Page, course_server: str) -> None:
+    lesson_id = LESSON_IDS[0]
+    assert "max_workers" in next(iter(
+        lesson["knobs"] for lesson in get_json(f"{course_server}/api/lessons")
+        if lesson["id"] == lesson_id))
+    open_page(course, f"{course_server}/?lesson={lesson_id}&n_tasks=90&task_ms=100&max_workers=2")
+    before = course.get_attribute("#timeline", "data-run-id")
+    course.click("#lesson .lesson-run")
+    course.wait_for_function(
+        "(b) => { const t = document.getElementById('timeline');"
+        " return t.dataset.runId !== b && t.dataset.runState === 'running'"
+        " && +t.dataset.lanes === 2; }", arg=before, timeout=RUN_TIMEOUT_MS)
+    course.fill("#lesson input[name='max_workers']", "5")
+    course.press("#lesson input[name='max_workers']", "Tab")
+    # The running pool is resized: a marker at the change, five lanes working.
+    course.wait_for_function(
+        "() => { const t = document.getElementById('timeline');"
+        " return +t.dataset.markers >= 1 && +t.dataset.activeLanes === 5; }",
+        timeout=RUN_TIMEOUT_MS)
+    course.evaluate("document.activeElement.blur()")  # keys go to the page, not to a field
+    course.keyboard.press("x")
+    wait_ended(course, course.get_attribute("#timeline", "data-run-id"))
+
+
 def test_bad_address_values_are_refused_with_the_allowed_range(course: Page,
                                                                course_server: str) -> None:
     lesson_id = LESSON_IDS[0]
