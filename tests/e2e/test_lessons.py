@@ -225,6 +225,12 @@ def test_a_lesson_address_restores_the_lesson_and_its_settings(course: Page,
     course.wait_for_function("document.getElementById('lesson').dataset.observed === 'ready'")
     assert course.get_attribute("#lesson", "data-recording") == run_id
     expect(course.locator("#run-settings")).to_contain_text("7 tasks")
+    # This browser remembers which lesson the run was: the recording alone shows it too (as when
+    # it is opened from the library), and the address gains the lesson.
+    course.goto(f"{course_server}/?recording={run_id}")
+    course.wait_for_function("document.getElementById('lesson').dataset.observed === 'ready'")
+    expect(course.locator(f"#lesson[data-lesson='{lesson_id}']")).to_be_visible()
+    assert f"lesson={lesson_id}" in course.url and f"recording={run_id}" in course.url
 
 
 def test_a_live_knob_changes_the_lessons_running_run(course: Page, course_server: str) -> None:
