@@ -154,6 +154,31 @@ def test_ready_tasks_per_iteration_and_idle_time(accelerated: bool) -> None:
 
 
 @pytest.mark.parametrize("accelerated", IMPLEMENTATIONS)
+def test_a_cancellation_step_counts_among_the_tasks_its_iteration_found_ready(
+        accelerated: bool) -> None:
+    async def main(inst: Instrument) -> None:
+        sleepers = [asyncio.create_task(asyncio.sleep(10), name=f"s{i}") for i in range(3)]
+        await asyncio.sleep(0)  # they start, and wait
+        for task in sleepers:
+            task.cancel()  # each then runs one more step: CancelledError thrown in
+        await asyncio.gather(*sleepers, return_exceptions=True)
+
+    events = sorted(run(main, accelerated), key=lambda e: (e["t"], e["seq"]))
+    ready = [(e["t"], e["ready"]) for e in events if e["kind"] == "aio_ready"]
+    starts = sorted({t for t, _ in ready}
+                    | {e["t"] + e["dur_ns"] for e in events if e["kind"] == "aio_idle"})
+    cancelled = [e for e in events if e["kind"] == "aio_step" and e["outcome"] == "cancelled"]
+    assert len(cancelled) == 3
+    # Every iteration between two known starts ran as many steps as its count says.
+    for a, b in zip(starts, [*starts[1:], None], strict=True):
+        n = next(v for t, v in reversed(ready) if t <= a) if ready[0][0] <= a else None
+        steps = [e for e in events if e["kind"] == "aio_step" and e["t"] >= a
+                 and (b is None or e["t"] < b)]
+        if n is not None:
+            assert (len(steps) == 0) if n == 0 else (len(steps) % n == 0), (a, n, steps)
+
+
+@pytest.mark.parametrize("accelerated", IMPLEMENTATIONS)
 def test_a_slow_step_is_reported_at_its_blocking_line(accelerated: bool) -> None:
     import time
 

@@ -66,9 +66,12 @@ class Instrument:
         self.current: StepTimer | None = None
         self.step_t0 = 0
         self.py_steps = 0  # steps since the last select (the Python timer counts here)
+        #: C timer only: throw steps (a cancellation) since the last select, which run in
+        #: Python (throw_step), so the C count does not see them
+        self.c_thrown: int | None = 0 if use_c else None
         #: steps run since its last call: the tasks a loop iteration found ready (loop.py)
         self.stepped: Callable[[], int] = (
-            _aiostep.stepped if use_c and _aiostep is not None else self._stepped_py
+            self._stepped_c if use_c and _aiostep is not None else self._stepped_py
         )
         #: the pool task the current step handed work to, and that step's start
         self.offload_task = 0
@@ -120,6 +123,12 @@ class Instrument:
 
     def _stepped_py(self) -> int:
         n, self.py_steps = self.py_steps, 0
+        return n
+
+    def _stepped_c(self) -> int:
+        n: int = _aiostep.stepped()
+        if self.c_thrown:
+            n, self.c_thrown = n + self.c_thrown, 0
         return n
 
     # -- after each step --------------------------------------------------------------------
@@ -249,6 +258,8 @@ def throw_step(timer: Any, args: tuple[Any, ...]) -> Any:
     inst: Instrument = timer._inst
     t0 = inst.step_t0 = _now()
     inst.current = timer
+    if inst.c_thrown is not None:
+        inst.c_thrown += 1  # a step of this iteration, which the C count does not see
     try:
         out = timer.coro.throw(*args)
     except StopIteration:
