@@ -4,8 +4,10 @@ tests of the summary, the CLI and lesson 15."""
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ class ComparisonRun:
 @functools.cache
 def comparison() -> ComparisonRun:
     folder = Path(tempfile.mkdtemp(prefix="schedviz-compare-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     proc = subprocess.run([*schedviz_command(), "compare", *ARGS, "--events-out", str(folder)],
                           capture_output=True, text=True, timeout=120)
     runs = {}

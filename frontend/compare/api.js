@@ -30,7 +30,12 @@ import { ApiError, explainDetail } from "../transport/api.js";
 /**
  * A lesson as GET /api/lessons lists it (the fields this page reads).
  * @typedef {{id: string, number: number, title: string, explanation: string, prediction: string,
- *   kind: string, config?: Record<string, any> | null}} Lesson
+ *   kind: string, config?: Record<string, any> | null, code?: LessonCode | null}} Lesson
+ */
+/**
+ * The code a lesson runs: `lines` from line `first_line` of `file`; `focus` is [first, last],
+ * 1-based in `lines`, of the lines doing the work.
+ * @typedef {{file: string, lines: string[], focus: [number, number] | null, first_line?: number}} LessonCode
  */
 
 /**

@@ -89,12 +89,31 @@ async function showLesson(id) {
   $("lesson-title").textContent = `Lesson ${lesson.number}: ${lesson.title}`;
   $("lesson-explanation").textContent = lesson.explanation;
   $("lesson-prediction").textContent = lesson.prediction;
+  if (lesson.code) showCode(lesson.code);
   if (lesson.config) {
     const shown = new Set(["workload", "start_method", ...NUMBER_FIELDS]);
     extraFields = Object.fromEntries(Object.entries(lesson.config)
       .filter(([k]) => !shown.has(k) && k !== "executor"));
     applyConfig(lesson.config);
   }
+}
+
+/**
+ * The code every run of the comparison runs, its working lines marked.
+ * @param {api.LessonCode} code
+ */
+function showCode(code) {
+  const pre = $("lesson-code");
+  const first = code.first_line ?? 1;
+  const [lo, hi] = code.focus ?? [0, -1];
+  pre.replaceChildren(...code.lines.map((text, i) => {
+    const line = document.createElement("span");
+    line.className = i + 1 >= lo && i + 1 <= hi ? "code-line focus" : "code-line";
+    line.textContent = `${String(first + i).padStart(4)}  ${text}\n`;
+    return line;
+  }));
+  pre.title = code.file;
+  pre.hidden = false;
 }
 
 /** @param {api.Comparison} c */

@@ -67,6 +67,7 @@ def test_lesson_15_compares_the_executors_on_one_axis(page: Page, server: str,
     expect(page.locator(".banner.error")).to_have_count(0)
     page.click("#lesson-details summary")  # the explanation, folded once the results are in
     expect(page.locator("#lesson-explanation")).to_contain_text("Threads only add a call stack")
+    expect(page.locator("#lesson-code .focus").first).to_contain_text("while True")
     page.click("#lesson-details summary")
     shot = screenshot("compare-lesson-15-1280x720")
     assert shot.stat().st_size > 10_000

@@ -32,7 +32,7 @@ def observed() -> dict[str, Any]:
 
 def test_it_is_the_comparison_lesson_of_concept_15() -> None:
     assert (LESSON.number, LESSON.kind) == (15, "compare")
-    assert LESSON.compare is not None and LESSON.compare.workload == "cpu"
+    assert LESSON.compare is not None and LESSON.compare.workload == "cpu_work"
 
 
 def test_speedups_are_the_runs_wall_times(observed: dict[str, Any]) -> None:

@@ -6,10 +6,12 @@ start while it runs are refused."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,7 +59,27 @@ def done(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 break
             time.sleep(0.2)  # polling the server's state, with a deadline
         yield {"url": url, "started": started, "again": again, "run_now": run_now,
-               "early_summary": early_summary, "seen": seen_states, "final": state}
+               "early_summary": early_summary, "seen": seen_states, "final": state,
+               "data": folder / "data"}
+
+
+def test_a_server_started_later_reads_it_back_from_the_library(done: dict[str, Any],
+                                                                tmp_path: Path) -> None:
+    cid = done["final"]["id"]
+    _, before = call(f"{done['url']}/api/comparisons/{cid}/summary")
+    # the first server still holds the library: read a copy of it (the file and its WAL)
+    copy = tmp_path / "copy"
+    shutil.copytree(done["data"], copy)
+    for lock in copy.glob("*.lock"):
+        lock.unlink()
+    with serve(copy, tmp_path / "server.log") as (url, _):
+        status, state = call(f"{url}/api/comparisons/{cid}")
+        assert status == 200 and state["state"] == "ended", state
+        assert [r["recording"] for r in state["recordings"]] == [
+            r["recording"] for r in done["final"]["recordings"]]
+        assert [r["executor"] for r in state["runs"]] == list(compare.EXECUTORS)
+        _, after = call(f"{url}/api/comparisons/{cid}/summary")
+        assert after == before
 
 
 def test_it_runs_to_its_end_with_four_recordings(done: dict[str, Any]) -> None:

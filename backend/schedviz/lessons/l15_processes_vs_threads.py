@@ -81,7 +81,7 @@ LESSON = Lesson(
         "the thread pool, and the process pool? And what does each process worker cost?"
     ),
     observe=observe,
-    compare=RunConfig(workload="cpu", n_tasks=4, task_ms=150, max_workers=2,
+    compare=RunConfig(workload="cpu_work", n_tasks=4, task_ms=150, max_workers=2,
                       start_method="fork", payload_numbers=20_000),
     knobs=("n_tasks", "task_ms", "max_workers", "start_method", "payload_numbers"),
 )
