@@ -33,10 +33,11 @@ def test_protocol_js_has_the_same_schema_version() -> None:
 
 
 def test_encode_puts_fields_in_declared_order_relative_to_t0() -> None:
-    raw = ("task_finished", 1_500, 7, 2, True, "'ok'", None, [10, 20])
+    raw = ("task_finished", 1_500, 7, 2, True, "'ok'", None, [10, 20], 42_000)
     event = protocol.encode(raw, seq=3, t0=1_000)
     assert event == {"seq": 3, "t": 500, "kind": "task_finished", "task": 7, "worker": 2,
-                     "ok": True, "result": "'ok'", "error": None, "item_ends": [10, 20]}
+                     "ok": True, "result": "'ok'", "error": None, "item_ends": [10, 20],
+                     "cpu_ns": 42_000}
     assert protocol.validate_event(event).kind == "task_finished"
 
 

@@ -12,7 +12,7 @@ def test_schema_serves_the_protocol(client: TestClient) -> None:
     schema = client.get("/api/schema").json()
     assert schema["schema_version"] == protocol.SCHEMA_VERSION
     assert schema["event_fields"]["task_finished"] == [
-        "task", "worker", "ok", "result", "error", "item_ends"
+        "task", "worker", "ok", "result", "error", "item_ends", "cpu_ns"
     ]
     mapping = schema["event"]["discriminator"]["mapping"]
     assert set(mapping) == set(protocol.FIELDS)
