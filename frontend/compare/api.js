@@ -70,6 +70,11 @@ export function getComparison(id) {
   return request(`/api/comparisons/${id}`);
 }
 
+/** @returns {Promise<{comparison: Comparison | null}>} the comparison this server ran last */
+export function getCurrent() {
+  return request("/api/comparisons/current");
+}
+
 /**
  * @param {number} id
  * @returns {Promise<{id: number, summary: SummaryRow[]}>}

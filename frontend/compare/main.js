@@ -6,7 +6,7 @@
  *
  * The address holds what is shown: `?comparison=<id>` opens a comparison (running or done),
  * `?lesson=<id>` shows a compare lesson's explanation, prediction and, at the end, its
- * observed summary.
+ * observed summary. Opened without an id while a comparison runs, it follows that one.
  */
 import { Notices } from "../controls/notices.js";
 import { readRuns } from "../transport/recordings.js";
@@ -205,6 +205,13 @@ async function init() {
     if (id !== null) {
       if (!/^\d+$/.test(id)) throw new Error(`"${id}" is not a comparison id (a whole number)`);
       await follow(Number(id));
+    } else {
+      // A comparison started elsewhere (another tab, the API) is followed here too.
+      const { comparison } = await api.getCurrent();
+      if (comparison?.state === "running") {
+        document.body.dataset.ready = "true";
+        await follow(comparison.id);
+      }
     }
     document.body.dataset.ready = "true";
   } catch (err) {

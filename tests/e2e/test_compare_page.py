@@ -99,3 +99,18 @@ def test_the_main_page_links_to_it_and_bad_settings_say_what_is_allowed(
     expect(app.locator(".banner.error")).to_contain_text(
         "max_workers must be from 2 to 64 for a comparison; got 1")
     screenshot("compare-refused")
+
+    # a comparison started elsewhere (here: the API) is followed by a page opened without an id
+    body = json.dumps({"workload": "sleep", "n_tasks": 2, "task_ms": 60, "max_workers": 2,
+                       "start_method": "fork"}).encode()
+    req = urllib.request.Request(f"{server}/api/comparisons", data=body, method="POST",
+                                 headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        cid = json.loads(resp.read())["id"]
+    app.goto(f"{server}/compare.html")
+    app.wait_for_function("document.body.dataset.comparison === 'shown'", timeout=RUN_TIMEOUT_MS)
+    expect(app.locator(".compare-row")).to_have_count(4)
+    expect(app.locator("#progress")).to_contain_text("comparison: sleep, 2 tasks × 60 ms")
+    rows = get(f"{server}/api/comparisons/{cid}/summary")["summary"]
+    assert app.eval_on_selector_all("#summary tbody tr", "rs => rs.map(r => r.dataset.executor)") \
+        == [r["executor"] for r in rows]
