@@ -54,7 +54,7 @@ class FutureRun:
 
 def future_run(seed: int = 1, timeout_s: float = 0.5) -> FutureRun:
     """One worker, a task that waits on a task it submitted (deadlock, ended by its timeout),
-    then callbacks, a cancelled future and as_completed()."""
+    then callbacks, a cancelled future waited on, as_completed(), and a future only cancelled."""
     rnd = random.Random(seed)
     events: list[dict[str, Any]] = []
     waits: dict[int, WaitRecord] = {}
@@ -133,6 +133,11 @@ def future_run(seed: int = 1, timeout_s: float = 0.5) -> FutureRun:
     wait_began(t, 4, "as_completed", [2, 3], 2.0, None, None, "MainThread")
     t += jitter(0.1)
     wait_ended(t, 4, "done")
+    # A future cancelled while pending that nobody waits on: cancel() alone.
+    t += jitter(0.5)
+    emit(t, "task_submitted", task=4, pool=0, args="()", map_id=None, first_item=None, items=None)
+    t += jitter(0.5)
+    emit(t, "task_cancelled", task=4, reason="cancel()")
     t += jitter(2)
     emit(t, "worker_exited", worker=0, pool=0, exitcode=None)
     t += jitter(0.5)
@@ -140,4 +145,4 @@ def future_run(seed: int = 1, timeout_s: float = 0.5) -> FutureRun:
     events.sort(key=lambda e: e["t"])
     for seq, e in enumerate(events):
         e["seq"] = seq
-    return FutureRun("futures-synth", events, waits, callbacks, deadlocks, [3], t)
+    return FutureRun("futures-synth", events, waits, callbacks, deadlocks, [3, 4], t)

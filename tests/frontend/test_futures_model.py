@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page
-from synthetic_futures import FutureRun, future_run
+from synthetic_futures import FutureRun, WaitRecord, future_run
 from synthetic_runs import batches, shuffled
 
 pytestmark = pytest.mark.timeout(60)
@@ -28,7 +28,8 @@ async ({runId, batches, at}) => {
   for (const [worker, list] of f.lanes) lanes[worker] = list.map((w) => w.wait);
   const rows = {};
   for (const [thread, row] of f.threads) {
-    rows[thread] = {waits: row.waits.map((w) => w.wait), callbacks: row.callbacks.map((c) => c.task)};
+    rows[thread] = {waits: row.waits.map((w) => w.wait),
+                    callbacks: row.callbacks.map((c) => c.task)};
   }
   const laneCallbacks = {};
   for (const [worker, list] of f.laneCallbacks) laneCallbacks[worker] = list.map((c) => c.task);
@@ -95,7 +96,7 @@ def test_callbacks_are_on_the_lane_of_the_thread_that_ran_them(js: Page) -> None
 def test_the_deadlock_and_its_chain(js: Page) -> None:
     run = future_run(seed=7)
     out = probe(js, run, batches(run.events, 50))
-    assert [[d[0], d[1], d[2]] for d in out["deadlocks"]] == [[t, p, c] for t, p, c in run.deadlocks]
+    assert [d[:3] for d in out["deadlocks"]] == [[t, p, c] for t, p, c in run.deadlocks]
     assert [d[3] for d in out["deadlocks"]] == [
         " → ".join(f"#{x}" for x in [c[0][0], *(p[1] for p in c)]) for _, _, c in run.deadlocks]
     assert out["seen"] is True
@@ -106,6 +107,11 @@ def test_the_futures_looked_at_are_the_awaited_and_those_with_callbacks(js: Page
     out = probe(js, run, batches(run.events, 9))
     want = {t for r in run.waits.values() for t in r.tasks} | {c.task for c in run.callbacks}
     assert out["watched"] == sorted(want)
+
+
+def on_row(w: WaitRecord, key: int | str) -> bool:
+    """Whether a wait is drawn on lane `key` (a worker id) or thread row `key` (a name)."""
+    return w.worker == key if isinstance(key, int) else w.worker is None and w.thread == key
 
 
 def test_a_window_finds_the_waits_that_overlap_it_and_the_open_ones(js: Page) -> None:
@@ -120,7 +126,7 @@ def test_a_window_finds_the_waits_that_overlap_it_and_the_open_ones(js: Page) ->
     whole = probe(js, run, batches(run.events, 1000), windows)
     want = [
         sorted(w.wait for w in run.waits.values()
-               if (w.worker == key if isinstance(key, int) else w.worker is None and w.thread == key)
+               if on_row(w, key)
                and w.began <= t1 and w.ended >= t0)
         for key, t0, t1 in windows]
     assert whole["inWindow"] == want

@@ -6,13 +6,17 @@ it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pytest
 from canvas_scene import PIXELS
 from canvas_scene import evaluate as scene
 from playwright.sync_api import Page
 from synthetic_futures import FutureRun, future_run
 from synthetic_runs import batch
+
+from tracedruns import Traced, trace_example
 
 SETUP = PIXELS + """
 const { markerMeasure } = await import('/render/core/timeline.js');
@@ -27,8 +31,9 @@ const { timeoutAt } = await import('/model/pools/futures.js');
 const measure = markerMeasure(ctx);
 const at = (x, y) => {
   const hit = pick(model, vp, layout, x, y, nowT, measure);
-  return hit ? { type: hit.type, wait: hit.wait?.wait ?? null, task: hit.task?.id ?? hit.task ?? hit.callback?.task ?? null,
-                 desc: describe(model, hit, nowT) } : null;
+  if (!hit) return null;
+  const task = hit.task?.id ?? hit.task ?? hit.callback?.task ?? null;
+  return { type: hit.type, wait: hit.wait?.wait ?? null, task, desc: describe(model, hit, nowT) };
 };
 """
 
@@ -63,7 +68,8 @@ if (cb) {
 }
 const d = f.deadlocks[0];
 if (d) {
-  const label = deadlockLabel(model, d, vp, layout, (s) => { ctx.font = 'bold 15px ' + 'system-ui'; return ctx.measureText(s).width; });
+  const width = (s) => { ctx.font = 'bold 15px system-ui'; return ctx.measureText(s).width; };
+  const label = deadlockLabel(model, d, vp, layout, width);
   out.deadlockText = label.text;
   out.deadlockLabelPx = rgb(label.box.x + 3, label.box.y + label.box.h / 2);
   out.deadlockLinePx = rgb(Math.round(X(d.t)), layout.lanesY + 2);
@@ -129,7 +135,7 @@ def test_a_callback_is_drawn_and_described_on_the_lane_that_ran_it(js: Page) -> 
 def test_the_deadlock_is_a_line_down_the_lanes_and_a_label_with_its_chain(js: Page) -> None:
     run = future_run(seed=2)
     out = draw(js, run.events)
-    t, pool, chain = run.deadlocks[0]
+    _, pool, chain = run.deadlocks[0]
     assert out["deadlockText"] == (
         f"⚠ deadlock · pool {pool}: #{chain[0][0]} → #{chain[0][1]} (pending: no free worker)")
     assert out["deadlockLabelPx"] == rgb(out["colors"]["deadlock"])
@@ -146,7 +152,7 @@ def test_rows_for_the_laneless_thread_and_each_future_looked_at(js: Page) -> Non
     out = draw(js, run.events)
     want_futures = list(dict.fromkeys(
         [t for w in sorted(run.waits.values(), key=lambda w: w.began) for t in w.tasks]
-        + [c.task for c in run.callbacks]))
+        + [c.task for c in run.callbacks] + run.cancelled))
     rows = out["rows"]["rows"]
     assert rows[0] == {"kind": "thread", "thread": "MainThread"}
     assert {r["task"] for r in rows[1:]} == set(want_futures)
@@ -169,9 +175,63 @@ def test_rows_for_the_laneless_thread_and_each_future_looked_at(js: Page) -> Non
     assert out["legend"] is True
 
 
+def test_rows_stop_at_a_few_futures_and_say_how_many_more(js: Page) -> None:
+    run = future_run(seed=2)
+    many = list(range(100, 120))
+    end = run.events[-1]
+    extra = [{"seq": 1000, "t": end["t"] - 10, "kind": "future_wait", "wait": 99,
+              "call": "as_completed", "tasks": many, "timeout_s": None, "task": None,
+              "worker": None, "thread": "MainThread"}]
+    out = scene(js, SETUP, "return futureRows(model);",
+                {"events": run.events[:-1] + extra + [end], "width": 1400})
+    futures = [r["task"] for r in out["rows"] if r["kind"] == "future"]
+    assert len(futures) == 6
+    looked_at = {t for w in run.waits.values() for t in w.tasks} | {c.task for c in run.callbacks}
+    assert out["hidden"] == len(looked_at | set(many) | set(run.cancelled)) - 6
+
+
 def test_a_run_without_future_events_shows_none_of_it(js: Page) -> None:
     run = batch(8, 2)
     out = draw(js, run.events)
     assert out["box"] == {"y": out["box"]["y"], "h": 0}
     assert out["rows"]["rows"] == []
     assert out["legend"] is False
+
+
+REAL_CALLBACKS = """
+draw();
+return model.futures.callbacks.map((c) => {
+  const i = model.lanes.list.findIndex((l) => l.worker === c.worker);
+  const b = callbackBox(c, vp, layout.plotX, barBox(layout, layout.lanesY + i * layout.laneH));
+  const x = b.x + b.w / 2;
+  const y = b.y + b.h / 2;
+  return { name: c.name, lane: model.lanes.list[i]?.name ?? null, px: rgb(x, y),
+           hit: at(x, y), colour: FUTURE_COLORS.callback };
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def future_api(tmp_path_factory: pytest.TempPathFactory) -> Traced:
+    """The Future API lesson's program, really traced: its callbacks print their thread."""
+    return trace_example(tmp_path_factory.mktemp("future-api"), "lesson_future_api")
+
+
+def test_real_callbacks_are_drawn_on_the_lane_of_the_thread_that_printed_them(
+        js: Page, future_api: Traced) -> None:
+    # "callback added_before_done: thread=ThreadPoolExecutor-0_0 ident=1397…"
+    printed = {m[0]: (m[1], m[2]) for m in re.findall(
+        r"callback (\w+): thread=(\S+) ident=(\d+)", future_api.stdout)}
+    assert len(printed) == 2, future_api.stdout
+    out = scene(js, SETUP, REAL_CALLBACKS, {"events": future_api.events, "width": 1400})
+    assert sorted(c["name"].rsplit(".", 1)[-1] for c in out) == sorted(printed)
+    for c in out:
+        thread, ident = printed[c["name"].rsplit(".", 1)[-1]]
+        assert c["lane"] == thread, c
+        assert c["px"] == rgb(c["colour"]), c
+        assert c["hit"]["type"] == "future-callback"
+        rows = dict(c["hit"]["desc"]["rows"])
+        assert rows["thread ident"] == ident
+        assert rows["ran on"].endswith(f"({thread})")
+    # One ran on the pool's worker, the other on the main thread that added it late.
+    assert {c["lane"] for c in out} == {"MainThread", printed["added_before_done"][0]}

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 from synthetic_futures import future_run
+
 from tracedruns import trace_example
 
 pytestmark = pytest.mark.browser
@@ -145,19 +146,22 @@ def test_the_model_at_the_cursor_is_the_model_of_the_events_before_it(
 
 @pytest.fixture(scope="module")
 def future_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    """v6: runs with waits on futures, callbacks and a deadlock: a synthetic one, and a real
-    program traced (one worker: a task waits on a task it submitted, until its timeout)."""
+    """v6: runs with waits on futures, callbacks and deadlocks: a synthetic one, and the two
+    lessons' programs traced (deadlocks ended by timeouts; the Future API with its callbacks,
+    a cancel, an exception and a timeout)."""
     folder = tmp_path_factory.mktemp("future-runs")
     return {"synthetic": future_run(seed=4).events,
-            "deadlock": trace_example(folder, "future_waits_on_future", "1")}
+            "deadlock": trace_example(folder, "lesson_deadlock", "0.3").events,
+            "future-api": trace_example(folder, "lesson_future_api").events}
 
 
-@pytest.mark.parametrize("run", ["synthetic", "deadlock"])
+@pytest.mark.parametrize("run", ["synthetic", "deadlock", "future-api"])
 def test_future_facts_at_the_cursor_are_those_of_the_events_before_it(
         js: Page, future_runs: dict[str, list[dict[str, Any]]], run: str) -> None:
     events = future_runs[run]
     kinds = {e["kind"] for e in events}
-    assert {"future_wait", "future_wait_ended", "deadlock"} <= kinds, kinds
+    assert {"future_wait", "future_wait_ended"} <= kinds, kinds
+    assert kinds & {"deadlock", "future_callback"}, kinds
     out = js.evaluate(WALK, [events, PLAN])
     assert not out["problems"], "\n".join(out["problems"])
     assert out["checks"] == len(PLAN)

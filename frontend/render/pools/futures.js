@@ -7,8 +7,8 @@
  * - `futuresTrack` (under the lanes): a header row carrying each deadlock's label with its
  *   wait-for chain ("⚠ deadlock · pool 0: #1 → #2"), then a row per thread without a lane that
  *   waited or ran callbacks (the program's main thread), then a row per future the code looked
- *   at (waited on, or with callbacks): pending → running → finished with a result or an
- *   exception, or cancelled.
+ *   at (waited on, with callbacks, or cancelled): pending → running → finished with a result or
+ *   an exception, or cancelled.
  * Both are absent (0 px, nothing drawn) in a run without future events.
  */
 import { chainText } from "../../model/pools/futures.js";
@@ -36,7 +36,8 @@ export const MAX_THREAD_ROWS = 3;
 const DEADLOCK_LABEL_H = 24;
 
 /**
- * The rows under the header, top to bottom, and how many futures had no room.
+ * The rows under the header, top to bottom, and how many futures had no room. A task
+ * cancelled twice (a resize, then a stop) is one row: `model.cancels` has one entry per event.
  * @param {TimelineModel} model
  * @returns {{rows: FutureRow[], hidden: number}}
  */
@@ -53,7 +54,20 @@ export function futureRows(model) {
     rows.push({ kind: "future", task });
     shown++;
   }
-  return { rows, hidden: model.futures.watched.size - shown };
+  // A run that looks at its futures shows those it cancelled too: cancel() worked on them
+  // (only a pending future can be cancelled), though nobody waited on them.
+  let hidden = model.futures.watched.size - shown;
+  const counted = new Set();
+  for (const c of model.cancels) {
+    if (model.futures.watched.has(c.task) || counted.has(c.task)) continue;
+    counted.add(c.task);
+    if (shown >= MAX_FUTURE_ROWS) hidden++;
+    else {
+      rows.push({ kind: "future", task: c.task });
+      shown++;
+    }
+  }
+  return { rows, hidden };
 }
 
 /**
