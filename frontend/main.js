@@ -232,6 +232,8 @@ const presenter = new Presenter(
 );
 $("png-button").addEventListener("click", () => exportPng());
 form.form.addEventListener("change", () => updateUrl());
+// The settings line appears as soon as the form no longer says what the run on screen runs.
+form.form.addEventListener("input", () => showSettings());
 bindPageKeys(PAGE_KEYS, {
   run: () => {
     if (lessons.current) lessons.run();
@@ -388,14 +390,27 @@ function followLessonRun() {
 function showSettings() {
   const runId = store.runId;
   const config = store.model.config ?? (status && status.run_id === runId ? status.config : null);
-  settingsLine.show(runId, config);
-  if (!runId || !config || store.replay || formShows === runId) return;
-  const running = status?.run_id === runId && status.state === "running" && !store.model.ended;
-  // A RunConfig (not a traced program's) of a run going now: the form says what it runs.
-  if (running && "executor" in config) {
-    formShows = runId;
-    form.applyConfig(config);
+  if (runId && config && !store.replay && formShows !== runId) {
+    const running = status?.run_id === runId && status.state === "running" && !store.model.ended;
+    // A RunConfig (not a traced program's) of a run going now, or of the run the page opened on
+    // when the address asks for nothing else: the form says what it runs.
+    const asked = lessons.current !== null || Object.keys(opened.settings).length > 0;
+    if ((running || !asked) && "executor" in config) {
+      formShows = runId;
+      form.applyConfig(config);
+    }
   }
+  settingsLine.show(runId, config, config ? sameAsForm(config) : false);
+}
+
+/**
+ * Whether the form holds exactly this RunConfig (then the form itself says what runs).
+ * @param {Record<string, any>} config
+ */
+function sameAsForm(config) {
+  if (!("executor" in config)) return false;
+  const shown = form.readConfig();
+  return Object.entries(config).every(([name, value]) => !(name in shown) || String(shown[name]) === String(value));
 }
 
 /**

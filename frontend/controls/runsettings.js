@@ -2,7 +2,9 @@
 /**
  * The settings line: what the run on screen runs, in a few words, taken from the run itself (its
  * run_started config, or the server's status of it) and never from this tab's form, so a run
- * started from another tab, the API or `schedviz trace --live` reads as what it is.
+ * started from another tab, the API or `schedviz trace --live` reads as what it is. While the
+ * form shows exactly those settings the line stays folded (the form says it), except in presenter
+ * mode, where the form is hidden.
  */
 
 /**
@@ -56,12 +58,16 @@ export class RunSettings {
    * Show the settings of run `runId` (null: no run on screen).
    * @param {string | null} runId
    * @param {Record<string, any> | null | undefined} config
+   * @param {boolean} [inForm]  the form above holds exactly these settings: the line may stay
+   *   folded (style.css shows it anyway where the form is hidden, in presenter mode)
    */
-  show(runId, config) {
+  show(runId, config, inForm = false) {
     const text = describeConfig(config);
     this.runId = runId ?? "";
     this.el.hidden = !text;
     this.el.dataset.runId = this.runId;
+    if (inForm) this.el.dataset.inForm = "1";
+    else delete this.el.dataset.inForm;
     // A traced program has no RunConfig: the form then describes the next Run, not this one.
     const traced = !!config && typeof config.program === "string";
     if (traced) document.body.dataset.runTraced = "1";

@@ -288,20 +288,35 @@ def test_the_page_shows_the_settings_of_the_run_it_displays(course: Page,
     wait_ended(course, run_id)
     settings = course.locator("#run-settings")
     expected = "processes (fork) · cpu · 40 tasks × 5 ms · max_workers 2 · map() chunksize 10"
-    expect(settings).to_contain_text(expected)
-    assert settings.get_attribute("data-run-id") == run_id
+    # The form says what the run runs; the line says it too, folded while the form does.
     for field, value in (("executor", "processes"), ("workload", "cpu"), ("n_tasks", "40"),
                          ("max_workers", "2"), ("submit_mode", "map"), ("chunksize", "10")):
         expect(course.locator(f"#{field}")).to_have_value(value)
+    expect(settings).to_have_text(f"this run: {expected}")
+    assert settings.get_attribute("data-run-id") == run_id
+    expect(settings).to_be_hidden()
+    # Once the form says something else (the next run's settings), the line shows this run's.
+    course.fill("#n_tasks", "5")
+    expect(settings).to_be_visible()
+    # In presenter mode the form is folded away: the line says it, even when they agree.
+    course.fill("#n_tasks", "40")
+    expect(settings).to_be_hidden()
+    course.evaluate("document.activeElement.blur()")  # keys go to the page, not to a field
+    course.keyboard.press("p")
+    expect(course.locator("body[data-presenter='1']")).to_have_count(1)
+    expect(settings).to_be_visible()
     # A replay of it says the same, from its recording.
-    open_page(course, f"{course_server}/?recording={run_id}")
+    open_page(course, f"{course_server}/?recording={run_id}&presenter=1")
     course.wait_for_function("document.body.dataset.replay === 'ready'")
-    expect(settings).to_contain_text(expected)
+    expect(settings).to_have_text(f"this run: {expected}")
+    expect(settings).to_be_visible()
+    expect(course.locator("#executor")).to_have_value("processes")
     # A traced program's run says which program it is.
     open_page(course, course_server)
     post_json(f"{course_server}/api/examples/two_threads/run", {})
     wait_ended(course, after=run_id)
     expect(settings).to_contain_text("schedviz trace two_threads.py")
+    expect(settings).to_be_visible()
 
 
 def png_size(data: bytes) -> tuple[int, int]:
