@@ -40,7 +40,9 @@ LESSON = Lesson(
         "interpreter that imports its modules: the hatched span at the start of each lane), "
         "and every call and result crosses between processes by pickling and unpickling "
         "(the small marks at the ends of each bar): extra work on both sides. Here 8 tasks "
-        "do 200 ms of CPU work in a pure-Python loop on 2 worker processes, started with spawn."
+        "do 200 ms of CPU work in a pure-Python loop on 2 worker processes, started with spawn. "
+        "The Queues view under the timeline is CPython's own data flow: pending work items, "
+        "the call queue of max_workers + 1, the workers, the result queue, the futures."
     ),
     prediction=(
         "The CPU-bound tasks that shared one core on threads, now on 2 processes: how many "

@@ -74,7 +74,9 @@ LESSON = Lesson(
         "10,000 OS threads for 10,000 tasks. A pool creates N workers up front (max_workers), "
         "keeps a queue of the submitted tasks and gives each to an idle worker, reusing the "
         "workers for task after task. The example runs 20 short tasks both ways: a thread "
-        "each, then a pool of 4."
+        "each, then a pool of 4. Under the timeline, the Queues view shows the pool's work "
+        "queue in order: scrub the replay and watch idle workers take the next task as "
+        "capacity allows."
     ),
     prediction=(
         "20 tasks: how many threads does each way start, and how many tasks does each of "
