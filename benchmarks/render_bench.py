@@ -36,6 +36,7 @@ import synthetic_runs  # noqa: E402
 from canvas_scene import SCENE  # noqa: E402
 from report import write_table  # noqa: E402
 from static_server import serve_frontend  # noqa: E402
+from synthetic_futures import waited_batch  # noqa: E402
 from synthetic_gil import alternating, sampler, with_seq  # noqa: E402
 from synthetic_threads import random_states, state  # noqa: E402
 
@@ -112,12 +113,19 @@ def asyncio_steps() -> list[dict[str, Any]]:
     return synthetic_aio.simulate(tasks).events
 
 
+def future_waits() -> list[dict[str, Any]]:
+    """10,000 2-ms tasks on 4 workers, each waited on in turn by the main thread and with a
+    done-callback on its worker (v6; tests/frontend/synthetic_futures.py)."""
+    return waited_batch(10_000, 4, task_ns=2 * MS)
+
+
 CASES: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [
     ("10,000 tasks on 4 workers", tasks_on_4_workers),
     ("10,000 tasks on 64 workers (16 resized to 48)", tasks_on_64_workers),
     ("20,000 GIL changes, 2 workers", gil_changes),
     ("12 thread-state strips + 20,000 GIL changes", thread_state_strips),
     ("50,000 asyncio steps, 21 tasks", asyncio_steps),
+    ("10,000 waits and callbacks, 4 workers", future_waits),
 ]
 
 

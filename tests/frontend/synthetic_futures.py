@@ -14,6 +14,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from synthetic_runs import batch
+
 MS = 1_000_000
 
 
@@ -146,3 +148,31 @@ def future_run(seed: int = 1, timeout_s: float = 0.5) -> FutureRun:
     for seq, e in enumerate(events):
         e["seq"] = seq
     return FutureRun("futures-synth", events, waits, callbacks, deadlocks, [3, 4], t)
+
+
+def waited_batch(n: int, workers: int, task_ns: int) -> list[dict[str, Any]]:
+    """A batch of n tasks (synthetic_runs.batch) whose every future the program looks at, as
+    `for f in futures: f.result()` does: the main thread (no lane) waits on each task in turn,
+    and each task's done-callback runs on its worker when it finishes. For the render
+    benchmark: n waits, n callbacks and n futures looked at."""
+    run = batch(n, workers, task_ns=task_ns)
+    extra: list[dict[str, Any]] = []
+    begin = 5_000
+    for i in sorted(run.tasks):
+        rec = run.tasks[i]
+        if rec.finished is None:
+            continue
+        extra.append({"t": begin, "kind": "future_wait", "wait": i, "call": "result",
+                      "tasks": [i], "timeout_s": None, "task": None, "worker": None,
+                      "thread": "MainThread"})
+        end = max(begin, rec.finished + 2_000)
+        extra.append({"t": end, "kind": "future_wait_ended", "wait": i, "outcome": "done"})
+        extra.append({"t": rec.finished + 500, "kind": "future_callback", "task": i,
+                      "name": "report", "dur_ns": 20_000, "worker": rec.worker,
+                      "thread": f"pool0_{rec.worker}", "thread_ident": 7000 + (rec.worker or 0),
+                      "ok": True})
+        begin = end + 1_000
+    events = [*run.events, *extra]
+    for seq, e in enumerate(events):
+        e["seq"] = seq
+    return events

@@ -13,7 +13,7 @@ import pytest
 from canvas_scene import PIXELS
 from canvas_scene import evaluate as scene
 from playwright.sync_api import Page
-from synthetic_futures import FutureRun, future_run
+from synthetic_futures import FutureRun, future_run, waited_batch
 from synthetic_runs import batch
 
 from tracedruns import Traced, trace_example
@@ -188,6 +188,33 @@ def test_rows_stop_at_a_few_futures_and_say_how_many_more(js: Page) -> None:
     assert len(futures) == 6
     looked_at = {t for w in run.waits.values() for t in w.tasks} | {c.task for c in run.callbacks}
     assert out["hidden"] == len(looked_at | set(many) | set(run.cancelled)) - 6
+
+
+MANY = """
+draw();
+const i = futureRows(model).rows.findIndex((r) => r.kind === 'thread');
+const y = layout.futuresY + HEADER_H + i * ROW_H + 5;
+const out = [];
+for (const f of [0.2, 0.5, 0.8]) {
+  const x = layout.plotX + layout.plotW * f;
+  const hit = at(x, y + 6);
+  const w = hit && model.futures.byId.get(hit.wait);
+  const t = vp.toT(x - layout.plotX);
+  out.push({ edge: rgb(x, y), type: hit?.type ?? null, near: w ? Math.min(Math.abs(w.t - t),
+    Math.abs(w.endT - t), w.t <= t && t <= w.endT ? 0 : Infinity) / vp.nsPerPx : null });
+}
+return { out, colour: FUTURE_COLORS.wait, waits: model.futures.waits.length };
+"""
+
+
+def test_thousands_of_narrow_waits_merge_and_still_answer_hovers(js: Page) -> None:
+    got = scene(js, SETUP, MANY, {"events": waited_batch(2000, 4, task_ns=2_000_000),
+                                  "width": 1400})
+    assert got["waits"] == 2000
+    for point in got["out"]:
+        # Merged spans keep the wait's edge line, and a hover finds a wait at most a few px away.
+        assert point["edge"] == rgb(got["colour"]), point
+        assert point["type"] == "future-wait" and point["near"] <= 5, point
 
 
 def test_a_run_without_future_events_shows_none_of_it(js: Page) -> None:

@@ -272,6 +272,15 @@ export class FutureFacts {
   }
 
   /**
+   * The waits still open that wait on a task's future (a label's "awaited by #1"): only the
+   * open ones are looked at, however many waits the run had.
+   * @param {number} task
+   */
+  openWaitsOn(task) {
+    return [...this._open].filter((w) => w.tasks.includes(task)).sort((a, b) => a.t - b.t);
+  }
+
+  /**
    * The callbacks added to a task's future that have run.
    * @param {number} task
    */

@@ -29,6 +29,9 @@ import { FUTURE_COLORS, THEME, font } from "../core/theme.js";
  *   | {type: "future", task: number}} FutureHit
  */
 
+/** Waits at least this wide (CSS px) are drawn one by one, with their label and timeout. */
+export const SOLO_PX = 3;
+
 /** A callback's block is at least this wide, so a 20 µs callback is still seen. */
 export const CALLBACK_MIN_PX = 6;
 
@@ -78,9 +81,11 @@ export function callbackBox(c, vp, plotX, box) {
 }
 
 /**
- * Draw the waits over a row's bar.
+ * Draw the waits over a row's bar. Waits at least SOLO_PX wide are drawn one by one with their
+ * label, end cap and timeout; narrower ones that touch merge into one plain hatched span, so a
+ * zoomed-out loop of 10,000 result() calls costs a few spans, not 10,000.
  * @param {CanvasRenderingContext2D} ctx
- * @param {FutureWait[]} waits
+ * @param {FutureWait[]} waits  by start (as the facts list them)
  * @param {Viewport} vp
  * @param {number} plotX
  * @param {RowBox} box
@@ -88,39 +93,81 @@ export function callbackBox(c, vp, plotX, box) {
  * @param {FutureWait | null} hover
  */
 export function drawWaits(ctx, waits, vp, plotX, box, nowT, hover) {
+  /** @type {{x0: number, x1: number} | null} */
+  let merged = null;
   for (const w of waits) {
-    const { x0, x1 } = waitSpan(w, vp, nowT);
-    const x = plotX + x0;
-    const width = x1 - x0;
-    // Lighten the bar under it, then hatch: the task is on its worker, yet not running code.
-    ctx.fillStyle = "rgba(255,255,255,0.45)";
-    ctx.fillRect(x, box.y, width, box.h);
-    hatch(ctx, x, box.y, width, box.h, FUTURE_COLORS.wait, 7);
-    ctx.fillStyle = FUTURE_COLORS.wait;
-    ctx.fillRect(x, box.y, width, 2);
-    ctx.fillRect(x, box.y + box.h - 2, width, 2);
-    if (w.endT !== null && x1 <= vp.width) {
-      ctx.fillStyle = outcomeColor(w);
-      ctx.fillRect(plotX + x1 - 3, box.y - 2, 3, box.h + 4);
+    const span = waitSpan(w, vp, nowT);
+    if (span.x1 - span.x0 < SOLO_PX && w !== hover) {
+      if (merged && span.x0 - merged.x1 < 1) merged.x1 = Math.max(merged.x1, span.x1);
+      else {
+        if (merged) drawWaitSpan(ctx, plotX, box, merged.x0, merged.x1);
+        merged = { x0: span.x0, x1: span.x1 };
+      }
+      continue;
     }
+    drawWait(ctx, w, span, vp, plotX, box, hover === w);
+  }
+  if (merged) drawWaitSpan(ctx, plotX, box, merged.x0, merged.x1);
+}
+
+/**
+ * The hatched span of a wait (or of merged narrow ones), plot px x0..x1.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} plotX
+ * @param {RowBox} box
+ * @param {number} x0
+ * @param {number} x1
+ */
+function drawWaitSpan(ctx, plotX, box, x0, x1) {
+  const x = plotX + x0;
+  const width = x1 - x0;
+  // Lighten the bar under it, then hatch: the task is on its worker, yet not running code.
+  ctx.fillStyle = "rgba(255,255,255,0.45)";
+  ctx.fillRect(x, box.y, width, box.h);
+  hatch(ctx, x, box.y, width, box.h, FUTURE_COLORS.wait, 7);
+  ctx.fillStyle = FUTURE_COLORS.wait;
+  ctx.fillRect(x, box.y, width, 2);
+  ctx.fillRect(x, box.y + box.h - 2, width, 2);
+}
+
+/**
+ * One wait wide enough to be itself: its span, end cap, label and timeout.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {FutureWait} w
+ * @param {{x0: number, x1: number}} span
+ * @param {Viewport} vp
+ * @param {number} plotX
+ * @param {RowBox} box
+ * @param {boolean} hovered
+ */
+function drawWait(ctx, w, span, vp, plotX, box, hovered) {
+  const { x0, x1 } = span;
+  const x = plotX + x0;
+  const width = x1 - x0;
+  drawWaitSpan(ctx, plotX, box, x0, x1);
+  if (w.endT !== null && x1 <= vp.width) {
+    ctx.fillStyle = outcomeColor(w);
+    ctx.fillRect(plotX + x1 - 3, box.y - 2, 3, box.h + 4);
+  }
+  const lh = Math.min(20, box.h - 4);
+  // Measuring text costs: only where a label can fit at all.
+  if (width >= 90 && lh >= 14) {
     // "waits on #2 · result(timeout=1.0)" where it fits, else "waits on #2".
     ctx.font = font(13, "bold");
     const short = `waits on ${awaitedText(w)}`;
     const long = `${short} · ${callText(w)}`;
     const label = ctx.measureText(long).width + 20 <= width ? long : short;
-    const labelW = ctx.measureText(label).width + 12;
-    const lh = Math.min(20, box.h - 4);
-    if (width >= labelW + 8 && lh >= 14) {
+    if (width >= ctx.measureText(label).width + 20) {
       boxedText(ctx, label, Math.max(plotX, x) + 4, box.y + (box.h - lh) / 2, {
         px: 13, bold: true, fg: "#ffffff", bg: FUTURE_COLORS.wait, border: FUTURE_COLORS.wait, h: lh,
       });
     }
-    drawTimeout(ctx, w, vp, plotX, box);
-    if (hover === w) {
-      ctx.strokeStyle = THEME.highlight;
-      ctx.lineWidth = 2;
-      ctx.strokeRect(x - 1, box.y - 1, width + 2, box.h + 2);
-    }
+  }
+  drawTimeout(ctx, w, vp, plotX, box);
+  if (hovered) {
+    ctx.strokeStyle = THEME.highlight;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(x - 1, box.y - 1, width + 2, box.h + 2);
   }
 }
 
@@ -170,8 +217,12 @@ function drawTimeout(ctx, w, vp, plotX, box) {
  * @param {FutureCallback | null} hover
  */
 export function drawCallbacks(ctx, callbacks, vp, plotX, box, hover) {
+  // Blocks that would overlap the one drawn before look like it: skip them (not the hovered).
+  let lastEnd = -Infinity;
   for (const c of callbacks) {
     const b = callbackBox(c, vp, plotX, box);
+    if (b.x < lastEnd && c !== hover) continue;
+    lastEnd = b.x + b.w;
     ctx.fillStyle = c.ok ? FUTURE_COLORS.callback : "#111111";
     ctx.fillRect(b.x, b.y, b.w, b.h);
     ctx.strokeStyle = c.ok ? FUTURE_COLORS.callbackEdge : FUTURE_COLORS.callback;

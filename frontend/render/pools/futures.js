@@ -229,7 +229,7 @@ export const futuresTrack = {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const y = layout.futuresY + HEADER_H + i * ROW_H;
-      drawRowLabel(ctx, model, row, y, layout, nowT);
+      drawRowLabel(ctx, model, row, y, layout);
       clipTo(ctx, layout.plotX, y, layout.plotW, ROW_H);
       const box = { y: y + 5, h: ROW_H - 10 };
       if (row.kind === "thread") {
@@ -313,9 +313,8 @@ function describeFutureHit(model, hit, nowT) {
  * @param {FutureRow} row
  * @param {number} y
  * @param {Layout} layout
- * @param {number} nowT
  */
-function drawRowLabel(ctx, model, row, y, layout, nowT) {
+function drawRowLabel(ctx, model, row, y, layout) {
   let first;
   let second;
   if (row.kind === "thread") {
@@ -325,7 +324,7 @@ function drawRowLabel(ctx, model, row, y, layout, nowT) {
     const task = model.tasks.get(row.task);
     first = `#${row.task} · future`;
     second = futureState(task);
-    const waits = openWaitersOf(model, row.task, nowT);
+    const waits = openWaitersOf(model, row.task);
     if (waits.length > 0) second += ` · awaited by ${waits.join(", ")}`;
   }
   const w = layout.gutter - 16;
@@ -340,18 +339,13 @@ function drawRowLabel(ctx, model, row, y, layout, nowT) {
 }
 
 /**
- * Who waits on a task's future right now: "#1", "MainThread".
+ * Who waits on a task's future now (in replay: at the cursor, where the model is): "#1",
+ * "MainThread".
  * @param {TimelineModel} model
  * @param {number} task
- * @param {number} nowT
  */
-function openWaitersOf(model, task, nowT) {
-  /** @type {string[]} */
-  const out = [];
-  for (const w of model.futures.waitsOn(task)) {
-    if (w.t <= nowT && (w.endT === null || w.endT > nowT)) out.push(w.task !== null ? `#${w.task}` : w.thread);
-  }
-  return out;
+function openWaitersOf(model, task) {
+  return model.futures.openWaitsOn(task).map((w) => (w.task !== null ? `#${w.task}` : w.thread));
 }
 
 /**
