@@ -427,11 +427,11 @@ async function startPage() {
     notices.banner("embedded", "error", /** @type {Error} */ (err).message);
     return;
   }
+  if (opened.presenter) presenter.set(true);
   if (embedded) {
     startOffline(embedded.runs);
     return;
   }
-  if (opened.presenter) presenter.set(true);
   connection.start();
   const lessonsShown = showLessons();
   api

@@ -219,12 +219,17 @@ def test_a_lesson_address_restores_the_lesson_and_its_settings(course: Page,
         f"{course_server}/api/recordings/{run_id}/events").read().decode().splitlines() if line]
     config = events[0]["config"]
     assert (config["n_tasks"], config["max_workers"]) == (7, 2)
-    # Reopened from the address, the recording shows its lesson and what it showed.
-    course.goto(f"{course_server}/?recording={run_id}&lesson={lesson_id}")
+    # Reopened from the address, the recording shows its lesson and what it showed; presenter
+    # mode on the projector keeps the replayed timeline in the upper half, its bar included.
+    course.set_viewport_size(PROJECTOR)
+    course.goto(f"{course_server}/?recording={run_id}&lesson={lesson_id}&presenter=1")
     course.wait_for_function("document.body.dataset.replay === 'ready'")
     course.wait_for_function("document.getElementById('lesson').dataset.observed === 'ready'")
     assert course.get_attribute("#lesson", "data-recording") == run_id
     expect(course.locator("#run-settings")).to_contain_text("7 tasks")
+    expect(course.locator("#replay")).to_be_visible()
+    top = course.eval_on_selector("#timeline-canvas", "e => e.getBoundingClientRect().top")
+    assert 0 <= top < PROJECTOR["height"] / 2, f"the replayed timeline starts at {top} px of 720"
     # This browser remembers which lesson the run was: the recording alone shows it too (as when
     # it is opened from the library), and the address gains the lesson.
     course.goto(f"{course_server}/?recording={run_id}")
