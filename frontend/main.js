@@ -516,6 +516,8 @@ function onEvents(runId, events) {
     if (value !== null && value !== known[name]) {
       known[name] = value;
       form.setConfirmed(name, value);
+      // The lesson's knob follows its own run's live value (a change by any viewer).
+      if (lessonRuns.lessonOf(runId) === lessons.current?.id) lessons.setKnob(name, value);
     }
   }
   banners.update(m);

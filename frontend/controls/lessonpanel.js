@@ -178,6 +178,19 @@ export class LessonPanel {
     this._observedState("running", "Running… the summary of what happened comes when the run ends.");
   }
 
+  /**
+   * A knob's value as the lesson's run now has it (a live change, by this page or another);
+   * an input being edited is left alone.
+   * @param {string} name
+   * @param {number} value
+   */
+  setKnob(name, value) {
+    if (!this.current || !(name in this.values)) return;
+    this.values[name] = value;
+    const input = /** @type {HTMLInputElement | null} */ (this.els.panel.querySelector(`.lesson-knob [name="${name}"]`));
+    if (input && document.activeElement !== input) input.value = String(value);
+  }
+
   /** The run on screen is not this lesson's: show no numbers. */
   clearObserved() {
     if (this.observedRun === null) return;

@@ -258,6 +258,12 @@ def test_a_live_knob_changes_the_lessons_running_run(course: Page, course_server
         " return +t.dataset.markers >= 1 && +t.dataset.activeLanes === 5; }",
         timeout=RUN_TIMEOUT_MS)
     course.evaluate("document.activeElement.blur()")  # keys go to the page, not to a field
+    # Another viewer's change shows in the knob: it is the run's value now.
+    req = urllib.request.Request(f"{course_server}/api/runs/current", method="PATCH",
+                                 data=json.dumps({"max_workers": 3}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+    expect(course.locator("#lesson input[name='max_workers']")).to_have_value("3")
     course.keyboard.press("x")
     wait_ended(course, course.get_attribute("#timeline", "data-run-id"))
 
