@@ -104,6 +104,7 @@ $("fit").addEventListener("click", () => {
   if (store.replay) view.show(store.replay.startT, store.replay.endT);
   else view.fit();
 });
+$("compare-link").addEventListener("click", () => { location.href = "compare.html"; });
 const library = new Library($("library"), $("library-button"), api, (rec) => {
   library.close();
   void openRecording(rec.id);
