@@ -115,7 +115,7 @@ def test_executor_asyncio_offers_its_own_workloads(fake: FakeServer, page: Page)
     pool_choices = workload.locator("option").all_inner_texts()
     page.select_option("#executor", "asyncio")
     values = workload.locator("option").evaluate_all("os => os.map(o => o.value)")
-    assert values == ["sleep", "echo", "blocking", "cpu", "gather", "offload", "queue"]
+    assert values == ["sleep", "echo", "blocking", "cpu", "gather", "offload", "queue", "cpu_work"]
     expect(workload).to_have_value("sleep")  # sleep runs on both: kept
     expect(slow).to_be_visible()
     expect(page.locator("#arrival").locator("xpath=..")).to_have_class("field irrelevant")
