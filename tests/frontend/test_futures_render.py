@@ -217,6 +217,46 @@ def test_thousands_of_narrow_waits_merge_and_still_answer_hovers(js: Page) -> No
         assert point["type"] == "future-wait" and point["near"] <= 5, point
 
 
+TWO_DEADLOCKS = """
+draw();
+const m = (s) => { ctx.font = font(15, 'bold'); return ctx.measureText(s).width; };
+const list = model.futures.deadlocks;
+let left = -Infinity;
+return list.map((d, i) => {
+  const next = list[i + 1];
+  const right = next ? layout.plotX + vp.toX(next.t) - 3 : Infinity;
+  const { text, box } = deadlockLabel(model, d, vp, layout, m, right, left);
+  if (box.x + box.w <= right) left = box.x + box.w + 3;
+  return { text, box, right, hit: at(box.x + box.w / 2, box.y + box.h / 2) };
+});
+"""
+
+
+@pytest.mark.parametrize("gap_ms", [300, 40, 8])
+def test_deadlock_labels_close_together_shorten_and_do_not_overlap(js: Page, gap_ms: int) -> None:
+    run = future_run(seed=2)
+    t, pool, chain = run.deadlocks[0]
+    second = {"seq": 999, "t": t + gap_ms * 1_000_000, "kind": "deadlock", "pool": pool + 1,
+              "chain": [[7, 8], [8, 7]], "message": "two tasks wait on each other"}
+    events = sorted([*run.events, second], key=lambda e: e["t"])
+    out = scene(js, SETUP + "const { font } = await import('/render/core/theme.js');",
+                TWO_DEADLOCKS, {"events": events, "width": 1400})
+    first, last = out
+    fits = first["box"]["x"] + first["box"]["w"] <= first["right"]
+    assert fits or gap_ms == 8, first  # 8 ms is a few px: no label fits, only the line is drawn
+    assert first["text"] in (f"⚠ deadlock · pool {pool}: #{chain[0][0]} → #{chain[0][1]}"
+                             " (pending: no free worker)", f"⚠ deadlock · pool {pool}", "⚠")
+    if gap_ms == 300:
+        assert first["text"].endswith("(pending: no free worker)")
+    assert last["text"] == f"⚠ deadlock · pool {pool + 1}: #7 → #8 → #7 (a cycle)"
+    if fits:
+        assert last["box"]["x"] >= first["box"]["x"] + first["box"]["w"], out
+    if fits:
+        assert first["hit"]["type"] == "deadlock"
+        assert first["hit"]["desc"]["title"] == f"Deadlock in pool {pool}"
+    assert last["hit"]["desc"]["title"] == f"Deadlock in pool {pool + 1}"
+
+
 def test_a_run_without_future_events_shows_none_of_it(js: Page) -> None:
     run = batch(8, 2)
     out = draw(js, run.events)

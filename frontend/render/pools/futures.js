@@ -72,21 +72,55 @@ export function futureRows(model) {
 
 /**
  * A deadlock's label and its box in canvas px (right of its line, or left of it near the
- * plot's right edge); drawing and hit-testing share it.
+ * plot's right edge, never left of `minLeft`: the previous label's end); drawing and
+ * hit-testing share it. The label is the whole chain when it ends before `maxRight` (the next
+ * deadlock's line), else "⚠ deadlock · pool 0", else "⚠".
  * @param {TimelineModel} model
  * @param {Deadlock} d
  * @param {Viewport} vp
  * @param {Layout} layout
  * @param {(text: string) => number} measure width at the label's font
+ * @param {number} [maxRight]
+ * @param {number} [minLeft]
  */
-export function deadlockLabel(model, d, vp, layout, measure) {
+export function deadlockLabel(model, d, vp, layout, measure, maxRight = Infinity, minLeft = -Infinity) {
   const x = layout.plotX + vp.toX(d.t);
-  const text = `⚠ deadlock · pool ${d.pool}: ${chainText(d)}${chainEnd(model, d)}`;
-  const w = measure(text) + 14;
-  let bx = x + 4;
-  if (bx + w > layout.plotX + layout.plotW) bx = Math.max(layout.plotX, x - 4 - w);
   const y = layout.futuresY + (HEADER_H - DEADLOCK_LABEL_H) / 2;
-  return { x, text, box: { x: bx, y, w, h: DEADLOCK_LABEL_H } };
+  const texts = [`⚠ deadlock · pool ${d.pool}: ${chainText(d)}${chainEnd(model, d)}`,
+    `⚠ deadlock · pool ${d.pool}`, "⚠"];
+  let placed = null;
+  for (const text of texts) {
+    const w = measure(text) + 14;
+    let bx = x + 4;
+    if (bx + w > layout.plotX + layout.plotW) bx = Math.max(layout.plotX, minLeft, x - 4 - w);
+    placed = { x, text, box: { x: bx, y, w, h: DEADLOCK_LABEL_H } };
+    if (bx + w <= maxRight) break;
+  }
+  return /** @type {{x: number, text: string, box: {x: number, y: number, w: number, h: number}}} */ (placed);
+}
+
+/**
+ * The labels of the deadlocks in view, each kept clear of the next one's line and of the label
+ * before (one that cannot be is left out: its line stays, and hovering it explains it).
+ * @param {TimelineModel} model
+ * @param {Viewport} vp
+ * @param {Layout} layout
+ * @param {(text: string) => number} measure
+ */
+function deadlockLabels(model, vp, layout, measure) {
+  const list = deadlocksInView(model, vp);
+  /** @type {{d: Deadlock, x: number, text: string, box: {x: number, y: number, w: number, h: number}}[]} */
+  const out = [];
+  let minLeft = -Infinity;
+  for (let i = 0; i < list.length; i++) {
+    const next = list[i + 1];
+    const maxRight = next ? layout.plotX + vp.toX(next.t) - 3 : Infinity;
+    const label = deadlockLabel(model, list[i], vp, layout, measure, maxRight, minLeft);
+    if (label.box.x + label.box.w > maxRight) continue;
+    out.push({ d: list[i], ...label });
+    minLeft = label.box.x + label.box.w + 3;
+  }
+  return out;
 }
 
 /**
@@ -244,8 +278,7 @@ export const futuresTrack = {
     drawDeadlockLines(ctx, model, vp, layout, layout.futuresY, layout.futuresY + layout.futuresH);
     ctx.restore();
     const measure = labelMeasure(ctx);
-    for (const d of deadlocksInView(model, vp)) {
-      const { text, box } = deadlockLabel(model, d, vp, layout, measure);
+    for (const { d, text, box } of deadlockLabels(model, vp, layout, measure)) {
       boxedText(ctx, text, box.x, box.y, {
         px: 15, bold: true, fg: "#ffffff", bg: FUTURE_COLORS.deadlock, border: "#5c0b06", padX: 7, h: box.h,
       });
@@ -262,8 +295,7 @@ export const futuresTrack = {
     if (y < layout.futuresY + HEADER_H) {
       // The label's own width is measured at its drawing font by the picker's `measure` scale.
       const m = (/** @type {string} */ text) => measure(text) * (15 / 14);
-      for (const d of deadlocksInView(model, vp)) {
-        const { box } = deadlockLabel(model, d, vp, layout, m);
+      for (const { d, box } of deadlockLabels(model, vp, layout, m)) {
         if (x >= box.x && x <= box.x + box.w) return { type: "deadlock", deadlock: d };
       }
     }
