@@ -64,6 +64,8 @@ const view = new TimelineView(
     onFrame: (nowT) => {
       summary.refresh(store.replay ? null : status, statusVersion, nowT, false);
       queues.refresh(nowT);
+      // v6: a replayed deadlock's banner follows the cursor (live, each batch updates it).
+      if (store.replay) banners.deadlocks(store.model);
       followHover();
     },
   },

@@ -33,7 +33,7 @@ export class RunBanners {
   update(model) {
     this._runNotices(model);
     this._gilNotices(model);
-    this._deadlockNotices(model);
+    this.deadlocks(model);
   }
 
   /**
@@ -65,10 +65,11 @@ export class RunBanners {
 
   /**
    * v6: a deadlock in a banner as well as on the timeline, with its wait-for chain, as soon as
-   * its event arrives; gone again when a replay steps back before it.
+   * its event arrives; in replay (called each frame) shown from the cursor that reaches it and
+   * gone again when the cursor steps back before it.
    * @param {TimelineModel} model
    */
-  _deadlockNotices(model) {
+  deadlocks(model) {
     const list = model.futures.deadlocks;
     if (list.length === 0) {
       this.notices.clear("run:deadlock");

@@ -2,7 +2,8 @@
 lesson's example (`schedviz trace --live` of examples/lesson_deadlock.py, a real server, real
 thread pools). The banner names each deadlock's wait-for chain as the recording has it, within
 2 s of the deadlock event reaching the page; the canvas draws the warning and the waits; hovering
-the warning explains it; and the page looks right (screenshot)."""
+the warning explains it; the page looks right (screenshot); and replayed, the banner follows the
+cursor."""
 
 from __future__ import annotations
 
@@ -131,4 +132,20 @@ def test_the_deadlock_lesson_shows_its_chains_waits_and_warning(  # type: ignore
     hovered = next(d for d in deadlocks if f"Deadlock in pool {d['pool']}" in text)
     expect(tooltip).to_contain_text(chain_text(hovered["chain"]))
     screenshot("futures-deadlock-lesson")
+
+    # Replayed from the library, the banner follows the cursor: none before the first deadlock,
+    # the first's chain between the two, both again at the end.
+    page.click("#library-button")
+    page.locator(f"#library tr[data-id='{run_id}'] .library-replay").click()
+    page.wait_for_function("document.body.dataset.replay === 'ready'")
+    expect(banner).to_contain_text(f"{chain}.")
+    first = deadlocks[0]
+    page.evaluate(f"schedviz.player.seekTime({first['t'] - 1_000_000})")
+    expect(banner).to_have_count(0)
+    page.evaluate(f"schedviz.player.seekTime({(first['t'] + last['t']) // 2})")
+    first_text = f"Deadlock in pool {first['pool']}: {chain_text(first['chain'])}."
+    expect(banner).to_contain_text(first_text)
+    expect(banner).not_to_contain_text("more)")
+    page.keyboard.press("End")
+    expect(banner).to_contain_text("(and 1 more)")
     assert not errors, f"uncaught errors in the page: {errors}"
