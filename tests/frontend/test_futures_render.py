@@ -156,6 +156,7 @@ def test_rows_for_the_laneless_thread_and_each_future_looked_at(js: Page) -> Non
     rows = out["rows"]["rows"]
     assert rows[0] == {"kind": "thread", "thread": "MainThread"}
     assert {r["task"] for r in rows[1:]} == set(want_futures)
+    assert [r["task"] for r in rows[1:]] == sorted(want_futures), "in task order"
     assert out["box"]["h"] == out["HEADER_H"] + len(rows) * out["ROW_H"] + 4
     pending_rows = 0
     for r in out["rowHits"]:

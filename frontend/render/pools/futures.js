@@ -67,6 +67,12 @@ export function futureRows(model) {
       shown++;
     }
   }
+  // The futures shown in task order (#1, #2, #3), whichever fact named them first.
+  const first = rows.findIndex((r) => r.kind === "future");
+  if (first >= 0) {
+    const futures = rows.splice(first).sort((a, b) => (a.kind === "future" && b.kind === "future" ? a.task - b.task : 0));
+    rows.push(...futures);
+  }
   return { rows, hidden };
 }
 
