@@ -245,8 +245,9 @@ def test_deadlock_labels_close_together_shorten_and_do_not_overlap(js: Page, gap
     first, last = out
     fits = first["box"]["x"] + first["box"]["w"] <= first["right"]
     assert fits or gap_ms == 8, first  # 8 ms is a few px: no label fits, only the line is drawn
-    assert first["text"] in (f"⚠ deadlock · pool {pool}: #{chain[0][0]} → #{chain[0][1]}"
-                             " (pending: no free worker)", f"⚠ deadlock · pool {pool}", "⚠")
+    words = f"#{chain[0][0]} → #{chain[0][1]}"
+    assert first["text"] in (f"⚠ deadlock · pool {pool}: {words} (pending: no free worker)",
+                             f"⚠ deadlock · pool {pool}: {words}", f"⚠ {words}", "⚠")
     if gap_ms == 300:
         assert first["text"].endswith("(pending: no free worker)")
     assert last["text"] == f"⚠ deadlock · pool {pool + 1}: #7 → #8 → #7 (a cycle)"

@@ -80,7 +80,7 @@ export function futureRows(model) {
  * A deadlock's label and its box in canvas px (right of its line, or left of it near the
  * plot's right edge, never left of `minLeft`: the previous label's end); drawing and
  * hit-testing share it. The label is the whole chain when it ends before `maxRight` (the next
- * deadlock's line), else "⚠ deadlock · pool 0", else "⚠".
+ * deadlock's line), else without the words after it, else "⚠ #0 → #1", else "⚠".
  * @param {TimelineModel} model
  * @param {Deadlock} d
  * @param {Viewport} vp
@@ -92,8 +92,10 @@ export function futureRows(model) {
 export function deadlockLabel(model, d, vp, layout, measure, maxRight = Infinity, minLeft = -Infinity) {
   const x = layout.plotX + vp.toX(d.t);
   const y = layout.futuresY + (HEADER_H - DEADLOCK_LABEL_H) / 2;
-  const texts = [`⚠ deadlock · pool ${d.pool}: ${chainText(d)}${chainEnd(model, d)}`,
-    `⚠ deadlock · pool ${d.pool}`, "⚠"];
+  const chain = chainText(d);
+  // The chain matters most: it outlives the words around it as room runs out.
+  const texts = [`⚠ deadlock · pool ${d.pool}: ${chain}${chainEnd(model, d)}`,
+    `⚠ deadlock · pool ${d.pool}: ${chain}`, `⚠ ${chain}`, "⚠"];
   let placed = null;
   for (const text of texts) {
     const w = measure(text) + 14;
