@@ -28,6 +28,7 @@ import { LessonRuns } from "./controls/lessonruns.js";
 import { PAGE_KEYS, bindPageKeys } from "./controls/pagekeys.js";
 import { pngName, savePng } from "./controls/pngexport.js";
 import { Presenter, toggleFullscreen } from "./controls/presenter.js";
+import { setFontScale } from "./render/core/theme.js";
 import { RunSettings } from "./controls/runsettings.js";
 import { readUrl, writeUrl } from "./controls/urlstate.js";
 import { listLessons } from "./transport/lessons.js";
@@ -225,10 +226,13 @@ const lessons = new LessonPanel(
     },
   },
 );
+/** The timeline's type in presenter mode: larger, within the lanes' heights. */
+const PRESENTER_FONT_SCALE = 1.2;
 const presenter = new Presenter(
   { button: $("presenter-button"), legend: $("legend"), legendHome: /** @type {HTMLElement} */ ($("legend").parentElement), legendAway: $("legend-away"),
     panel: $("lesson"), above: [$("banners"), $("summary"), $("replay"), /** @type {HTMLElement} */ (document.querySelector(".topbar"))] },
-  () => {
+  (on) => {
+    setFontScale(on ? PRESENTER_FONT_SCALE : 1);
     updateUrl();
     view.invalidate();
   },

@@ -67,13 +67,26 @@ export const THEME = Object.freeze({
   font: "system-ui, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif",
 });
 
+/** How much larger the timeline's type is drawn: 1, or more in presenter mode. */
+let fontScale = 1;
+
 /**
- * A CSS font string in the theme's family.
- * @param {number} px
+ * Draw the timeline's type `scale` times its size (presenter mode: read from the back of a
+ * hall). Every label goes through `font`, so this is the one switch; lanes and label columns
+ * keep their sizes, so keep the scale modest.
+ * @param {number} scale  from 1 to 1.5
+ */
+export function setFontScale(scale) {
+  fontScale = Math.min(1.5, Math.max(1, scale));
+}
+
+/**
+ * A CSS font string in the theme's family, at the current scale.
+ * @param {number} px  the size at scale 1
  * @param {"normal" | "bold"} [weight]
  */
 export function font(px, weight = "normal") {
-  return `${weight} ${px}px ${THEME.font}`;
+  return `${weight} ${Math.round(px * fontScale)}px ${THEME.font}`;
 }
 
 /* GIL holders (v3). Each pool worker has one colour, used both for its band on the GIL lane and
