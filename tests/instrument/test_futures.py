@@ -22,7 +22,7 @@ from concurrent.futures import (
 from typing import Any
 
 import pytest
-from pool_tasks import square
+from pool_tasks import square, wait_for_file
 
 from schedviz.instrument import futures
 from schedviz.instrument.common import Deferred, short_repr
@@ -360,6 +360,28 @@ def test_a_raising_callback_is_logged_as_before_and_recorded_not_ok(
     assert logged[0].exc_info is not None and "callback broke" in str(logged[0].exc_info[1])
     assert [(e["name"].rsplit(".", 1)[-1], e["ok"]) for e in seen.of("future_callback")] == [
         ("broken", False), ("append", True)]
+
+
+def test_a_callers_cancel_is_recorded_at_the_call_not_at_a_later_sweep(
+        rec: Recorder, seen: Seen, gate: threading.Event, tmp_path: Any) -> None:
+    with InstrumentedThreadPoolExecutor(1, recorder=rec) as pool:
+        pool.submit(hold, gate)
+        queued = pool.submit(square, 2)
+        before = time.monotonic_ns()
+        assert queued.cancel()
+        after = time.monotonic_ns()
+        gate.set()
+    with InstrumentedProcessPoolExecutor(1, recorder=rec) as procs:
+        procs.submit(wait_for_file, str(tmp_path / "go"))
+        more = [procs.submit(square, i) for i in range(4)]  # the last ones wait in the pool
+        p_before = time.monotonic_ns()
+        assert more[-1].cancel()
+        p_after = time.monotonic_ns()
+        (tmp_path / "go").write_text("go")
+    cancelled = seen.of("task_cancelled")
+    assert [(e["task"], e["reason"]) for e in cancelled] == [(1, "cancelled"), (4, "cancelled")]
+    assert before <= cancelled[0]["t"] <= after
+    assert p_before <= cancelled[1]["t"] <= p_after
 
 
 def test_a_process_pool_future_records_its_waits_and_callbacks(rec: Recorder,

@@ -230,9 +230,16 @@ class Future(_base.Future[T]):
         _base.Future.add_done_callback(
             self, _TimedCallback(fn, self._schedviz_task, self._schedviz_pool.recorder))
 
+    def cancel(self) -> bool:
+        cancelled = _base.Future.cancel(self)
+        on_cancel = self._schedviz_pool.on_cancel
+        if cancelled and on_cancel is not None:
+            on_cancel(self._schedviz_task)  # recorded at the call, not at the next sweep
+        return cancelled
+
 
 Future.__module__ = "concurrent.futures._base"  # as the plain class: type() reads the same
-for _name in ("result", "exception", "add_done_callback"):
+for _name in ("result", "exception", "add_done_callback", "cancel"):
     getattr(Future, _name).__doc__ = getattr(_base.Future, _name).__doc__
 
 
@@ -320,6 +327,9 @@ class PoolFutures:
         self._lock = threading.Lock()
         self._waits: dict[int, _Blocked] = {}
         self._reported: set[int] | None = None  # the waits of the deadlock recorded, if any
+        #: told the task id when a caller's cancel() took a pending future (the pool's
+        #: PendingTasks.cancelled_by_caller); holds nothing of the executor
+        self.on_cancel: Callable[[int], None] | None = None
 
     def adopt(self, fut: _base.Future[Any], task: int) -> None:
         """Make `fut`, the future of `task`, one whose waits and callbacks are recorded."""

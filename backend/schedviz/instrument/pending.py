@@ -89,6 +89,12 @@ class PendingTasks:
         if self._tasks.pop(task, None) is not None and task not in self._moving:
             self._rec.record("task_cancelled", task, reason)
 
+    def cancelled_by_caller(self, task: int) -> None:
+        """A caller's `Future.cancel()` just took `task` (an instrumented future tells, see
+        instrument/futures.py): record it now, at the moment of the call, not at the next sweep.
+        While cancel_all runs, its reason is the one recorded."""
+        self._cancelled(task, self._cancel_reason)
+
     def _on_done(
         self, task: int, also: Callable[[int, Future[Any]], None], fut: Future[Any]
     ) -> None:

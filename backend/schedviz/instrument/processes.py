@@ -499,6 +499,7 @@ class InstrumentedProcessPoolExecutor(PendingMixin, ProcessPoolExecutor):
         self.pending = PendingTasks(self.recorder, self.pool_id)
         #: its futures' waits and callbacks (no deadlock: a worker process cannot wait on them)
         self.futures = PoolFutures(self.recorder, self.pool_id, None)
+        self.futures.on_cancel = self.pending.cancelled_by_caller
         #: called with (task, future, (fn, args, kwargs)) after each submit; a driver's hook.
         self.on_submit: OnSubmit | None = None
         self._token = next(_tokens)

@@ -166,6 +166,7 @@ class InstrumentedThreadPoolExecutor(PendingMixin, ThreadPoolExecutor):
         # Checked on CPython 3.11-3.13.
         self.max_workers: int = self._max_workers
         self.futures = PoolFutures(self.recorder, self.pool_id, self.max_workers)
+        self.futures.on_cancel = self.pending.cancelled_by_caller
         self._book.futures = self.futures
         self.recorder.record("pool_created", self.pool_id, self.max_workers, self.executor_kind)
         # Dropped without shutdown(): its threads end as the plain pool's do; record that.
