@@ -60,7 +60,7 @@ def test_a_process_pool_s_tasks_in_its_stages_live_and_at_the_replay_cursor(  # 
         app: Page, server: str, screenshot) -> None:
     queues = app.locator("#queues")
     configure(app, executor="processes", start_method="fork", workload="sleep",
-              n_tasks=N_TASKS, task_ms=1000, max_workers=WORKERS, arrival="batch")
+              n_tasks=N_TASKS, task_ms=400, max_workers=WORKERS, arrival="batch")
     app.click("#run")
     expect(queues).to_be_visible(timeout=30_000)
     queues.scroll_into_view_if_needed()
