@@ -250,9 +250,11 @@ export const futuresTrack = {
     ctx.fillStyle = THEME.text;
     ctx.fillText("futures", 10, y0 + HEADER_H / 2);
     if (hidden > 0) {
+      // After the title as drawn: its width grows with the type (presenter mode).
+      const after = 10 + ctx.measureText("futures").width + 10;
       ctx.font = font(13);
       ctx.fillStyle = THEME.mutedText;
-      ctx.fillText(`+${hidden} more`, 80, y0 + HEADER_H / 2);
+      ctx.fillText(`+${hidden} more`, after, y0 + HEADER_H / 2);
     }
     for (let i = 0; i < rows.length; i++) {
       const y = y0 + HEADER_H + i * ROW_H;
