@@ -75,12 +75,27 @@ export function drawGrid(ctx, vp, layout) {
 }
 
 /**
- * Tick labels along the top, and the mode (live or paused) in the label column.
+ * What the view shows, as the label column says it: a replay at its cursor, a run that has
+ * ended, the live edge of a running run, or a view the user moved away from it.
+ * @param {Viewport} vp
+ * @param {{replay: boolean, ended: boolean}} state
+ * @returns {{text: string, color: string}}
+ */
+export function viewMode(vp, { replay, ended }) {
+  if (replay) return { text: "◆ REPLAY", color: THEME.cursor };
+  if (!vp.follow) return { text: "❚❚ paused view", color: THEME.mutedText };
+  if (ended) return { text: "■ run ended", color: THEME.text };
+  return { text: "● LIVE", color: "#0a7a3d" };
+}
+
+/**
+ * Tick labels along the top, and the view's mode in the label column.
  * @param {CanvasRenderingContext2D} ctx
  * @param {Viewport} vp
  * @param {Layout} layout
+ * @param {{replay: boolean, ended: boolean}} state
  */
-export function drawAxis(ctx, vp, layout) {
+export function drawAxis(ctx, vp, layout, state) {
   const { step, values } = computeTicks(vp.t0, vp.t1, vp.width);
   ctx.fillStyle = THEME.background;
   ctx.fillRect(0, layout.axisY, layout.width, layout.axisH);
@@ -101,8 +116,9 @@ export function drawAxis(ctx, vp, layout) {
   }
   ctx.textAlign = "left";
   ctx.font = font(14, "bold");
-  ctx.fillStyle = vp.follow ? "#0a7a3d" : THEME.mutedText;
-  ctx.fillText(vp.follow ? "● LIVE" : "❚❚ paused view", 10, layout.axisY + layout.axisH / 2);
+  const mode = viewMode(vp, state);
+  ctx.fillStyle = mode.color;
+  ctx.fillText(mode.text, 10, layout.axisY + layout.axisH / 2);
 }
 
 /** The time axis's height. */
@@ -119,5 +135,6 @@ export const axisTrack = {
   getHeight: () => AXIS_H,
   layoutFields: (box) => ({ axisY: box.y, axisH: box.h }),
   renderBackground: (ctx, { vp, layout }) => drawGrid(ctx, vp, layout),
-  render: (ctx, { vp, layout }) => drawAxis(ctx, vp, layout),
+  render: (ctx, { vp, layout, model, replay }) =>
+    drawAxis(ctx, vp, layout, { replay, ended: model.ended }),
 };
