@@ -1,5 +1,6 @@
-"""A lesson's preset run for real by `schedviz run` (a fresh process each, as the lab is), its
-events read back from the JSON Lines it wrote: one run per lesson test module."""
+"""A lesson's run for real, one per lesson test module: its preset by `schedviz run` (a fresh
+process each, as the lab is) or its example by `schedviz trace`, the events read back from the
+JSON Lines it wrote."""
 
 from __future__ import annotations
 
@@ -50,5 +51,20 @@ def preset_run(lesson: Lesson, **overrides: Any) -> Any:
     def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         events = run_preset(lesson, tmp_path_factory.mktemp(lesson.id), **overrides)
         return {"events": events, "observed": by_key(lesson.observe(events))}
+
+    return run
+
+
+def example_run(lesson: Lesson, *args: str) -> Any:
+    """A module-scoped fixture: one `schedviz trace` of the lesson's example (with `args`), as
+    {"stdout": what it printed, "events": its events, "observed": the observations by key}."""
+    from test_examples import trace  # the examples' own test module holds the trace runner
+
+    @pytest.fixture(scope="module")
+    def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+        assert lesson.example is not None, f"lesson {lesson.id} runs no example"
+        proc, events = trace(f"{lesson.example}.py", tmp_path_factory.mktemp(lesson.id), *args)
+        return {"stdout": proc.stdout, "events": events,
+                "observed": by_key(lesson.observe(events))}
 
     return run

@@ -8,19 +8,15 @@ from typing import Any
 
 import pytest
 
+from lessonruns import example_run
 from schedviz.lessons import NotObservable, get
 from schedviz.lessons.l09_deadlock import chain_in_words
-from test_examples import EXAMPLES, trace
+from test_examples import EXAMPLES
 
 LESSON = get("deadlock")
 TIMEOUT_S = "0.5"  # the example's own argument: a shorter run than the lesson's 1 s
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    proc, events = trace(f"{LESSON.example}.py", tmp_path_factory.mktemp("l09"), TIMEOUT_S)
-    observed = {o.key: o for o in LESSON.observe(events)}
-    return {"stdout": proc.stdout, "events": events, "observed": observed}
+run = example_run(LESSON, TIMEOUT_S)
 
 
 def pools_tasks(events: list[dict[str, Any]]) -> list[list[int]]:

@@ -7,20 +7,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
+from lessonruns import example_run
 from schedviz.lessons import get
-from test_examples import EXAMPLES, trace
+from test_examples import EXAMPLES
 
 LESSON = get("future-api")
 PRINTED = re.compile(r"callback (\w+): thread=(\S+) ident=(\d+)")
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    proc, events = trace(f"{LESSON.example}.py", tmp_path_factory.mktemp("l10"))
-    observed = {o.key: o for o in LESSON.observe(events)}
-    return {"stdout": proc.stdout, "events": events, "observed": observed}
+run = example_run(LESSON)
 
 
 def test_the_lesson_runs_its_example() -> None:

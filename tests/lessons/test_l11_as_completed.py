@@ -6,19 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
+from lessonruns import example_run
 from schedviz.lessons import get
-from test_examples import trace
 
 LESSON = get("as-completed-vs-map")
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    proc, events = trace(f"{LESSON.example}.py", tmp_path_factory.mktemp("l11"))
-    observed = {o.key: o for o in LESSON.observe(events)}
-    return {"stdout": proc.stdout, "events": events, "observed": observed}
+run = example_run(LESSON)
 
 
 def inputs(events: list[dict[str, Any]]) -> dict[int, int]:

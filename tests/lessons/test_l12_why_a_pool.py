@@ -6,18 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import pytest
-
+from lessonruns import example_run
 from schedviz.lessons import get
-from test_examples import trace
 
 LESSON = get("why-a-pool")
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    _, events = trace(f"{LESSON.example}.py", tmp_path_factory.mktemp("l12"))
-    return {"events": events, "observed": {o.key: o for o in LESSON.observe(events)}}
+run = example_run(LESSON)
 
 
 def test_a_thread_per_task_against_the_pools_few_workers(run: dict[str, Any]) -> None:

@@ -7,18 +7,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import pytest
-
+from lessonruns import example_run
 from schedviz.lessons import get
-from test_examples import EXAMPLES, trace
+from test_examples import EXAMPLES
 
 LESSON = get("preemptive-vs-cooperative")
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    _, events = trace(f"{LESSON.example}.py", tmp_path_factory.mktemp("l13"))
-    return {"events": events, "observed": {o.key: o for o in LESSON.observe(events)}}
+run = example_run(LESSON)
 
 
 def test_gil_switches_between_the_threads_are_the_gil_lanes(run: dict[str, Any]) -> None:

@@ -7,18 +7,14 @@ from typing import Any
 
 import pytest
 
+from lessonruns import example_run
 from schedviz.lessons import NotObservable, Observation, get
 from schedviz.lessons.l14_generators import round_robin_order
-from test_examples import EXAMPLES, trace
+from test_examples import EXAMPLES
 
 LESSON = get("generators")
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    proc, events = trace(f"{LESSON.example}.py", tmp_path_factory.mktemp("l14"))
-    observed = {o.key: o for o in LESSON.observe(events)}
-    return {"stdout": proc.stdout, "events": events, "observed": observed}
+run = example_run(LESSON)
 
 
 def test_the_lesson_runs_its_example() -> None:
