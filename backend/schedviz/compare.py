@@ -34,6 +34,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from schedviz.lessons import observe as ob
 from schedviz.protocol import RunConfig
 from schedviz.validation import describe
 
@@ -185,28 +186,27 @@ def _started(events: Sequence[Event]) -> Event:
 
 def _pool_span(events: Sequence[Event]) -> tuple[int, int, int, int]:
     """(start, end, tasks, cpu ns) of a pool run's tasks."""
-    submitted = [e["t"] for e in events if e["kind"] == "task_submitted"]
-    finished = [e for e in events if e["kind"] == "task_finished"]
-    if not submitted or not finished:
+    tasks = ob.ran(ob.task_spans(events))
+    window = ob.work_window(tasks)
+    if window is None:
         raise NotComparable("a pool run with no task submitted and finished")
-    if any(e.get("cpu_ns") is None for e in finished):
+    if any(t.cpu_ns is None for t in tasks):
         raise NotComparable("a task_finished without cpu_ns (recorded before schema v6)")
-    return (min(submitted), max(e["t"] for e in finished), len(finished),
-            sum(e["cpu_ns"] for e in finished))
+    return (*window, len(tasks), sum(t.cpu_ns or 0 for t in tasks))
 
 
 def _loop_span(events: Sequence[Event]) -> tuple[int, int, int, int]:
     """(start, end, coroutines, loop CPU ns) of an asyncio run."""
-    steps = [e for e in events if e["kind"] == "aio_step"]
-    cpu = [e["cpu_ns"] for e in events if e["kind"] == "aio_loop_cpu"]
+    steps = ob.of_kind(events, "aio_step")
+    cpu = ob.loop_cpu_ns(events)
     if not steps:
         raise NotComparable("an asyncio run with no task step")
-    if not cpu:
+    if cpu is None:
         raise NotComparable("an asyncio run without aio_loop_cpu (recorded before schema v6)")
     main = {e["task"] for e in events if e["kind"] == "aio_task" and e["parent"] is None}
     workers = {e["task"] for e in events if e["kind"] == "aio_task"} - main
     return (min(e["t"] for e in steps), max(e["t"] + e["dur_ns"] for e in steps),
-            len(workers), cpu[-1])
+            len(workers), cpu)
 
 
 def summarize(runs: Sequence[Sequence[Event]]) -> list[RunSummary]:
