@@ -12,7 +12,7 @@ import { LiveClock, deriveRunState } from "./model/core/live.js";
 import { Replay, ReplayClock } from "./model/core/replay.js";
 import { currentValue } from "./model/core/selectors.js";
 import { EventStore } from "./model/core/store.js";
-import { RunForm, defaultConfig } from "./controls/form.js";
+import { RunForm, defaultConfig, takesLive } from "./controls/form.js";
 import { BOOKMARK_KEYS, BookmarkList } from "./controls/bookmarklist.js";
 import { ShortcutHelp } from "./controls/keys.js";
 import { REPLAY_KEYS, ReplayBar } from "./controls/replaybar.js";
@@ -202,7 +202,7 @@ const lessons = new LessonPanel(
     onSelect: (lesson) => {
       if (lesson) document.body.dataset.lesson = lesson.id;
       else delete document.body.dataset.lesson;
-      if (lesson?.kind === "preset") form.applyConfig({ ...defaultConfig(), ...lessons.runConfig() });
+      if (lesson?.kind === "preset") form.applyConfig(lessonConfig());
       observedRun = null;
       updateUrl();
       followLessonRun();
@@ -214,13 +214,13 @@ const lessons = new LessonPanel(
         notices.clear("control");
         api.runExample(lesson.example).catch(showApiError);
       } else {
-        const config = { ...defaultConfig(), ...lessons.runConfig() };
+        const config = lessonConfig();
         form.applyConfig(config);
         startRun(config);
       }
     },
     onKnobs: (lesson) => {
-      if (lesson.kind === "preset") form.applyConfig({ ...defaultConfig(), ...lessons.runConfig() });
+      if (lesson.kind === "preset") form.applyConfig(lessonConfig());
       updateUrl();
       liveKnobs(lesson);
     },
@@ -265,6 +265,11 @@ help.register("Page", [...PAGE_KEYS]);
 
 void startPage();
 
+/** The whole RunConfig of the lesson's run: the defaults, then the lesson's settings. */
+function lessonConfig() {
+  return { ...defaultConfig(), ...lessons.runConfig() };
+}
+
 /**
  * Start a run with this config (the form's or a lesson's): over the websocket, or HTTP while it
  * is down.
@@ -293,11 +298,7 @@ function liveKnobs(lesson) {
   const changes = {};
   for (const name of LIVE_FIELDS) {
     const value = lessons.values[name];
-    if (typeof value !== "number" || value === known[name]) continue;
-    // As the form does: chunksize means something to map() runs only, the slow-step threshold
-    // to an asyncio run only.
-    if (name === "chunksize" && config.submit_mode !== "map") continue;
-    if (name === "slow_step_ms" && config.executor !== "asyncio") continue;
+    if (typeof value !== "number" || value === known[name] || !takesLive(name, config)) continue;
     changes[name] = value;
   }
   if (Object.keys(changes).length === 0) return;

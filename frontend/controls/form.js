@@ -46,6 +46,19 @@ export const WORKLOAD_LABELS = Object.freeze({
  * @property {(changes: Record<string, number>) => void} onLive  a live change, e.g. {max_workers: 6}
  */
 
+/**
+ * Whether a run of `config` has anything to change for the live field `name`.
+ * @param {string} name  one of LIVE_FIELDS
+ * @param {{submit_mode?: string, executor?: string}} config
+ */
+export function takesLive(name, config) {
+  // chunksize only matters to map() runs; a submit() run has nothing to change.
+  if (name === "chunksize") return config.submit_mode === "map";
+  // The slow-step threshold belongs to an asyncio run's loop; a pool has none.
+  if (name === "slow_step_ms") return config.executor === "asyncio";
+  return true;
+}
+
 /** Binds the run form's inputs and buttons. */
 export class RunForm {
   /**
@@ -132,10 +145,8 @@ export class RunForm {
         const raw = this._value(name).trim();
         const n = Number(raw);
         if (raw === "" || !Number.isFinite(n) || n === this.confirmed[name]) continue;
-        // chunksize only matters to map() runs; a submit() run has nothing to change.
-        if (name === "chunksize" && this._value("submit_mode") !== "map") continue;
-        // The slow-step threshold belongs to an asyncio run's loop; a pool has none.
-        if (name === "slow_step_ms" && this._value("executor") !== "asyncio") continue;
+        const run = { submit_mode: this._value("submit_mode"), executor: this._value("executor") };
+        if (!takesLive(name, run)) continue;
         changes[name] = n;
         this.confirmed[name] = n;
       }
